@@ -1,0 +1,111 @@
+# netinit: one static /init for network-booting initramfs images.
+#   make            build/init (builds the musl dependency sysroot first if missing)
+#   make deps       the dependency sysroot only
+#   make initramfs  build/initramfs.img for $(KVER)
+#   make check      unit + host integration + e2e (QEMU) tests
+#   make demo       boot a sample root in QEMU and show the console
+#   make fuzz       build the libFuzzer targets (FUZZ_SECONDS=N make fuzz-run runs them)
+include config.mk
+.DELETE_ON_ERROR:
+.PHONY: all deps initramfs check unit e2e demo fuzz fuzz-run bench clean distclean setup
+
+# Library modules (everything but init/main.c is linkable into tests and fuzzers).
+MODULE_DIRS := init net fetch blockdev overlay oci
+SRCS := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
+OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
+STAMP := $(SYSROOT)/.stamp
+
+all: $(BUILD)/init
+
+setup:
+	@if [ "$$(id -u)" = 0 ]; then sh tools/setup-host.sh; else sudo sh tools/setup-host.sh; fi
+
+$(STAMP):
+	$(MAKE) setup
+	sh tools/build-deps.sh $(BUILD)
+deps: $(STAMP)
+
+$(BUILD)/obj/%.o: %.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(CFLAGS_COMMON) $(CFLAGS) -isystem $(SYSROOT)/include -MMD -MP -c $< -o $@
+
+$(BUILD)/init: $(OBJS) $(STAMP)
+	$(MUSLCC) $(LDFLAGS) -o $@ $(OBJS) -L$(SYSROOT)/lib $(LIBS)
+
+-include $(OBJS:.o=.d)
+
+# ---- initramfs -------------------------------------------------------------
+MODULES_DEFAULT := virtio_pci virtio_net e1000 e1000e igb ixgbe r8169 \
+	virtio_blk virtio_scsi ahci ata_piix nvme sd_mod sr_mod \
+	squashfs overlay loop isofs udf brd zram nbd aoe erofs ext4 xfs af_packet
+MODULES ?=
+EXTRA_LIST ?=
+$(BUILD)/mkcpio: tools/mkcpio.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 -Wall -Wextra -o $@ $<
+
+$(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init FORCE
+	sh tools/mklist.sh --kdir $(KDIR) --init $(BUILD)/init --base initramfs-list \
+		--modules "$(MODULES_DEFAULT) $(MODULES)" --extra "$(EXTRA_LIST)" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/initramfs.img: $(BUILD)/initramfs.list $(BUILD)/mkcpio $(BUILD)/init
+	$(BUILD)/mkcpio $(BUILD)/initramfs.list | $(COMPRESS) > $@
+	@ls -l $@
+initramfs: $(BUILD)/initramfs.img
+FORCE:
+
+# ---- tests -----------------------------------------------------------------
+# Each tests/unit/<name>.mk adds: UNIT_TESTS += <name> and unit_<name>_SRCS := ...
+UNIT_TESTS :=
+-include $(wildcard tests/unit/*.mk)
+UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
+define unit_rule
+$(BUILD)/unit/test_$(1): $$(unit_$(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	$(HOSTCC) $(CFLAGS_COMMON) $(UNIT_CFLAGS) -o $$@ $$(unit_$(1)_SRCS) $$(unit_$(1)_LIBS) -lcmocka
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit: $(UNIT_BINS)
+	sh tests/run-unit.sh $(UNIT_BINS)
+
+e2e: $(BUILD)/initramfs.img
+	sh tests/e2e/run.sh
+
+check:
+	rm -rf $(BUILD)/results
+	$(MAKE) setup
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) -k hostcheck e2e; sh tests/report.sh $(BUILD)/results
+
+# Host integration tests (no VM): each tests/host/*.sh
+hostcheck: $(BUILD)/init $(BUILD)/mkcpio
+	sh tests/host/run.sh
+
+# Each tests/fuzz/<name>.mk adds: FUZZ_TARGETS += <name> and fuzz_<name>_SRCS := ...
+FUZZ_TARGETS :=
+-include $(wildcard tests/fuzz/*.mk)
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+define fuzz_rule
+$(BUILD)/fuzz/fuzz_$(1): $$(fuzz_$(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	$(FUZZCC) $(CFLAGS_COMMON) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+fuzz: $(FUZZ_BINS)
+FUZZ_SECONDS ?= 60
+fuzz-run: $(FUZZ_BINS)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+demo: $(BUILD)/initramfs.img
+	sh tests/e2e/demo.sh
+
+bench: $(BUILD)/initramfs.img
+	sh bench/size.sh
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/init $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/initramfs.* $(BUILD)/e2e $(BUILD)/results
+distclean:
+	rm -rf $(BUILD)
