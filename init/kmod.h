@@ -1,0 +1,76 @@
+/*
+ * kmod: load kernel modules from PID 1, the way modprobe would.
+ *
+ * Reads modules.{dep,alias,softdep,builtin} of one module directory, loads a module by name or
+ * alias with its dependencies (modules.dep) and soft dependencies (softdep pre:/post:), applies
+ * "<module>.<param>=<value>" parameters from the kernel command line, skips built-in and
+ * already-loaded modules, and inserts with finit_module(2). Coldplug loads the modules whose
+ * modules.alias patterns match the modalias of any device under /sys/devices, repeating until
+ * nothing new loads, then waits for /sys/devices to settle. '-' and '_' are equivalent in names.
+ * Silent: returns 0 or -errno; everything worth telling goes through the event callback.
+ */
+#ifndef NETINIT_INIT_KMOD_H
+#define NETINIT_INIT_KMOD_H
+
+#include <stddef.h>
+
+struct kmod_ctx;
+
+/* level: 0 error, 1 warning, 2 info, 3 debug; msg is one line without a newline. */
+typedef void (*kmod_event_fn)(void *ctx, int level, const char *msg);
+
+enum kmod_level { KMOD_ERR = 0, KMOD_WARN = 1, KMOD_INFO = 2, KMOD_DEBUG = 3 };
+
+/*
+ * Read the index files of moddir (e.g. "/lib/modules/6.1.0-9-amd64"). A missing modules.alias,
+ * modules.softdep or modules.builtin is fine; a missing modules.dep is -ENOENT. moddir NULL
+ * gives an empty context (feed it with kmod_parse_index). params are "mod.param=value" strings
+ * (copied; others are ignored). ev may be NULL.
+ */
+int kmod_open(struct kmod_ctx **out, const char *moddir, const char *const *params, size_t nparams,
+	      kmod_event_fn ev, void *evctx);
+
+/*
+ * Load a module by name or alias, dependencies first. 0 also when it is built in or already
+ * loaded; -ENOENT when nothing by that name or alias exists; else the first hard error.
+ * Soft dependencies that fail only produce a warning event. An alias that matches several
+ * modules loads them all.
+ */
+int kmod_load(struct kmod_ctx *k, const char *name_or_alias);
+
+/*
+ * Load modules for every device's modalias under <sysfs>/devices until a pass loads nothing
+ * new, then settle (wait until /sys/devices stops changing, bounded by KMOD_SETTLE_MAX_MS).
+ * *nloaded (may be NULL) receives the number of modules inserted. A module that fails to load
+ * is reported by an event and not retried; it does not make coldplug fail.
+ */
+int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded);
+
+void kmod_close(struct kmod_ctx *k);
+
+#define KMOD_SETTLE_MAX_MS 1500	/* longest wait for /sys/devices to stop changing */
+#define KMOD_SETTLE_STEP_MS 40	/* interval between two scans while settling */
+
+/* ---- For tests, fuzzers and tools ------------------------------------------------------ */
+
+enum kmod_index { KMOD_INDEX_DEP, KMOD_INDEX_ALIAS, KMOD_INDEX_SOFTDEP, KMOD_INDEX_BUILTIN };
+
+/*
+ * Add the contents of one index file (buf need not be NUL-terminated). Returns the number of
+ * malformed lines skipped (each also reported as a warning event), or -errno.
+ */
+int kmod_parse_index(struct kmod_ctx *k, enum kmod_index which, const char *buf, size_t len);
+
+/* fnmatch-style match of a modules.alias pattern: '*', '?', '[a-z]', '[!x]', '\\'. 1 or 0. */
+int kmod_glob_match(const char *pattern, const char *str);
+
+/*
+ * Replace the system interfaces: sysfs_root (default "/sys") is where module/<name> and
+ * devices/ are looked up; insert (default: open + finit_module) gets the module's full path
+ * and its parameter string and returns 0 or -errno (-EEXIST counts as loaded).
+ */
+typedef int (*kmod_insert_fn)(void *ctx, const char *path, const char *params);
+int kmod_set_hooks(struct kmod_ctx *k, const char *sysfs_root, kmod_insert_fn insert,
+		   void *insctx);
+
+#endif
