@@ -1,0 +1,150 @@
+/*
+ * ipconf: turn every network key of the kernel command line into one plain
+ * struct net_plan, cross-check it and print it. No side effects, no malloc.
+ *
+ * Keys taken (dracut and kernel spellings): ip= (every form of dracut's
+ * net-lib and the kernel's 10-field form), nameserver=, rd.peerdns=,
+ * rd.route=, BOOTIF=, rd.bootif=, bootdev=, ifname=, vlan=, rd.neednet,
+ * rd.net.timeout.{iflink,ifup,route,ipv6dad,ipv6auto,carrier,dhcp},
+ * rd.net.dhcp.retry=, and bond=/bridge=/team= (refused: not supported).
+ *
+ * Use:  net_plan_init(&np);
+ *       for each cmdline key, in order: net_plan_arg(&np, key, value, err, len);
+ *       net_plan_finish(&np, err, len);
+ *       if the root needs the network: net_plan_require(&np);
+ *       if (net_plan_wanted(&np)) net_up(&np, ...)   (see net/net.h)
+ */
+#ifndef NETINIT_NET_IPCONF_H
+#define NETINIT_NET_IPCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+
+#define NET_IFNAMSIZ	16	/* like IFNAMSIZ: 15 characters + NUL */
+#define NET_MAX_IP	4	/* ip= entries */
+#define NET_MAX_DNS	4	/* nameserver= entries, and DNS kept per result */
+#define NET_MAX_ROUTES	8	/* rd.route= entries */
+#define NET_MAX_IFNAME	4	/* ifname= entries */
+#define NET_MAX_VLAN	4	/* vlan= entries */
+#define NET_HOSTNAME_MAX 64	/* host name incl. NUL */
+#define NET_FORM_MAX	64	/* an echoed unsupported form incl. NUL */
+#define NET_ROOT_MAX	128	/* root prefix for written files incl. NUL */
+
+enum net_method {
+	NET_METHOD_DHCP = 0,	/* dhcp, on, any, single-dhcp */
+	NET_METHOD_STATIC,	/* none, off */
+};
+
+/* One ip= entry. */
+struct net_ipconf {
+	char iface[NET_IFNAMSIZ];	/* "" = any interface */
+	enum net_method method;
+	struct in_addr addr;		/* static address; for dhcp: address to ask for (opt 50) */
+	struct in_addr peer;		/* peer / kernel "server" field (recorded only) */
+	struct in_addr gw;		/* default gateway, 0 = none */
+	uint8_t prefix;			/* from netmask; 0 when not given */
+	char hostname[NET_HOSTNAME_MAX];	/* "" = none */
+	uint32_t mtu;			/* 0 = leave as is */
+	uint8_t mac[6];			/* set the link's MAC address to this */
+	bool has_mac;
+	struct in_addr dns[2];		/* dns1/dns2 (dracut) or dns0/dns1 (kernel) */
+	uint8_t n_dns;
+	struct in_addr ntp;		/* kernel form's ntp0 (recorded, written to .env) */
+};
+
+/* rd.route=<net>/<prefix>:<gw>[:<iface>] */
+struct net_route {
+	struct in_addr dst;
+	uint8_t prefix;
+	struct in_addr gw;
+	char iface[NET_IFNAMSIZ];	/* "" = the configured boot interface */
+};
+
+/* ifname=<name>:<mac> */
+struct net_ifname {
+	char name[NET_IFNAMSIZ];
+	uint8_t mac[6];
+};
+
+/* vlan=<name>:<phys> */
+struct net_vlan {
+	char name[NET_IFNAMSIZ];
+	char phys[NET_IFNAMSIZ];
+	uint16_t id;			/* from the name: vlan0005, vlan5, eth0.0005, eth0.5 */
+};
+
+/* Seconds; dracut's names and defaults. 0 for dhcp means the default. */
+struct net_timeouts {
+	unsigned iflink;	/* wait for the links to appear: 60 */
+	unsigned ifup;		/* wait for a link to come up: 20 */
+	unsigned route;		/* recorded (routes are added synchronously): 20 */
+	unsigned ipv6dad;	/* recorded (IPv6 not supported yet): 50 */
+	unsigned ipv6auto;	/* recorded (IPv6 not supported yet): 40 */
+	unsigned carrier;	/* wait for carrier on a link: 10 */
+	unsigned dhcp;		/* one DHCP attempt: 30 */
+};
+
+struct net_plan {
+	struct net_ipconf ip[NET_MAX_IP];	/* in cmdline order; ip[0] is the boot device */
+	uint8_t n_ip;
+	struct in_addr nameserver[NET_MAX_DNS];	/* nameserver=, in order */
+	uint8_t n_nameserver;
+	bool peerdns;				/* rd.peerdns, default true: use DHCP's DNS */
+	struct net_route route[NET_MAX_ROUTES];
+	uint8_t n_route;
+	uint8_t bootif[6];			/* BOOTIF=01-aa-bb-cc-dd-ee-ff */
+	bool has_bootif;
+	bool use_bootif;			/* rd.bootif, default true */
+	char bootdev[NET_IFNAMSIZ];		/* bootdev=, "" = none */
+	struct net_ifname ifname[NET_MAX_IFNAME];
+	uint8_t n_ifname;
+	struct net_vlan vlan[NET_MAX_VLAN];
+	uint8_t n_vlan;
+	bool neednet;				/* rd.neednet=1 or net_plan_require() */
+	struct net_timeouts timeout;
+	unsigned dhcp_retry;			/* rd.net.dhcp.retry, default 1 attempt */
+	/* An IPv6 or otherwise unsupported form seen by net_plan_arg;
+	 * net_plan_finish refuses the plan with it. */
+	char unsupported[NET_FORM_MAX];
+	bool v6;
+	/* Not from the cmdline: where net_up writes etc/resolv.conf and
+	 * run/netinit/...; "" means "/". Host tests point it at a temp dir. */
+	char root[NET_ROOT_MAX];
+	/* Not from the cmdline: DHCP vendor class (option 60); default "netinit". */
+	char vendor_class[32];
+};
+
+/* Defaults: nothing wanted, peerdns on, rd.bootif on, dracut's timeouts. */
+void net_plan_init(struct net_plan *np);
+
+/* Offer one cmdline parameter (value NULL for a bare flag). Returns 1 if the
+ * key is a network key and was taken, 0 if it is not a network key, -EINVAL
+ * (one line in err naming key, value and the expected form) if malformed,
+ * -E2BIG if a table is full. */
+int net_plan_arg(struct net_plan *np, const char *key, const char *value,
+		 char *err, size_t errlen);
+
+/* Cross-checks after all args: duplicate interfaces, IPv6 forms ("IPv6
+ * configuration is not supported yet: <form>"), unsupported keys. 0 or -EINVAL. */
+int net_plan_finish(struct net_plan *np, char *err, size_t errlen);
+
+/* True if ip= or rd.neednet asks for the network. */
+bool net_plan_wanted(const struct net_plan *np);
+
+/* The root needs the network: like rd.neednet=1, plus ip=dhcp if no ip= given. */
+void net_plan_require(struct net_plan *np);
+
+/* Human lines ("  network: eth0 dhcp ...") or ONE JSON object (no newline
+ * inside, a newline after it is not printed). Nothing when not wanted
+ * (the JSON form then prints {"wanted":false}). */
+void net_plan_print(const struct net_plan *np, FILE *out, bool json);
+
+/* Helpers shared with net/ (and tests): parse a dotted quad / a MAC with
+ * ':' or '-' separators; 0 or -EINVAL. */
+int net_parse_ipv4(const char *s, struct in_addr *out);
+int net_parse_mac(const char *s, uint8_t mac[6]);
+
+#endif
