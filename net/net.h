@@ -38,7 +38,7 @@ struct net_result {
 	struct in_addr server;		/* DHCP server identifier (option 54) */
 	struct in_addr next_server;	/* siaddr */
 	char tftp_server[NET_HOSTNAME_MAX];	/* option 66 */
-	char boot_file[128];		/* option 67, else the file field */
+	char boot_file[256];		/* option 67, else the file field */
 	uint32_t lease_s;		/* option 51; 0xffffffff = infinite */
 	unsigned elapsed_ms;		/* link up to lease applied */
 };

@@ -1,0 +1,951 @@
+/* ipconf: network keys of the kernel command line -> struct net_plan. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+
+#include "net/ipconf.h"
+
+#define IP_MAX_FIELDS	16	/* 7 static fields + 6 MAC fields + slack */
+#define IP_FIELD_MAX	64	/* one field of ip= incl. NUL */
+#define MTU_MIN		68	/* RFC 791 minimum */
+#define MTU_MAX		65535
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void net_plan_init(struct net_plan *np)
+{
+	memset(np, 0, sizeof(*np));
+	np->peerdns = true;
+	np->use_bootif = true;
+	np->timeout.iflink = 60;
+	np->timeout.ifup = 20;
+	np->timeout.route = 20;
+	np->timeout.ipv6dad = 50;
+	np->timeout.ipv6auto = 40;
+	np->timeout.carrier = 10;
+	np->timeout.dhcp = 30;
+	np->dhcp_retry = 1;
+	snprintf(np->vendor_class, sizeof(np->vendor_class), "netinit");
+}
+
+int net_parse_ipv4(const char *s, struct in_addr *out)
+{
+	unsigned parts[4];
+	int n = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	while (n < 4) {
+		unsigned v = 0;
+		int digits = 0;
+
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (unsigned)(*p - '0');
+			if (++digits > 3 || v > 255)
+				return -EINVAL;
+			p++;
+		}
+		if (!digits)
+			return -EINVAL;
+		parts[n++] = v;
+		if (n < 4) {
+			if (*p != '.')
+				return -EINVAL;
+			p++;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	out->s_addr = htonl(parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int net_parse_mac(const char *s, uint8_t mac[6])
+{
+	int i;
+
+	if (!s || strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		if (i < 5 && s[i * 3 + 2] != ':' && s[i * 3 + 2] != '-')
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Digits only, value in [min,max]. */
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -EINVAL;
+	}
+	if (v < min)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static bool is_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* An interface name the kernel would accept, and safe to print in JSON. */
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= NET_IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s == '/' || *s == ':' || *s == '"' || *s == '\\' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* RFC 1123 host name characters (dots allowed for FQDNs). */
+static bool valid_hostname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= NET_HOSTNAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
+			return false;
+	return true;
+}
+
+/* A dotted netmask (contiguous) or a prefix length 0..32. */
+static int parse_netmask(const char *s, uint8_t *prefix)
+{
+	struct in_addr a;
+	unsigned v;
+	uint32_t m;
+	int n = 0;
+
+	if (is_digits(s)) {
+		if (parse_uint(s, 0, 32, &v))
+			return -EINVAL;
+		*prefix = (uint8_t)v;
+		return 0;
+	}
+	if (net_parse_ipv4(s, &a))
+		return -EINVAL;
+	m = ntohl(a.s_addr);
+	while (m & 0x80000000u) {
+		m <<= 1;
+		n++;
+	}
+	if (m)
+		return -EINVAL;	/* not contiguous */
+	*prefix = (uint8_t)n;
+	return 0;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Split at ':' outside [ ]. Returns the field count or -EINVAL. */
+static int split_fields(const char *v, char f[IP_MAX_FIELDS][IP_FIELD_MAX], bool *bracket)
+{
+	int n = 0;
+	size_t k = 0;
+	int depth = 0;
+
+	*bracket = false;
+	memset(f, 0, IP_MAX_FIELDS * IP_FIELD_MAX);
+	for (;; v++) {
+		if (*v == '[') {
+			depth++;
+			*bracket = true;
+		} else if (*v == ']') {
+			depth--;
+		}
+		if (depth < 0 || depth > 1)
+			return -EINVAL;
+		if (*v == '\0' || (*v == ':' && depth == 0)) {
+			if (n >= IP_MAX_FIELDS)
+				return -EINVAL;
+			f[n][k] = '\0';
+			n++;
+			k = 0;
+			if (*v == '\0')
+				break;
+			continue;
+		}
+		if (n >= IP_MAX_FIELDS || k + 1 >= IP_FIELD_MAX)
+			return -EINVAL;
+		f[n][k++] = *v;
+	}
+	if (depth != 0)
+		return -EINVAL;
+	return n;
+}
+
+enum method_word { MW_BAD, MW_DHCP, MW_STATIC, MW_V6, MW_UNSUPP, MW_OFF_ALONE };
+
+static enum method_word method_of(const char *s)
+{
+	static const char *const dhcp[] = { "dhcp", "on", "any", "single-dhcp" };
+	static const char *const v6[] = { "dhcp6", "auto6", "either6", "link6", "link-local6" };
+	static const char *const unsupp[] = { "ibft", "bootp", "rarp", "both" };
+	size_t i;
+
+	for (i = 0; i < sizeof(dhcp) / sizeof(dhcp[0]); i++)
+		if (!strcmp(s, dhcp[i]))
+			return MW_DHCP;
+	if (!strcmp(s, "none") || !strcmp(s, "off"))
+		return MW_STATIC;
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++)
+		if (!strcmp(s, v6[i]))
+			return MW_V6;
+	for (i = 0; i < sizeof(unsupp) / sizeof(unsupp[0]); i++)
+		if (!strcmp(s, unsupp[i]))
+			return MW_UNSUPP;
+	return MW_BAD;
+}
+
+/* Six fields f[0..5] of two hex digits each form a MAC. */
+static int mac_from_fields(char f[IP_MAX_FIELDS][IP_FIELD_MAX], int first, uint8_t mac[6])
+{
+	char buf[18];
+	int i;
+
+	if (first + 6 > IP_MAX_FIELDS)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		if (strlen(f[first + i]) != 2)
+			return -EINVAL;
+		buf[i * 3] = f[first + i][0];
+		buf[i * 3 + 1] = f[first + i][1];
+		buf[i * 3 + 2] = i < 5 ? ':' : '\0';
+	}
+	return net_parse_mac(buf, mac);
+}
+
+static void mark_unsupported(struct net_plan *np, bool v6, const char *key, const char *value)
+{
+	if (np->unsupported[0])
+		return;	/* keep the first */
+	np->v6 = v6;
+	snprintf(np->unsupported, sizeof(np->unsupported), "%s=%s", key, value);
+}
+
+#define IP_FORMS "dhcp|on|any, <iface>:dhcp[:<mtu>[:<mac>]], or " \
+	"<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:{none|off|dhcp}[:<mtu>|:<dns1>[:<dns2>]][:<mac>]"
+
+static int parse_ip(struct net_plan *np, const char *value, char *err, size_t errlen)
+{
+	char f[IP_MAX_FIELDS][IP_FIELD_MAX];
+	struct net_ipconf c;
+	bool bracket;
+	int nf, rest, i;
+	unsigned mtu;
+
+	if (!value || !*value) {
+		seterr(err, errlen, "ip: empty value: expected %s", IP_FORMS);
+		return -EINVAL;
+	}
+	nf = split_fields(value, f, &bracket);
+	if (nf < 0) {
+		seterr(err, errlen, "ip=%s: too many or too long fields, or unbalanced [ ]: expected %s",
+		       value, IP_FORMS);
+		return -EINVAL;
+	}
+	memset(&c, 0, sizeof(c));
+	if (bracket) {	/* an IPv6 address in [ ] */
+		mark_unsupported(np, true, "ip", value);
+		return 1;
+	}
+
+	if (nf == 1) {	/* ip=<method> */
+		switch (method_of(f[0])) {
+		case MW_DHCP:
+			c.method = NET_METHOD_DHCP;
+			goto add;
+		case MW_STATIC:
+			return 1;	/* kernel's ip=off/none: no autoconfiguration */
+		case MW_V6:
+			mark_unsupported(np, true, "ip", value);
+			return 1;
+		case MW_UNSUPP:
+			mark_unsupported(np, false, "ip", value);
+			return 1;
+		default:
+			seterr(err, errlen, "ip=%s: unknown method: expected %s", value, IP_FORMS);
+			return -EINVAL;
+		}
+	}
+
+	if (method_of(f[1]) != MW_BAD) {	/* ip=<iface>:<method>[:<mtu>[:<mac>]] */
+		enum method_word mw = method_of(f[1]);
+
+		if (mw == MW_V6) {
+			mark_unsupported(np, true, "ip", value);
+			return 1;
+		}
+		if (mw == MW_UNSUPP) {
+			mark_unsupported(np, false, "ip", value);
+			return 1;
+		}
+		if (mw == MW_STATIC) {
+			seterr(err, errlen, "ip=%s: '%s' needs an address and a netmask: expected "
+			       "<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:%s", value, f[1], f[1]);
+			return -EINVAL;
+		}
+		if (!valid_ifname(f[0])) {
+			seterr(err, errlen, "ip=%s: bad interface name '%s': expected <iface>:dhcp[:<mtu>[:<mac>]]",
+			       value, f[0]);
+			return -EINVAL;
+		}
+		copy_str(c.iface, sizeof(c.iface), f[0]);
+		c.method = NET_METHOD_DHCP;
+		if (nf != 2 && nf != 3 && nf != 9) {
+			seterr(err, errlen, "ip=%s: wrong number of fields: expected <iface>:dhcp[:<mtu>[:<mac>]]",
+			       value);
+			return -EINVAL;
+		}
+		if (nf >= 3 && f[2][0]) {
+			if (parse_uint(f[2], MTU_MIN, MTU_MAX, &mtu)) {
+				seterr(err, errlen, "ip=%s: bad MTU '%s': expected a number %d..%d",
+				       value, f[2], MTU_MIN, MTU_MAX);
+				return -EINVAL;
+			}
+			c.mtu = mtu;
+		}
+		if (nf == 9) {
+			if (mac_from_fields(f, 3, c.mac)) {
+				seterr(err, errlen, "ip=%s: bad MAC address: expected aa:bb:cc:dd:ee:ff", value);
+				return -EINVAL;
+			}
+			c.has_mac = true;
+		}
+		goto add;
+	}
+
+	/* <client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:<method>[:...] */
+	if (f[0][0] && net_parse_ipv4(f[0], &c.addr)) {
+		seterr(err, errlen, "ip=%s: bad client address '%s': expected a dotted quad or %s",
+		       value, f[0], IP_FORMS);
+		return -EINVAL;
+	}
+	if (nf > 1 && f[1][0] && net_parse_ipv4(f[1], &c.peer)) {
+		seterr(err, errlen, "ip=%s: bad peer address '%s': expected a dotted quad", value, f[1]);
+		return -EINVAL;
+	}
+	if (nf > 2 && f[2][0] && net_parse_ipv4(f[2], &c.gw)) {
+		seterr(err, errlen, "ip=%s: bad gateway '%s': expected a dotted quad", value, f[2]);
+		return -EINVAL;
+	}
+	if (nf > 3 && f[3][0] && parse_netmask(f[3], &c.prefix)) {
+		seterr(err, errlen, "ip=%s: bad netmask '%s': expected a contiguous dotted mask or a prefix 0..32",
+		       value, f[3]);
+		return -EINVAL;
+	}
+	if (nf > 4 && f[4][0]) {
+		if (!valid_hostname(f[4])) {
+			seterr(err, errlen, "ip=%s: bad host name '%s': expected letters, digits, '-', '.' (< %d chars)",
+			       value, f[4], NET_HOSTNAME_MAX);
+			return -EINVAL;
+		}
+		copy_str(c.hostname, sizeof(c.hostname), f[4]);
+	}
+	if (nf > 5 && f[5][0]) {
+		if (!valid_ifname(f[5])) {
+			seterr(err, errlen, "ip=%s: bad interface name '%s': expected e.g. eth0", value, f[5]);
+			return -EINVAL;
+		}
+		copy_str(c.iface, sizeof(c.iface), f[5]);
+	}
+	if (nf > 6 && f[6][0]) {
+		switch (method_of(f[6])) {
+		case MW_DHCP:
+			c.method = NET_METHOD_DHCP;
+			break;
+		case MW_STATIC:
+			c.method = NET_METHOD_STATIC;
+			break;
+		case MW_V6:
+			mark_unsupported(np, true, "ip", value);
+			return 1;
+		case MW_UNSUPP:
+			mark_unsupported(np, false, "ip", value);
+			return 1;
+		default:
+			seterr(err, errlen, "ip=%s: unknown method '%s': expected none|off|dhcp|on|any", value, f[6]);
+			return -EINVAL;
+		}
+	} else {
+		/* no method: static when an address is given (kernel form), else DHCP */
+		c.method = c.addr.s_addr ? NET_METHOD_STATIC : NET_METHOD_DHCP;
+	}
+	if (c.method == NET_METHOD_STATIC && (!c.addr.s_addr || !f[3][0] || nf < 4)) {
+		seterr(err, errlen, "ip=%s: a static configuration needs both <client> and <netmask>: expected "
+		       "<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:none", value);
+		return -EINVAL;
+	}
+
+	/* field 8 on: <mtu>[:<mac>] | <dns1>[:<dns2>[:<ntp>]] | :<mac> */
+	rest = nf - 7;
+	if (rest > 0) {
+		char (*r)[IP_FIELD_MAX] = &f[7];
+		struct in_addr a;
+
+		if (!r[0][0] || is_digits(r[0])) {
+			if (r[0][0]) {
+				if (parse_uint(r[0], MTU_MIN, MTU_MAX, &mtu)) {
+					seterr(err, errlen, "ip=%s: bad MTU '%s': expected a number %d..%d",
+					       value, r[0], MTU_MIN, MTU_MAX);
+					return -EINVAL;
+				}
+				c.mtu = mtu;
+			}
+			if (rest == 7) {
+				if (mac_from_fields(f, 8, c.mac)) {
+					seterr(err, errlen, "ip=%s: bad MAC address: expected aa:bb:cc:dd:ee:ff", value);
+					return -EINVAL;
+				}
+				c.has_mac = true;
+			} else if (rest > 1 && !r[0][0] && rest <= 3) {
+				/* kernel form with an empty dns0: ::<dns1>[:<ntp0>] */
+				goto dns;
+			} else if (rest != 1) {
+				seterr(err, errlen, "ip=%s: unexpected fields after the MTU: expected [:<mtu>][:<mac>]",
+				       value);
+				return -EINVAL;
+			}
+			goto add;
+		}
+dns:
+		if (rest > 3) {
+			seterr(err, errlen, "ip=%s: too many fields after the method: expected [:<dns1>[:<dns2>[:<ntp>]]]",
+			       value);
+			return -EINVAL;
+		}
+		for (i = 0; i < rest && i < 2; i++) {
+			if (!r[i][0])
+				continue;
+			if (net_parse_ipv4(r[i], &a)) {
+				seterr(err, errlen, "ip=%s: bad DNS server '%s': expected a dotted quad", value, r[i]);
+				return -EINVAL;
+			}
+			c.dns[c.n_dns++] = a;
+		}
+		if (rest == 3 && r[2][0] && net_parse_ipv4(r[2], &c.ntp)) {
+			seterr(err, errlen, "ip=%s: bad NTP server '%s': expected a dotted quad", value, r[2]);
+			return -EINVAL;
+		}
+	}
+
+add:
+	if (np->n_ip >= NET_MAX_IP) {
+		seterr(err, errlen, "ip=%s: too many ip= entries: at most %d", value, NET_MAX_IP);
+		return -E2BIG;
+	}
+	np->ip[np->n_ip++] = c;
+	return 1;
+}
+
+static int parse_route(struct net_plan *np, const char *value, char *err, size_t errlen)
+{
+	char f[IP_MAX_FIELDS][IP_FIELD_MAX];
+	struct net_route r;
+	bool bracket;
+	char *slash;
+	int nf;
+
+#define ROUTE_FORM "<net>/<prefix>:[<gw>][:<iface>]"
+	if (!value || !*value) {
+		seterr(err, errlen, "rd.route: empty value: expected " ROUTE_FORM);
+		return -EINVAL;
+	}
+	nf = split_fields(value, f, &bracket);
+	if (bracket) {
+		mark_unsupported(np, true, "rd.route", value);
+		return 1;
+	}
+	if (nf < 1 || nf > 3) {
+		seterr(err, errlen, "rd.route=%s: wrong number of fields: expected " ROUTE_FORM, value);
+		return -EINVAL;
+	}
+	memset(&r, 0, sizeof(r));
+	slash = strchr(f[0], '/');
+	if (!slash) {
+		seterr(err, errlen, "rd.route=%s: missing /<prefix>: expected " ROUTE_FORM, value);
+		return -EINVAL;
+	}
+	*slash = '\0';
+	if (net_parse_ipv4(f[0], &r.dst) || parse_netmask(slash + 1, &r.prefix)) {
+		seterr(err, errlen, "rd.route=%s: bad network: expected " ROUTE_FORM, value);
+		return -EINVAL;
+	}
+	if (nf > 1 && f[1][0] && net_parse_ipv4(f[1], &r.gw)) {
+		seterr(err, errlen, "rd.route=%s: bad gateway '%s': expected " ROUTE_FORM, value, f[1]);
+		return -EINVAL;
+	}
+	if (nf > 2 && f[2][0]) {
+		if (!valid_ifname(f[2])) {
+			seterr(err, errlen, "rd.route=%s: bad interface '%s': expected " ROUTE_FORM, value, f[2]);
+			return -EINVAL;
+		}
+		copy_str(r.iface, sizeof(r.iface), f[2]);
+	}
+	if (np->n_route >= NET_MAX_ROUTES) {
+		seterr(err, errlen, "rd.route=%s: too many routes: at most %d", value, NET_MAX_ROUTES);
+		return -E2BIG;
+	}
+	np->route[np->n_route++] = r;
+	return 1;
+}
+
+static int parse_bool(const char *key, const char *value, bool *out, char *err, size_t errlen)
+{
+	if (!value || !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "true")) {
+		*out = true;
+		return 1;
+	}
+	if (!strcmp(value, "0") || !strcmp(value, "no") || !strcmp(value, "false")) {
+		*out = false;
+		return 1;
+	}
+	seterr(err, errlen, "%s=%s: expected 0 or 1", key, value);
+	return -EINVAL;
+}
+
+static int parse_vlan(struct net_plan *np, const char *value, char *err, size_t errlen)
+{
+	struct net_vlan v;
+	const char *colon, *digits = NULL;
+	unsigned id;
+	size_t n;
+
+	memset(&v, 0, sizeof(v));
+	colon = value ? strchr(value, ':') : NULL;
+	if (!colon || (size_t)(colon - value) >= NET_IFNAMSIZ) {
+		seterr(err, errlen, "vlan=%s: expected <name>:<phys> with a name like vlan5 or eth0.5",
+		       value ? value : "");
+		return -EINVAL;
+	}
+	n = (size_t)(colon - value);
+	memcpy(v.name, value, n);
+	v.name[n] = '\0';
+	copy_str(v.phys, sizeof(v.phys), colon + 1);
+	if (!valid_ifname(v.name) || !valid_ifname(colon + 1) || strlen(colon + 1) >= NET_IFNAMSIZ) {
+		seterr(err, errlen, "vlan=%s: bad interface name: expected <name>:<phys>", value);
+		return -EINVAL;
+	}
+	if (!strncmp(v.name, "vlan", 4))
+		digits = v.name + 4;
+	else if ((digits = strrchr(v.name, '.')))
+		digits++;
+	if (!digits || parse_uint(digits, 1, 4094, &id)) {
+		seterr(err, errlen, "vlan=%s: no VLAN id 1..4094 in the name: expected vlan0005, vlan5, eth0.0005 or eth0.5",
+		       value);
+		return -EINVAL;
+	}
+	v.id = (uint16_t)id;
+	if (np->n_vlan >= NET_MAX_VLAN) {
+		seterr(err, errlen, "vlan=%s: too many vlan= entries: at most %d", value, NET_MAX_VLAN);
+		return -E2BIG;
+	}
+	np->vlan[np->n_vlan++] = v;
+	return 1;
+}
+
+static int parse_ifname(struct net_plan *np, const char *value, char *err, size_t errlen)
+{
+	struct net_ifname f;
+	const char *colon = value ? strchr(value, ':') : NULL;
+	size_t n;
+
+	memset(&f, 0, sizeof(f));
+	if (!colon || (size_t)(colon - value) >= NET_IFNAMSIZ || colon == value) {
+		seterr(err, errlen, "ifname=%s: expected <name>:<mac>", value ? value : "");
+		return -EINVAL;
+	}
+	n = (size_t)(colon - value);
+	memcpy(f.name, value, n);
+	f.name[n] = '\0';
+	if (!valid_ifname(f.name) || net_parse_mac(colon + 1, f.mac)) {
+		seterr(err, errlen, "ifname=%s: expected <name>:aa:bb:cc:dd:ee:ff", value);
+		return -EINVAL;
+	}
+	if (np->n_ifname >= NET_MAX_IFNAME) {
+		seterr(err, errlen, "ifname=%s: too many ifname= entries: at most %d", value, NET_MAX_IFNAME);
+		return -E2BIG;
+	}
+	np->ifname[np->n_ifname++] = f;
+	return 1;
+}
+
+static int parse_timeout(const char *key, const char *value, unsigned *out, char *err, size_t errlen)
+{
+	if (!value || parse_uint(value, 0, 86400, out)) {
+		seterr(err, errlen, "%s=%s: expected seconds 0..86400", key, value ? value : "");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+int net_plan_arg(struct net_plan *np, const char *key, const char *value,
+		 char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} timeouts[] = {
+		{ "iflink", offsetof(struct net_timeouts, iflink) },
+		{ "ifup", offsetof(struct net_timeouts, ifup) },
+		{ "route", offsetof(struct net_timeouts, route) },
+		{ "ipv6dad", offsetof(struct net_timeouts, ipv6dad) },
+		{ "ipv6auto", offsetof(struct net_timeouts, ipv6auto) },
+		{ "carrier", offsetof(struct net_timeouts, carrier) },
+		{ "dhcp", offsetof(struct net_timeouts, dhcp) },
+	};
+	struct in_addr a;
+	unsigned u;
+	size_t i;
+
+	if (!key)
+		return 0;
+	if (!strcmp(key, "ip"))
+		return parse_ip(np, value, err, errlen);
+	if (!strcmp(key, "nameserver")) {
+		if (value && value[0] == '[') {
+			mark_unsupported(np, true, key, value);
+			return 1;
+		}
+		if (!value || net_parse_ipv4(value, &a)) {
+			seterr(err, errlen, "nameserver=%s: expected an IPv4 address like 192.0.2.53",
+			       value ? value : "");
+			return -EINVAL;
+		}
+		if (np->n_nameserver >= NET_MAX_DNS) {
+			seterr(err, errlen, "nameserver=%s: too many nameserver= entries: at most %d",
+			       value, NET_MAX_DNS);
+			return -E2BIG;
+		}
+		np->nameserver[np->n_nameserver++] = a;
+		return 1;
+	}
+	if (!strcmp(key, "rd.peerdns"))
+		return parse_bool(key, value, &np->peerdns, err, errlen);
+	if (!strcmp(key, "rd.neednet"))
+		return parse_bool(key, value, &np->neednet, err, errlen);
+	if (!strcmp(key, "rd.bootif"))
+		return parse_bool(key, value, &np->use_bootif, err, errlen);
+	if (!strcmp(key, "rd.route"))
+		return parse_route(np, value, err, errlen);
+	if (!strcmp(key, "BOOTIF")) {
+		const char *m = value;
+
+		/* pxelinux IPAPPEND 2: "01-" (ARP type Ethernet) then the MAC */
+		if (m && strlen(m) == 20 && !strncmp(m, "01-", 3))
+			m += 3;
+		if (!m || net_parse_mac(m, np->bootif)) {
+			seterr(err, errlen, "BOOTIF=%s: expected 01-aa-bb-cc-dd-ee-ff", value ? value : "");
+			return -EINVAL;
+		}
+		np->has_bootif = true;
+		return 1;
+	}
+	if (!strcmp(key, "bootdev")) {
+		if (!value || !valid_ifname(value)) {
+			seterr(err, errlen, "bootdev=%s: expected an interface name like eth0", value ? value : "");
+			return -EINVAL;
+		}
+		copy_str(np->bootdev, sizeof(np->bootdev), value);
+		return 1;
+	}
+	if (!strcmp(key, "ifname"))
+		return parse_ifname(np, value, err, errlen);
+	if (!strcmp(key, "vlan"))
+		return parse_vlan(np, value, err, errlen);
+	if (!strcmp(key, "bond") || !strcmp(key, "bridge") || !strcmp(key, "team")) {
+		mark_unsupported(np, false, key, value ? value : "");
+		return 1;
+	}
+	if (!strcmp(key, "rd.net.dhcp.retry")) {
+		if (!value || parse_uint(value, 1, 100, &u)) {
+			seterr(err, errlen, "rd.net.dhcp.retry=%s: expected a count 1..100", value ? value : "");
+			return -EINVAL;
+		}
+		np->dhcp_retry = u;
+		return 1;
+	}
+	if (!strncmp(key, "rd.net.timeout.", 15)) {
+		for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++)
+			if (!strcmp(key + 15, timeouts[i].name))
+				return parse_timeout(key, value,
+						     (unsigned *)((char *)&np->timeout + timeouts[i].off),
+						     err, errlen);
+		seterr(err, errlen, "%s: unknown timeout: expected rd.net.timeout.{iflink,ifup,route,ipv6dad,ipv6auto,carrier,dhcp}",
+		       key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int net_plan_finish(struct net_plan *np, char *err, size_t errlen)
+{
+	int i, j;
+
+	if (np->unsupported[0]) {
+		if (np->v6)
+			seterr(err, errlen, "IPv6 configuration is not supported yet: %s", np->unsupported);
+		else
+			seterr(err, errlen, "%s: not supported by netinit (expected ip=dhcp or a static ip= form)",
+			       np->unsupported);
+		return -EINVAL;
+	}
+	for (i = 0; i < np->n_ip; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(np->ip[i].iface, np->ip[j].iface)) {
+				if (np->ip[i].iface[0])
+					seterr(err, errlen, "ip=: interface %s is configured twice: expected one ip= per interface",
+					       np->ip[i].iface);
+				else
+					seterr(err, errlen, "ip=: two ip= entries without an interface: expected at most one");
+				return -EINVAL;
+			}
+	for (i = 0; i < np->n_ifname; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(np->ifname[i].name, np->ifname[j].name) ||
+			    !memcmp(np->ifname[i].mac, np->ifname[j].mac, 6)) {
+				seterr(err, errlen, "ifname=%s: name or MAC given twice: expected one ifname= per interface",
+				       np->ifname[i].name);
+				return -EINVAL;
+			}
+	for (i = 0; i < np->n_vlan; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(np->vlan[i].name, np->vlan[j].name)) {
+				seterr(err, errlen, "vlan=%s: VLAN given twice", np->vlan[i].name);
+				return -EINVAL;
+			}
+	return 0;
+}
+
+bool net_plan_wanted(const struct net_plan *np)
+{
+	return np->n_ip > 0 || np->neednet;
+}
+
+void net_plan_require(struct net_plan *np)
+{
+	np->neednet = true;
+	if (np->n_ip == 0) {
+		memset(&np->ip[0], 0, sizeof(np->ip[0]));
+		np->ip[0].method = NET_METHOD_DHCP;
+		np->n_ip = 1;
+	}
+}
+
+static const char *ip4(struct in_addr a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static void mac_str(const uint8_t m[6], char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static void print_entry_human(const struct net_ipconf *c, FILE *out)
+{
+	char b[INET_ADDRSTRLEN], m[18];
+
+	fprintf(out, "  network: %s %s", c->iface[0] ? c->iface : "any", c->method == NET_METHOD_DHCP ? "dhcp" : "static");
+	if (c->method == NET_METHOD_STATIC)
+		fprintf(out, " %s/%u", ip4(c->addr, b), c->prefix);
+	else if (c->addr.s_addr)
+		fprintf(out, " request %s", ip4(c->addr, b));
+	if (c->gw.s_addr)
+		fprintf(out, " gw %s", ip4(c->gw, b));
+	if (c->hostname[0])
+		fprintf(out, " hostname %s", c->hostname);
+	if (c->mtu)
+		fprintf(out, " mtu %u", c->mtu);
+	if (c->has_mac) {
+		mac_str(c->mac, m);
+		fprintf(out, " mac %s", m);
+	}
+	for (int i = 0; i < c->n_dns; i++)
+		fprintf(out, " dns %s", ip4(c->dns[i], b));
+	if (c->ntp.s_addr)
+		fprintf(out, " ntp %s", ip4(c->ntp, b));
+	if (!c->iface[0] && c->method == NET_METHOD_DHCP)
+		fprintf(out, " (all links at once, first lease wins)");
+	fputc('\n', out);
+}
+
+static void print_entry_json(const struct net_ipconf *c, FILE *out)
+{
+	char b[INET_ADDRSTRLEN], m[18];
+
+	fprintf(out, "{\"iface\":\"%s\",\"method\":\"%s\"", c->iface[0] ? c->iface : "any",
+		c->method == NET_METHOD_DHCP ? "dhcp" : "static");
+	if (c->addr.s_addr)
+		fprintf(out, ",\"address\":\"%s\"", ip4(c->addr, b));
+	if (c->method == NET_METHOD_STATIC)
+		fprintf(out, ",\"prefix\":%u", c->prefix);
+	if (c->peer.s_addr)
+		fprintf(out, ",\"peer\":\"%s\"", ip4(c->peer, b));
+	if (c->gw.s_addr)
+		fprintf(out, ",\"gateway\":\"%s\"", ip4(c->gw, b));
+	if (c->hostname[0])
+		fprintf(out, ",\"hostname\":\"%s\"", c->hostname);
+	if (c->mtu)
+		fprintf(out, ",\"mtu\":%u", c->mtu);
+	if (c->has_mac) {
+		mac_str(c->mac, m);
+		fprintf(out, ",\"mac\":\"%s\"", m);
+	}
+	if (c->n_dns) {
+		fprintf(out, ",\"dns\":[");
+		for (int i = 0; i < c->n_dns; i++)
+			fprintf(out, "%s\"%s\"", i ? "," : "", ip4(c->dns[i], b));
+		fputc(']', out);
+	}
+	if (c->ntp.s_addr)
+		fprintf(out, ",\"ntp\":\"%s\"", ip4(c->ntp, b));
+	fputc('}', out);
+}
+
+void net_plan_print(const struct net_plan *np, FILE *out, bool json)
+{
+	struct net_ipconf any;
+	const struct net_ipconf *ip = np->ip;
+	int n_ip = np->n_ip, i;
+	char b[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], m[18];
+
+	if (!net_plan_wanted(np)) {
+		if (json)
+			fprintf(out, "{\"wanted\":false}");
+		return;
+	}
+	if (n_ip == 0) {	/* rd.neednet=1 alone means ip=dhcp */
+		memset(&any, 0, sizeof(any));
+		any.method = NET_METHOD_DHCP;
+		ip = &any;
+		n_ip = 1;
+	}
+	if (!json) {
+		for (i = 0; i < n_ip; i++)
+			print_entry_human(&ip[i], out);
+		for (i = 0; i < np->n_nameserver; i++)
+			fprintf(out, "  network: nameserver %s\n", ip4(np->nameserver[i], b));
+		if (!np->peerdns)
+			fprintf(out, "  network: ignore DHCP DNS servers (rd.peerdns=0)\n");
+		for (i = 0; i < np->n_route; i++)
+			fprintf(out, "  network: route %s/%u via %s dev %s\n", ip4(np->route[i].dst, b),
+				np->route[i].prefix, np->route[i].gw.s_addr ? ip4(np->route[i].gw, g) : "on-link",
+				np->route[i].iface[0] ? np->route[i].iface : "(boot interface)");
+		if (np->has_bootif) {
+			mac_str(np->bootif, m);
+			fprintf(out, "  network: BOOTIF %s%s\n", m, np->use_bootif ? "" : " (ignored: rd.bootif=0)");
+		}
+		if (np->bootdev[0])
+			fprintf(out, "  network: bootdev %s\n", np->bootdev);
+		for (i = 0; i < np->n_ifname; i++) {
+			mac_str(np->ifname[i].mac, m);
+			fprintf(out, "  network: rename %s -> %s\n", m, np->ifname[i].name);
+		}
+		for (i = 0; i < np->n_vlan; i++)
+			fprintf(out, "  network: vlan %s id %u on %s\n", np->vlan[i].name, np->vlan[i].id,
+				np->vlan[i].phys);
+		fprintf(out, "  network: timeouts iflink=%us carrier=%us dhcp=%us x%u\n",
+			np->timeout.iflink, np->timeout.carrier, np->timeout.dhcp, np->dhcp_retry);
+		return;
+	}
+	fprintf(out, "{\"wanted\":true,\"neednet\":%s,\"interfaces\":[", np->neednet ? "true" : "false");
+	for (i = 0; i < n_ip; i++) {
+		if (i)
+			fputc(',', out);
+		print_entry_json(&ip[i], out);
+	}
+	fprintf(out, "],\"nameservers\":[");
+	for (i = 0; i < np->n_nameserver; i++)
+		fprintf(out, "%s\"%s\"", i ? "," : "", ip4(np->nameserver[i], b));
+	fprintf(out, "],\"peerdns\":%s,\"routes\":[", np->peerdns ? "true" : "false");
+	for (i = 0; i < np->n_route; i++) {
+		fprintf(out, "%s{\"dst\":\"%s/%u\"", i ? "," : "", ip4(np->route[i].dst, b), np->route[i].prefix);
+		if (np->route[i].gw.s_addr)
+			fprintf(out, ",\"gateway\":\"%s\"", ip4(np->route[i].gw, b));
+		if (np->route[i].iface[0])
+			fprintf(out, ",\"iface\":\"%s\"", np->route[i].iface);
+		fputc('}', out);
+	}
+	fputc(']', out);
+	if (np->has_bootif) {
+		mac_str(np->bootif, m);
+		fprintf(out, ",\"bootif\":\"%s\",\"use_bootif\":%s", m, np->use_bootif ? "true" : "false");
+	}
+	if (np->bootdev[0])
+		fprintf(out, ",\"bootdev\":\"%s\"", np->bootdev);
+	if (np->n_ifname) {
+		fprintf(out, ",\"ifname\":[");
+		for (i = 0; i < np->n_ifname; i++) {
+			mac_str(np->ifname[i].mac, m);
+			fprintf(out, "%s{\"name\":\"%s\",\"mac\":\"%s\"}", i ? "," : "", np->ifname[i].name, m);
+		}
+		fputc(']', out);
+	}
+	if (np->n_vlan) {
+		fprintf(out, ",\"vlan\":[");
+		for (i = 0; i < np->n_vlan; i++)
+			fprintf(out, "%s{\"name\":\"%s\",\"phys\":\"%s\",\"id\":%u}", i ? "," : "",
+				np->vlan[i].name, np->vlan[i].phys, np->vlan[i].id);
+		fputc(']', out);
+	}
+	fprintf(out, ",\"timeouts\":{\"iflink\":%u,\"ifup\":%u,\"route\":%u,\"carrier\":%u,\"dhcp\":%u},\"dhcp_retry\":%u}",
+		np->timeout.iflink, np->timeout.ifup, np->timeout.route, np->timeout.carrier,
+		np->timeout.dhcp, np->dhcp_retry);
+}
