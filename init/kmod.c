@@ -1,0 +1,1178 @@
+/* kmod: kernel module loading for PID 1 (see kmod.h). */
+#include "init/kmod.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_INDEX_BYTES (64u << 20)	/* refuse index files larger than this */
+#define MAX_LOAD_DEPTH 32		/* nesting of dependencies, soft deps and aliases */
+#define MAX_SYSFS_DEPTH 32		/* deepest directory walked under /sys/devices */
+#define MODALIAS_MAX 4096		/* a modalias file is one line shorter than a page */
+#define MSG_MAX 512			/* one event line */
+#define PARAMS_MAX 4096			/* parameter string handed to one module */
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4	/* finit_module flag: kernel decompresses (Linux 5.17+) */
+#endif
+
+enum mod_state { MOD_NEW, MOD_LOADING, MOD_PRESENT, MOD_FAILED };
+
+struct module {
+	char *name;		/* normalised: '-' replaced by '_' */
+	char *path;		/* as in modules.dep, relative to moddir */
+	char **deps;		/* normalised names of the modules it needs, in modules.dep order */
+	size_t ndeps;
+	enum mod_state state;
+	int rc;			/* MOD_FAILED: why */
+};
+
+struct alias {
+	char *pattern;		/* glob, normalised outside brackets */
+	char *module;		/* normalised module name */
+	size_t litlen;		/* leading bytes of pattern without glob characters */
+};
+
+struct softdep {
+	char *module;
+	char **pre, **post;
+	size_t npre, npost;
+};
+
+struct param {
+	char *module;		/* normalised module name */
+	char *arg;		/* "param=value" as given to the module */
+};
+
+/* Open-addressing hash from a name to an index (+1; 0 means empty). */
+struct table {
+	uint32_t *slot;
+	size_t cap, n;
+};
+
+struct kmod_ctx {
+	char *moddir;
+	char *sysfs;
+	kmod_event_fn ev;
+	void *evctx;
+	kmod_insert_fn insert;
+	void *insctx;
+
+	char **bufs;		/* owned copies of the index files; all strings point into them */
+	size_t nbufs;
+
+	struct module *mods;
+	size_t nmods, capmods;
+	struct table modtab;	/* name -> mods[] */
+
+	char **builtin;
+	size_t nbuiltin, capbuiltin;
+	struct table builtintab;
+
+	struct alias *aliases;
+	size_t naliases, capaliases;
+
+	struct softdep *softdeps;
+	size_t nsoftdeps, capsoftdeps;
+
+	struct param *params;
+	size_t nparams;
+
+	unsigned ninserted;	/* modules inserted by this context */
+};
+
+static void event(struct kmod_ctx *k, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void event(struct kmod_ctx *k, int level, const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	if (!k->ev)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	k->ev(k->evctx, level, msg);
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+static void normalize(char *s)
+{
+	for (; *s; s++)
+		if (*s == '-')
+			*s = '_';
+}
+
+/* End of a bracket expression starting at p ('['), or NULL if it is not closed. */
+static const char *class_end(const char *p)
+{
+	const char *q = p + 1;
+
+	if (*q == '!' || *q == '^')
+		q++;
+	if (*q == ']')
+		q++;
+	for (; *q; q++) {
+		if (*q == '\\' && q[1])
+			q++;
+		else if (*q == ']')
+			return q;
+	}
+	return NULL;
+}
+
+/* Normalise '-' to '_' except inside bracket expressions, as modprobe does for aliases. */
+static void normalize_alias(char *s)
+{
+	while (*s) {
+		if (*s == '[') {
+			const char *e = class_end(s);
+
+			if (e) {
+				s = (char *)e + 1;
+				continue;
+			}
+		}
+		if (*s == '-')
+			*s = '_';
+		s++;
+	}
+}
+
+/* Module name from a path "kernel/x/foo-bar.ko[.xz]": "foo_bar" written into dst. */
+static int name_from_path(const char *path, char *dst, size_t dstlen)
+{
+	const char *b = strrchr(path, '/');
+	const char *dot;
+	size_t n;
+
+	b = b ? b + 1 : path;
+	dot = strstr(b, ".ko");
+	if (!dot || (dot[3] && dot[3] != '.') || dot == b)
+		return -EINVAL;
+	n = (size_t)(dot - b);
+	if (n >= dstlen)
+		return -ENAMETOOLONG;
+	memcpy(dst, b, n);
+	dst[n] = 0;
+	normalize(dst);
+	return 0;
+}
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+/* names[i] is the key of index i. */
+static int table_put(struct table *t, char *const *names, size_t stride, size_t idx)
+{
+	const char *key = *(char *const *)((const char *)names + idx * stride);
+	size_t i, mask;
+
+	if ((t->n + 1) * 10 > t->cap * 7) {
+		size_t ncap = t->cap ? t->cap * 2 : 64, j;
+		uint32_t *ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		for (j = 0; j < t->cap; j++) {
+			uint32_t v = t->slot[j];
+			const char *kk;
+
+			if (!v)
+				continue;
+			kk = *(char *const *)((const char *)names + (v - 1) * stride);
+			for (i = hash(kk) & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = v;
+		}
+		free(t->slot);
+		t->slot = ns;
+		t->cap = ncap;
+	}
+	mask = t->cap - 1;
+	for (i = hash(key) & mask; t->slot[i]; i = (i + 1) & mask)
+		;
+	t->slot[i] = (uint32_t)(idx + 1);
+	t->n++;
+	return 0;
+}
+
+static long table_get(const struct table *t, char *const *names, size_t stride, const char *key)
+{
+	size_t i, mask;
+
+	if (!t->cap)
+		return -1;
+	mask = t->cap - 1;
+	for (i = hash(key) & mask; t->slot[i]; i = (i + 1) & mask) {
+		uint32_t v = t->slot[i];
+		const char *kk = *(char *const *)((const char *)names + (v - 1) * stride);
+
+		if (!strcmp(kk, key))
+			return (long)(v - 1);
+	}
+	return -1;
+}
+
+static struct module *find_module(struct kmod_ctx *k, const char *name)
+{
+	long i = table_get(&k->modtab, k->mods ? &k->mods[0].name : NULL, sizeof(struct module), name);
+
+	return i < 0 ? NULL : &k->mods[i];
+}
+
+static int is_builtin(struct kmod_ctx *k, const char *name)
+{
+	return table_get(&k->builtintab, k->builtin, sizeof(char *), name) >= 0;
+}
+
+/* ---- index files -------------------------------------------------------------------------- */
+
+/* Split s at spaces/tabs in place; returns the number of tokens (at most max). */
+static size_t split(char *s, char **tok, size_t max, int *overflow)
+{
+	size_t n = 0;
+
+	*overflow = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			*s++ = 0;
+		if (!*s)
+			return n;
+		if (n == max) {
+			*overflow = 1;
+			return n;
+		}
+		tok[n++] = s;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r')
+			s++;
+	}
+}
+
+#define MAX_LINE_TOKENS 512
+
+static int parse_dep_line(struct kmod_ctx *k, char *line)
+{
+	char *colon = strchr(line, ':');
+	char *tok[MAX_LINE_TOKENS], name[256];
+	struct module m;
+	size_t n, i;
+	int overflow, rc;
+
+	if (!colon)
+		return -EINVAL;
+	*colon = 0;
+	n = split(line, tok, 2, &overflow);
+	if (n != 1 || overflow || name_from_path(tok[0], name, sizeof(name)))
+		return -EINVAL;
+	memset(&m, 0, sizeof(m));
+	m.path = tok[0];
+	n = split(colon + 1, tok, MAX_LINE_TOKENS, &overflow);
+	if (overflow)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		char dn[256];
+
+		/* Dependencies become names, rewritten in place (they are never paths again). */
+		if (name_from_path(tok[i], dn, sizeof(dn)))
+			return -EINVAL;
+		strcpy(tok[i], dn);
+	}
+	if (find_module(k, name)) {
+		event(k, KMOD_DEBUG, "modules.dep: %s listed twice; the first entry wins", name);
+		return 0;
+	}
+	m.name = strdup(name);
+	if (!m.name)
+		return -ENOMEM;
+	if (n) {
+		m.deps = malloc(n * sizeof(*m.deps));
+		if (!m.deps) {
+			free(m.name);
+			return -ENOMEM;
+		}
+		memcpy(m.deps, tok, n * sizeof(*m.deps));
+	}
+	m.ndeps = n;
+	rc = grow((void **)&k->mods, &k->capmods, k->nmods, sizeof(*k->mods));
+	if (!rc) {
+		k->mods[k->nmods] = m;
+		rc = table_put(&k->modtab, &k->mods[0].name, sizeof(struct module), k->nmods);
+		if (!rc)
+			k->nmods++;
+	}
+	if (rc) {
+		free(m.name);
+		free(m.deps);
+	}
+	return rc;
+}
+
+static int parse_alias_line(struct kmod_ctx *k, char *line)
+{
+	char *tok[4];
+	struct alias a;
+	size_t n;
+	int overflow;
+
+	n = split(line, tok, 4, &overflow);
+	if (n == 0)
+		return 0;
+	if (n != 3 || strcmp(tok[0], "alias") || strlen(tok[2]) >= 256)
+		return -EINVAL;
+	normalize_alias(tok[1]);
+	normalize(tok[2]);
+	a.pattern = tok[1];
+	a.module = tok[2];
+	a.litlen = strcspn(a.pattern, "*?[\\");
+	if (grow((void **)&k->aliases, &k->capaliases, k->naliases, sizeof(*k->aliases)))
+		return -ENOMEM;
+	k->aliases[k->naliases++] = a;
+	return 0;
+}
+
+static int parse_softdep_line(struct kmod_ctx *k, char *line)
+{
+	char *tok[MAX_LINE_TOKENS];
+	struct softdep s;
+	size_t n, i;
+	int overflow, mode = 0;	/* 0: before pre:/post: (ignored, as modprobe does), 1 pre, 2 post */
+
+	n = split(line, tok, MAX_LINE_TOKENS, &overflow);
+	if (n == 0)
+		return 0;
+	if (overflow || n < 2 || strcmp(tok[0], "softdep") || !strcmp(tok[1], "pre:") ||
+	    !strcmp(tok[1], "post:"))
+		return -EINVAL;
+	memset(&s, 0, sizeof(s));
+	normalize(tok[1]);
+	s.module = tok[1];
+	s.pre = calloc(n, sizeof(char *));
+	s.post = calloc(n, sizeof(char *));
+	if (!s.pre || !s.post)
+		goto err_nomem;
+	for (i = 2; i < n; i++) {
+		if (!strcmp(tok[i], "pre:"))
+			mode = 1;
+		else if (!strcmp(tok[i], "post:"))
+			mode = 2;
+		else if (mode == 1)
+			s.pre[s.npre++] = tok[i];
+		else if (mode == 2)
+			s.post[s.npost++] = tok[i];
+		else
+			event(k, KMOD_DEBUG, "modules.softdep: %s: '%s' is neither pre: nor post:; ignored",
+			      s.module, tok[i]);
+	}
+	if (!s.npre && !s.npost) {
+		free(s.pre);
+		free(s.post);
+		return 0;
+	}
+	if (grow((void **)&k->softdeps, &k->capsoftdeps, k->nsoftdeps, sizeof(*k->softdeps)))
+		goto err_nomem;
+	k->softdeps[k->nsoftdeps++] = s;
+	return 0;
+
+err_nomem:
+	free(s.pre);
+	free(s.post);
+	return -ENOMEM;
+}
+
+static int parse_builtin_line(struct kmod_ctx *k, char *line)
+{
+	char *tok[2], name[256];
+	size_t n;
+	int overflow, rc;
+	char *dup;
+
+	n = split(line, tok, 2, &overflow);
+	if (n == 0)
+		return 0;
+	if (n != 1 || name_from_path(tok[0], name, sizeof(name)))
+		return -EINVAL;
+	if (is_builtin(k, name))
+		return 0;
+	/* The path is not needed again: the name fits where it was. */
+	dup = tok[0];
+	strcpy(dup, name);
+	rc = grow((void **)&k->builtin, &k->capbuiltin, k->nbuiltin, sizeof(*k->builtin));
+	if (rc)
+		return rc;
+	k->builtin[k->nbuiltin] = dup;
+	rc = table_put(&k->builtintab, k->builtin, sizeof(char *), k->nbuiltin);
+	if (!rc)
+		k->nbuiltin++;
+	return rc;
+}
+
+static const char *const index_names[] = {
+	[KMOD_INDEX_DEP] = "modules.dep",
+	[KMOD_INDEX_ALIAS] = "modules.alias",
+	[KMOD_INDEX_SOFTDEP] = "modules.softdep",
+	[KMOD_INDEX_BUILTIN] = "modules.builtin",
+};
+
+static const char *const index_expect[] = {
+	[KMOD_INDEX_DEP] = "'<path>.ko: <dependency>.ko ...'",
+	[KMOD_INDEX_ALIAS] = "'alias <pattern> <module>'",
+	[KMOD_INDEX_SOFTDEP] = "'softdep <module> pre: <names> post: <names>'",
+	[KMOD_INDEX_BUILTIN] = "'<path>.ko'",
+};
+
+int kmod_parse_index(struct kmod_ctx *k, enum kmod_index which, const char *buf, size_t len)
+{
+	char *copy, *line, *next, **nb;
+	unsigned lineno = 0;
+	int bad = 0, rc;
+
+	if (!k || (unsigned)which > KMOD_INDEX_BUILTIN || (!buf && len))
+		return -EINVAL;
+	if (len > MAX_INDEX_BYTES)
+		return -EFBIG;
+	nb = realloc(k->bufs, (k->nbufs + 1) * sizeof(*nb));
+	if (!nb)
+		return -ENOMEM;
+	k->bufs = nb;
+	copy = malloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	if (len)
+		memcpy(copy, buf, len);
+	copy[len] = 0;
+	k->bufs[k->nbufs++] = copy;
+	for (line = copy; line < copy + len; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(copy + len - line));
+		size_t l;
+
+		next = nl ? nl + 1 : copy + len;
+		if (nl)
+			*nl = 0;
+		lineno++;
+		l = strlen(line);
+		if (line + l != (nl ? nl : copy + len)) {
+			rc = -EINVAL;	/* NUL byte inside the line */
+		} else {
+			char *p = line;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (!*p || *p == '#' || (*p == '\r' && !p[1]))
+				continue;
+			switch (which) {
+			case KMOD_INDEX_DEP:
+				rc = parse_dep_line(k, line);
+				break;
+			case KMOD_INDEX_ALIAS:
+				rc = parse_alias_line(k, line);
+				break;
+			case KMOD_INDEX_SOFTDEP:
+				rc = parse_softdep_line(k, line);
+				break;
+			default:
+				rc = parse_builtin_line(k, line);
+				break;
+			}
+		}
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc) {
+			bad++;
+			event(k, KMOD_WARN, "%s:%u: malformed line ignored; expected %s",
+			      index_names[which], lineno, index_expect[which]);
+		}
+	}
+	return bad;
+}
+
+/* ---- glob ----------------------------------------------------------------------------------- */
+
+/* Match c against the bracket expression at *pp ('['); advances *pp past ']'. -1: not closed. */
+static int match_class(const char **pp, unsigned char c)
+{
+	const char *p = *pp + 1, *end = class_end(*pp);
+	int neg = 0, hit = 0;
+
+	if (!end)
+		return -1;
+	if (*p == '!' || *p == '^') {
+		neg = 1;
+		p++;
+	}
+	while (p < end) {
+		unsigned char lo, hi;
+
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		lo = (unsigned char)*p++;
+		hi = lo;
+		if (*p == '-' && p + 1 < end) {
+			p++;
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			hi = (unsigned char)*p++;
+		}
+		if (lo <= c && c <= hi)
+			hit = 1;
+	}
+	*pp = end + 1;
+	return hit != neg;
+}
+
+int kmod_glob_match(const char *p, const char *s)
+{
+	const char *star_p = NULL, *star_s = NULL;
+
+	if (!p || !s)
+		return 0;
+	for (;;) {
+		int hit;
+
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			if (!*p)
+				return 1;
+			star_p = p;
+			star_s = s;
+			continue;
+		}
+		if (!*s)
+			return !*p;
+		if (*p == '?') {
+			p++;
+			hit = 1;
+		} else if (*p == '[') {
+			const char *q = p;
+
+			hit = match_class(&q, (unsigned char)*s);
+			if (hit < 0) {
+				hit = *s == '[';
+				p++;
+			} else {
+				p = q;
+			}
+		} else if (*p == '\\' && p[1]) {
+			hit = p[1] == *s;
+			p += 2;
+		} else if (*p) {
+			hit = *p == *s;
+			p++;
+		} else {
+			hit = 0;
+		}
+		if (hit) {
+			s++;
+			continue;
+		}
+		if (!star_p)
+			return 0;
+		p = star_p;
+		s = ++star_s;
+	}
+}
+
+/* ---- loading -------------------------------------------------------------------------------- */
+
+static int default_insert(void *ctx, const char *path, const char *params)
+{
+	size_t l = strlen(path);
+	int flags = 0, fd, rc = 0;
+
+	(void)ctx;
+	if ((l > 3 && !strcmp(path + l - 3, ".xz")) || (l > 3 && !strcmp(path + l - 3, ".gz")) ||
+	    (l > 4 && !strcmp(path + l - 4, ".zst")))
+		flags |= MODULE_INIT_COMPRESSED_FILE;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, flags))
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static int is_live(struct kmod_ctx *k, const char *name)
+{
+	char p[512];
+	struct stat st;
+
+	if ((size_t)snprintf(p, sizeof(p), "%s/module/%s", k->sysfs, name) >= sizeof(p))
+		return 0;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* "param=value param2=value2" for module name, from the command line parameters. */
+static void build_params(struct kmod_ctx *k, const char *name, char *out, size_t outlen)
+{
+	size_t n = 0, i;
+
+	out[0] = 0;
+	for (i = 0; i < k->nparams; i++) {
+		const char *a = k->params[i].arg;
+		const char *eq = strchr(a, '=');
+		int quote = eq && strpbrk(eq + 1, " \t") && eq[1] != '"';
+		int w;
+
+		if (strcmp(k->params[i].module, name))
+			continue;
+		if (quote)
+			w = snprintf(out + n, outlen - n, "%s%.*s=\"%s\"", n ? " " : "", (int)(eq - a), a, eq + 1);
+		else
+			w = snprintf(out + n, outlen - n, "%s%s", n ? " " : "", a);
+		if (w < 0 || (size_t)w >= outlen - n) {
+			event(k, KMOD_WARN, "%s: parameters longer than %zu bytes; '%s' dropped", name,
+			      outlen, a);
+			out[n] = 0;
+			continue;
+		}
+		n += (size_t)w;
+	}
+}
+
+static int load_name(struct kmod_ctx *k, const char *name, int depth, int coldplug);
+
+static void load_softdeps(struct kmod_ctx *k, const char *name, int post, int depth)
+{
+	size_t i, j;
+
+	for (i = 0; i < k->nsoftdeps; i++) {
+		const struct softdep *s = &k->softdeps[i];
+
+		if (strcmp(s->module, name))
+			continue;
+		for (j = 0; j < (post ? s->npost : s->npre); j++) {
+			const char *d = post ? s->post[j] : s->pre[j];
+			int rc = load_name(k, d, depth + 1, 0);
+
+			if (rc)
+				event(k, KMOD_WARN, "%s: soft dependency %s: %s", name, d, strerror(-rc));
+		}
+	}
+}
+
+static int load_module(struct kmod_ctx *k, struct module *m, int depth, int coldplug)
+{
+	char path[4096], params[PARAMS_MAX];
+	size_t i;
+	int rc;
+
+	switch (m->state) {
+	case MOD_PRESENT:
+	case MOD_LOADING:	/* a dependency cycle: the outer call inserts it */
+		return 0;
+	case MOD_FAILED:
+		return m->rc;
+	case MOD_NEW:
+		break;
+	}
+	if (depth > MAX_LOAD_DEPTH) {
+		event(k, KMOD_ERR, "%s: dependencies nested deeper than %d", m->name, MAX_LOAD_DEPTH);
+		return -ELOOP;
+	}
+	if (is_live(k, m->name)) {
+		m->state = MOD_PRESENT;
+		event(k, KMOD_DEBUG, "%s: already loaded", m->name);
+		return 0;
+	}
+	m->state = MOD_LOADING;
+	load_softdeps(k, m->name, 0, depth);
+	/* modules.dep lists the deepest dependency last: insert from the end. */
+	for (i = m->ndeps; i-- > 0;) {
+		struct module *d = find_module(k, m->deps[i]);
+
+		if (!d) {
+			if (is_builtin(k, m->deps[i]))
+				continue;
+			rc = -ENOENT;
+			event(k, KMOD_ERR, "%s: dependency %s is not in modules.dep", m->name, m->deps[i]);
+			goto err_failed;
+		}
+		rc = load_module(k, d, depth + 1, coldplug);
+		if (rc) {
+			event(k, KMOD_ERR, "%s: dependency %s failed: %s", m->name, d->name, strerror(-rc));
+			goto err_failed;
+		}
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", k->moddir ? k->moddir : ".", m->path) >=
+	    sizeof(path)) {
+		rc = -ENAMETOOLONG;
+		goto err_failed;
+	}
+	build_params(k, m->name, params, sizeof(params));
+	rc = k->insert(k->insctx, path, params);
+	if (rc == -EEXIST) {
+		m->state = MOD_PRESENT;
+		event(k, KMOD_DEBUG, "%s: already loaded", m->name);
+	} else if (rc) {
+		event(k, coldplug ? KMOD_WARN : KMOD_ERR, "%s: finit_module %s: %s", m->name, path,
+		      strerror(-rc));
+		goto err_failed;
+	} else {
+		m->state = MOD_PRESENT;
+		k->ninserted++;
+		event(k, KMOD_INFO, "loaded %s%s%s", m->name, params[0] ? " " : "", params);
+	}
+	load_softdeps(k, m->name, 1, depth);
+	return 0;
+
+err_failed:
+	m->state = MOD_FAILED;
+	m->rc = rc;
+	return rc;
+}
+
+/* Copy and normalise a requested name ('-' -> '_' outside brackets). */
+static int norm_copy(const char *in, char *out, size_t outlen, int alias)
+{
+	size_t l = strlen(in);
+
+	if (!l || l >= outlen)
+		return -EINVAL;
+	memcpy(out, in, l + 1);
+	if (alias)
+		normalize_alias(out);
+	else
+		normalize(out);
+	return 0;
+}
+
+/* Load every module whose alias pattern matches str; *matched counts them. */
+static int load_alias(struct kmod_ctx *k, const char *str, int depth, int coldplug, unsigned *matched)
+{
+	size_t i, l = strlen(str);
+	int first_err = 0, ok = 0;
+
+	*matched = 0;
+	for (i = 0; i < k->naliases; i++) {
+		const struct alias *a = &k->aliases[i];
+		struct module *m;
+		int rc;
+
+		if (a->litlen > l || memcmp(a->pattern, str, a->litlen) ||
+		    !kmod_glob_match(a->pattern + a->litlen, str + a->litlen))
+			continue;
+		m = find_module(k, a->module);
+		if (!m) {
+			if (!is_builtin(k, a->module))
+				event(k, KMOD_DEBUG, "alias %s -> %s: module not in modules.dep", str, a->module);
+			else
+				(*matched)++;
+			continue;
+		}
+		(*matched)++;
+		if (coldplug && m->state != MOD_NEW)
+			continue;
+		rc = load_module(k, m, depth + 1, coldplug);
+		if (rc && !first_err)
+			first_err = rc;
+		else if (!rc)
+			ok = 1;
+	}
+	return ok ? 0 : first_err;
+}
+
+static int load_name(struct kmod_ctx *k, const char *name, int depth, int coldplug)
+{
+	char n[MODALIAS_MAX];
+	struct module *m;
+	unsigned matched;
+	int rc;
+
+	if (depth > MAX_LOAD_DEPTH)
+		return -ELOOP;
+	if (norm_copy(name, n, sizeof(n), 0))
+		return -EINVAL;
+	m = find_module(k, n);
+	if (m)
+		return load_module(k, m, depth, coldplug);
+	if (is_builtin(k, n)) {
+		event(k, KMOD_DEBUG, "%s: built in", n);
+		return 0;
+	}
+	if (n[0] != '.' && !strchr(n, '/') && is_live(k, n))
+		return 0;
+	norm_copy(name, n, sizeof(n), 1);
+	rc = load_alias(k, n, depth, coldplug, &matched);
+	if (!matched)
+		return -ENOENT;
+	return rc;
+}
+
+int kmod_load(struct kmod_ctx *k, const char *name_or_alias)
+{
+	int rc;
+
+	if (!k || !name_or_alias)
+		return -EINVAL;
+	rc = load_name(k, name_or_alias, 0, 0);
+	if (rc == -ENOENT)
+		event(k, KMOD_ERR, "%s: no such module or alias in %s", name_or_alias,
+		      k->moddir ? k->moddir : "(index)");
+	return rc;
+}
+
+/* ---- coldplug ------------------------------------------------------------------------------- */
+
+struct scan {
+	uint64_t sig;		/* order-independent digest of the tree's names */
+	unsigned attempts;	/* modules tried in this pass */
+};
+
+static void scan_dir(struct kmod_ctx *k, int dirfd, int depth, uint64_t path_h, struct scan *sc)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > MAX_SYSFS_DEPTH) {
+		close(dirfd);
+		return;
+	}
+	d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		unsigned char type = de->d_type;
+		uint64_t h;
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		h = (path_h ^ hash(de->d_name)) * 1099511628211ull;
+		sc->sig += h;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+
+			if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		}
+		if (type == DT_DIR) {
+			int fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (fd >= 0)
+				scan_dir(k, fd, depth + 1, h, sc);
+		} else if (type == DT_REG && !strcmp(de->d_name, "modalias")) {
+			char buf[MODALIAS_MAX];
+			int fd = openat(dirfd, de->d_name, O_RDONLY | O_CLOEXEC);
+			ssize_t n;
+			size_t i, len;
+
+			if (fd < 0)
+				continue;
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n <= 0)
+				continue;
+			buf[n] = 0;
+			buf[strcspn(buf, "\n")] = 0;
+			len = strlen(buf);
+			if (!len)
+				continue;
+			/* Count the modules this modalias would try for the first time. */
+			for (i = 0; i < k->nmods; i++)
+				if (k->mods[i].state == MOD_NEW)
+					break;
+			if (i == k->nmods)
+				continue;
+			normalize_alias(buf);
+			for (i = 0; i < k->naliases; i++) {
+				const struct alias *a = &k->aliases[i];
+				struct module *m;
+
+				if (a->litlen > len || memcmp(a->pattern, buf, a->litlen) ||
+				    !kmod_glob_match(a->pattern + a->litlen, buf + a->litlen))
+					continue;
+				m = find_module(k, a->module);
+				if (m && m->state == MOD_NEW) {
+					sc->attempts++;
+					event(k, KMOD_DEBUG, "modalias %s: %s", buf, m->name);
+					load_module(k, m, 0, 1);
+				}
+			}
+		}
+	}
+	closedir(d);
+}
+
+static int scan_devices(struct kmod_ctx *k, struct scan *sc)
+{
+	char p[512];
+	int fd;
+
+	sc->sig = 0;
+	sc->attempts = 0;
+	if ((size_t)snprintf(p, sizeof(p), "%s/devices", k->sysfs) >= sizeof(p))
+		return -ENAMETOOLONG;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	scan_dir(k, fd, 0, 14695981039346656037ull, sc);
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
+{
+	unsigned start;
+	uint64_t settle_start = 0, prev_sig = 0;
+	int have_prev = 0, rc;
+	struct scan sc;
+
+	if (!k)
+		return -EINVAL;
+	start = k->ninserted;
+	for (;;) {
+		rc = scan_devices(k, &sc);
+		if (rc) {
+			event(k, KMOD_ERR, "coldplug: cannot read %s/devices: %s", k->sysfs, strerror(-rc));
+			break;
+		}
+		if (sc.attempts) {
+			have_prev = 0;
+			continue;	/* each pass tries new modules only: this ends */
+		}
+		if (have_prev && prev_sig == sc.sig)
+			break;
+		if (!settle_start) {
+			settle_start = now_ms();
+		} else if (now_ms() - settle_start >= KMOD_SETTLE_MAX_MS) {
+			event(k, KMOD_DEBUG, "coldplug: %s/devices still changing after %d ms", k->sysfs,
+			      KMOD_SETTLE_MAX_MS);
+			break;
+		}
+		prev_sig = sc.sig;
+		have_prev = 1;
+		nanosleep(&(struct timespec){ .tv_nsec = KMOD_SETTLE_STEP_MS * 1000000L }, NULL);
+	}
+	if (nloaded)
+		*nloaded = k->ninserted - start;
+	event(k, KMOD_INFO, "coldplug: %u modules loaded", k->ninserted - start);
+	return rc;
+}
+
+/* ---- context -------------------------------------------------------------------------------- */
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t n = 0;
+	char *b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		goto err_close;
+	}
+	if ((uint64_t)st.st_size > MAX_INDEX_BYTES) {
+		rc = -EFBIG;
+		goto err_close;
+	}
+	b = malloc((size_t)st.st_size + 1);
+	if (!b) {
+		rc = -ENOMEM;
+		goto err_close;
+	}
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, b + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			free(b);
+			goto err_close;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*buf = b;
+	*len = n;
+err_close:
+	close(fd);
+	return rc;
+}
+
+static int add_param(struct kmod_ctx *k, const char *s)
+{
+	const char *dot = strchr(s, '.');
+	const char *eq = strchr(s, '=');
+	struct param *p;
+
+	/* "mod.param[=value]": a module name before the first '.', which comes before any '='. */
+	if (!dot || dot == s || (eq && eq < dot) || !dot[1] || dot[1] == '=' ||
+	    (size_t)(dot - s) >= 256)
+		return 0;
+	p = &k->params[k->nparams];
+	p->module = strndup(s, (size_t)(dot - s));
+	p->arg = strdup(dot + 1);
+	if (!p->module || !p->arg) {
+		free(p->module);
+		free(p->arg);
+		return -ENOMEM;
+	}
+	normalize(p->module);
+	k->nparams++;
+	return 0;
+}
+
+int kmod_set_hooks(struct kmod_ctx *k, const char *sysfs_root, kmod_insert_fn insert, void *insctx)
+{
+	char *s;
+
+	if (!k)
+		return -EINVAL;
+	if (sysfs_root) {
+		s = strdup(sysfs_root);
+		if (!s)
+			return -ENOMEM;
+		free(k->sysfs);
+		k->sysfs = s;
+	}
+	k->insert = insert ? insert : default_insert;
+	k->insctx = insert ? insctx : NULL;
+	return 0;
+}
+
+int kmod_open(struct kmod_ctx **out, const char *moddir, const char *const *params, size_t nparams,
+	      kmod_event_fn ev, void *evctx)
+{
+	struct kmod_ctx *k;
+	size_t i;
+	int rc = -ENOMEM;
+
+	if (!out || (nparams && !params))
+		return -EINVAL;
+	*out = NULL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->ev = ev;
+	k->evctx = evctx;
+	k->insert = default_insert;
+	k->sysfs = strdup("/sys");
+	if (!k->sysfs)
+		goto err_close;
+	if (nparams) {
+		k->params = calloc(nparams, sizeof(*k->params));
+		if (!k->params)
+			goto err_close;
+		for (i = 0; i < nparams; i++)
+			if (params[i] && add_param(k, params[i]))
+				goto err_close;
+	}
+	if (moddir) {
+		k->moddir = strdup(moddir);
+		if (!k->moddir)
+			goto err_close;
+		for (i = 0; i <= KMOD_INDEX_BUILTIN; i++) {
+			char path[4096], *buf = NULL;
+			size_t len = 0;
+
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", moddir, index_names[i]) >=
+			    sizeof(path)) {
+				rc = -ENAMETOOLONG;
+				goto err_close;
+			}
+			rc = read_file(path, &buf, &len);
+			if (rc == -ENOENT && i != KMOD_INDEX_DEP) {
+				event(k, KMOD_DEBUG, "%s: not present", path);
+				continue;
+			}
+			if (rc) {
+				event(k, KMOD_ERR, "%s: %s", path, strerror(-rc));
+				goto err_close;
+			}
+			rc = kmod_parse_index(k, (enum kmod_index)i, buf, len);
+			free(buf);
+			if (rc < 0)
+				goto err_close;
+		}
+		event(k, KMOD_DEBUG, "%s: %zu modules, %zu aliases, %zu soft dependencies, %zu built in",
+		      moddir, k->nmods, k->naliases, k->nsoftdeps, k->nbuiltin);
+	}
+	*out = k;
+	return 0;
+
+err_close:
+	kmod_close(k);
+	return rc;
+}
+
+void kmod_close(struct kmod_ctx *k)
+{
+	size_t i;
+
+	if (!k)
+		return;
+	for (i = 0; i < k->nmods; i++) {
+		free(k->mods[i].name);
+		free(k->mods[i].deps);
+	}
+	for (i = 0; i < k->nsoftdeps; i++) {
+		free(k->softdeps[i].pre);
+		free(k->softdeps[i].post);
+	}
+	for (i = 0; i < k->nparams; i++) {
+		free(k->params[i].module);
+		free(k->params[i].arg);
+	}
+	for (i = 0; i < k->nbufs; i++)
+		free(k->bufs[i]);
+	free(k->mods);
+	free(k->modtab.slot);
+	free(k->builtin);
+	free(k->builtintab.slot);
+	free(k->aliases);
+	free(k->softdeps);
+	free(k->params);
+	free(k->bufs);
+	free(k->moddir);
+	free(k->sysfs);
+	free(k);
+}
