@@ -1,0 +1,750 @@
+/* The libcurl engine behind fetch.h: one easy handle, attempts in a loop. */
+#include "fetch/fetch.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <mbedtls/sha256.h>
+
+#include "fetch/checksum.h"
+#include "fetch/sink.h"
+
+#define BACKOFF_FIRST_MS	500	/* first wait after a failed attempt */
+#define BACKOFF_MAX_MS		8000	/* waits double up to this */
+#define TLS_CONNECT_TRIES	3	/* a TLS handshake error is retried this often */
+#define TFTP_BLKSIZE		1468	/* Ethernet MTU 1500 - IP - UDP - TFTP header */
+#define CURL_BUFSIZE		(256 * 1024)	/* libcurl receive buffer */
+#define MSG_MAX			1024
+
+enum verdict {
+	V_OK,
+	V_RETRY,	/* transient: wait, resume */
+	V_RESTART,	/* resume impossible: start from zero now */
+	V_FATAL,	/* no point in retrying */
+};
+
+struct xfer {
+	const struct fetch_opts *o;
+	const char *url;
+	struct fetch_sink *sink;
+	fetch_event_fn ev;
+	void *ev_ctx;
+	CURL *curl;
+	mbedtls_sha256_context sha;
+	uint64_t t0_ms, last_ev_ms;
+	uint64_t offset;	/* bytes delivered to the sink and hashed */
+	uint64_t total;		/* size of the URL; 0 = unknown */
+	unsigned attempt, resumes, restarts;
+	bool is_http, is_ftp;
+	/* per attempt */
+	uint64_t range_start;	/* Range asked for; 0 = whole file */
+	bool first_write_seen;
+	bool progressed;
+	long http_code;
+	char reason[64];
+	bool have_cr;
+	uint64_t cr_start, cr_total;
+	enum verdict abort_v;	/* set by a callback that stopped the transfer */
+	int abort_rc;
+	char msg[MSG_MAX];	/* why the last attempt failed */
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void emit(struct xfer *x, enum fetch_event_type type, const char *msg, unsigned delay_ms)
+{
+	struct fetch_event e = {
+		.type = type,
+		.bytes = x->offset,
+		.total = x->total,
+		.elapsed_ms = now_ms() - x->t0_ms,
+		.offset = x->range_start,
+		.attempt = x->attempt,
+		.delay_ms = delay_ms,
+		.msg = msg,
+	};
+
+	if (x->ev)
+		x->ev(&e, x->ev_ctx);
+}
+
+static void hash_restart(struct xfer *x)
+{
+	mbedtls_sha256_free(&x->sha);
+	mbedtls_sha256_init(&x->sha);
+	mbedtls_sha256_starts_ret(&x->sha, 0);
+}
+
+/* Discard everything: sink, decoder (inside the sink) and hash. */
+static int restart_from_zero(struct xfer *x)
+{
+	int rc;
+
+	if (!x->offset)
+		return 0;
+	if (!x->sink->reset) {
+		snprintf(x->msg, sizeof(x->msg), "cannot resume %s and its sink cannot start over", x->url);
+		return -ESPIPE;
+	}
+	rc = x->sink->reset(x->sink->ctx);
+	if (rc) {
+		snprintf(x->msg, sizeof(x->msg), "cannot reset %s to start over: %s",
+			 x->sink->what ? x->sink->what : "the sink", strerror(-rc));
+		return rc;
+	}
+	hash_restart(x);
+	x->offset = 0;
+	x->restarts++;
+	return 0;
+}
+
+static void set_abort(struct xfer *x, enum verdict v, int rc)
+{
+	x->abort_v = v;
+	x->abort_rc = rc;
+}
+
+/* HTTP status -> verdict; fills msg. */
+static enum verdict http_verdict(struct xfer *x, long code, int *rc)
+{
+	snprintf(x->msg, sizeof(x->msg), "HTTP %ld%s%s from %s", code, x->reason[0] ? " " : "", x->reason,
+		 x->url);
+	if (code >= 500 || code == 408 || code == 429)
+		return V_RETRY;
+	if (code == 404 || code == 410)
+		*rc = -ENOENT;
+	else if (code == 401 || code == 403)
+		*rc = -EACCES;
+	else
+		*rc = -EPROTO;
+	return V_FATAL;
+}
+
+/* First bytes of an attempt: check the status, the range, the size. */
+static bool first_write(struct xfer *x)
+{
+	curl_off_t cl = -1;
+	uint64_t total = 0;
+	int rc = 0;
+
+	x->first_write_seen = true;
+	curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	if (x->is_http) {
+		long code = 0;
+
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 400) {
+			set_abort(x, http_verdict(x, code, &rc), rc);
+			return false;
+		}
+		if (code == 206) {
+			if (!x->range_start || !x->have_cr || x->cr_start != x->range_start) {
+				snprintf(x->msg, sizeof(x->msg),
+					 "server answered Range %" PRIu64 "- with another range", x->range_start);
+				set_abort(x, V_RESTART, 0);
+				return false;
+			}
+			total = x->cr_total ? x->cr_total : (cl >= 0 ? x->range_start + (uint64_t)cl : 0);
+		} else if (code == 200) {
+			if (x->range_start) {
+				/* Range ignored: this body is the whole file from byte 0 */
+				rc = restart_from_zero(x);
+				if (rc) {
+					set_abort(x, V_FATAL, rc);
+					return false;
+				}
+				x->range_start = 0;
+				emit(x, FETCH_EV_RESTART, "server ignored the Range request", 0);
+			}
+			total = cl >= 0 ? (uint64_t)cl : 0;
+		} else {
+			snprintf(x->msg, sizeof(x->msg), "unexpected HTTP %ld from %s", code, x->url);
+			set_abort(x, V_FATAL, -EPROTO);
+			return false;
+		}
+	} else {
+		total = cl >= 0 ? x->range_start + (uint64_t)cl : 0;
+	}
+	if (x->total && total && total != x->total) {
+		snprintf(x->msg, sizeof(x->msg), "size of %s changed from %" PRIu64 " to %" PRIu64 " bytes",
+			 x->url, x->total, total);
+		x->total = 0;
+		set_abort(x, V_RESTART, 0);
+		return false;
+	}
+	if (total && !x->total && x->sink->capacity) {
+		rc = fetch_fits(total, x->sink->capacity, x->sink->reserve, x->sink->what, x->msg, sizeof(x->msg));
+		if (rc) {
+			set_abort(x, V_FATAL, rc);
+			return false;
+		}
+	}
+	if (total)
+		x->total = total;
+	if (x->range_start)
+		emit(x, FETCH_EV_RESUME, NULL, 0);
+	else if (x->attempt == 1 || !x->restarts)
+		emit(x, FETCH_EV_START, NULL, 0);
+	return true;
+}
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct xfer *x = ctx;
+	size_t n = size * nmemb;
+	int rc;
+
+	if (!x->first_write_seen && !first_write(x))
+		return 0;
+	if (mbedtls_sha256_update_ret(&x->sha, (const unsigned char *)data, n)) {
+		snprintf(x->msg, sizeof(x->msg), "SHA-256 update failed");
+		set_abort(x, V_FATAL, -EIO);
+		return 0;
+	}
+	rc = x->sink->write(x->sink->ctx, data, n);
+	if (rc) {
+		const char *what = x->sink->what ? x->sink->what : "the sink";
+
+		if (rc == -EBADMSG || rc == -ENOMEM)
+			snprintf(x->msg, sizeof(x->msg), "%s: %s data is corrupt after %" PRIu64 " bytes",
+				 x->url, rc == -ENOMEM ? "out of memory decompressing;" : "compressed", x->offset);
+		else if (rc == -ENOSPC || rc == -EFBIG)
+			snprintf(x->msg, sizeof(x->msg), "%s is full after %" PRIu64 " bytes of %s", what,
+				 x->offset, x->url);
+		else
+			snprintf(x->msg, sizeof(x->msg), "writing to %s failed: %s", what, strerror(-rc));
+		set_abort(x, V_FATAL, rc == -ENOSPC ? -EFBIG : rc);
+		return 0;
+	}
+	x->offset += n;
+	x->progressed = true;
+	return n;
+}
+
+static bool hdr_is(const char *line, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	return len > n && !strncasecmp(line, name, n);
+}
+
+static uint64_t parse_u64(const char **pp, bool *ok)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+
+	*ok = false;
+	while (*p >= '0' && *p <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p++ - '0');
+		*ok = true;
+	}
+	*pp = p;
+	return v;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct xfer *x = ctx;
+	size_t n = size * nmemb;
+	char line[256];
+	size_t len = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+
+	memcpy(line, data, len);
+	line[len] = '\0';
+	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		line[--len] = '\0';
+	if (hdr_is(line, len, "HTTP/")) {
+		/* a new response (after a redirect or a 100): forget the last one */
+		const char *sp = strchr(line, ' ');
+
+		x->have_cr = false;
+		x->reason[0] = '\0';
+		if (sp) {
+			sp = strchr(sp + 1, ' ');
+			if (sp)
+				snprintf(x->reason, sizeof(x->reason), "%s", sp + 1);
+		}
+	} else if (hdr_is(line, len, "Content-Range:")) {
+		const char *p = line + strlen("Content-Range:");
+		bool ok1, ok2, ok3 = false;
+		uint64_t a, b, t = 0;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "bytes ", 6))
+			return n;
+		p += 6;
+		a = parse_u64(&p, &ok1);
+		if (*p++ != '-')
+			return n;
+		b = parse_u64(&p, &ok2);
+		if (*p++ != '/')
+			return n;
+		if (*p != '*')
+			t = parse_u64(&p, &ok3);
+		if (ok1 && ok2 && b >= a && (!ok3 || t > b)) {
+			x->have_cr = true;
+			x->cr_start = a;
+			x->cr_total = ok3 ? t : 0;
+		}
+	}
+	return n;
+}
+
+static int on_xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = ctx;
+	uint64_t t = now_ms();
+
+	if (x->first_write_seen && t - x->last_ev_ms >= 1000 / FETCH_EVENTS_PER_S) {
+		x->last_ev_ms = t;
+		emit(x, FETCH_EV_PROGRESS, NULL, 0);
+	}
+	return 0;
+}
+
+/* curl's result -> verdict; fills msg unless a callback already did. */
+static enum verdict curl_verdict(struct xfer *x, CURLcode res, const char *errbuf, unsigned *tls_errors, int *rc)
+{
+	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(res);
+
+	if ((res == CURLE_WRITE_ERROR || res == CURLE_ABORTED_BY_CALLBACK) && x->abort_v != V_OK) {
+		*rc = x->abort_rc;
+		return x->abort_v;
+	}
+	snprintf(x->msg, sizeof(x->msg), "%s", detail);
+	switch (res) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_FTP_ACCEPT_TIMEOUT:
+	case CURLE_FTP_ACCEPT_FAILED:
+	case CURLE_FTP_CANT_GET_HOST:
+	case CURLE_FTP_WEIRD_PASV_REPLY:
+	case CURLE_FTP_WEIRD_227_FORMAT:
+	case CURLE_FTP_WEIRD_SERVER_REPLY:
+	case CURLE_FTP_COULDNT_RETR_FILE:
+	case CURLE_FTP_PORT_FAILED:
+	case CURLE_TFTP_ILLEGAL:
+	case CURLE_TFTP_UNKNOWNID:
+		return V_RETRY;
+	case CURLE_RANGE_ERROR:
+	case CURLE_BAD_DOWNLOAD_RESUME:
+	case CURLE_FTP_COULDNT_USE_REST:
+		return V_RESTART;
+	case CURLE_SSL_CONNECT_ERROR:
+		/* a cut handshake looks like this too: a few tries, then fatal */
+		if (++*tls_errors < TLS_CONNECT_TRIES && !strstr(detail, "erif") && !strstr(detail, "ertificate"))
+			return V_RETRY;
+		snprintf(x->msg, sizeof(x->msg), "TLS handshake with %.300s failed: %s", x->url, detail);
+		*rc = -EKEYREJECTED;
+		return V_FATAL;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ISSUER_ERROR:
+		snprintf(x->msg, sizeof(x->msg), "TLS: %s for %.300s (rd.noverifyssl or --insecure skips verification)",
+			 detail, x->url);
+		*rc = -EKEYREJECTED;
+		return V_FATAL;
+	case CURLE_REMOTE_FILE_NOT_FOUND:
+	case CURLE_TFTP_NOTFOUND:
+	case CURLE_FILE_COULDNT_READ_FILE:
+		snprintf(x->msg, sizeof(x->msg), "%.300s: not found (%s)", x->url, detail);
+		*rc = -ENOENT;
+		return V_FATAL;
+	case CURLE_REMOTE_ACCESS_DENIED:
+	case CURLE_LOGIN_DENIED:
+	case CURLE_TFTP_PERM:
+		snprintf(x->msg, sizeof(x->msg), "%.300s: access denied (%s)", x->url, detail);
+		*rc = -EACCES;
+		return V_FATAL;
+	default:
+		snprintf(x->msg, sizeof(x->msg), "%.300s: %s", x->url, detail);
+		*rc = -EPROTO;
+		return V_FATAL;
+	}
+}
+
+static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *errbuf, char *err, size_t errlen)
+{
+	const struct fetch_opts *o = x->o;
+	CURL *c = x->curl;
+	CURLcode r = CURLE_OK;
+
+#define SET(opt, val) do { if (r == CURLE_OK) r = curl_easy_setopt(c, opt, val); } while (0)
+	SET(CURLOPT_URL, x->url);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_WRITEFUNCTION, on_write);
+	SET(CURLOPT_WRITEDATA, x);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, x);
+	SET(CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+	SET(CURLOPT_XFERINFODATA, x);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_BUFFERSIZE, (long)CURL_BUFSIZE);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https,ftp,tftp,file");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, o->follow ? 1L : 0L);
+	SET(CURLOPT_MAXREDIRS, 10L);
+	SET(CURLOPT_CONNECTTIMEOUT, (long)(o->connect_timeout_s ? o->connect_timeout_s : FETCH_CONNECT_DEFAULT_S));
+	SET(CURLOPT_TIMEOUT, (long)o->max_time_s);
+	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SET(CURLOPT_LOW_SPEED_TIME, (long)FETCH_STALL_S);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_TFTP_BLKSIZE, (long)TFTP_BLKSIZE);
+	SET(CURLOPT_PROXY, o->proxy);	/* "" = no proxy, not even from the environment */
+	SET(CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
+	SET(CURLOPT_PROXY_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
+	SET(CURLOPT_PROXY_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
+	if (o->cacert[0])
+		SET(CURLOPT_CAINFO, o->cacert);
+	if (o->user[0])
+		SET(CURLOPT_USERPWD, o->user);
+	if (o->ipv4)
+		SET(CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
+	if (o->limit_rate)
+		SET(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)o->limit_rate);
+	for (unsigned i = 0; i < o->nheaders && i < FETCH_MAX_HEADERS; i++) {
+		struct curl_slist *n = curl_slist_append(*hdrs, o->headers[i]);
+
+		if (!n) {
+			snprintf(err, errlen, "out of memory for the HTTP headers");
+			return -ENOMEM;
+		}
+		*hdrs = n;
+	}
+	if (*hdrs)
+		SET(CURLOPT_HTTPHEADER, *hdrs);
+#undef SET
+	if (r != CURLE_OK) {
+		snprintf(err, errlen, "libcurl refused an option for %s: %s", x->url, curl_easy_strerror(r));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool url_has_prefix(const char *url, const char *p)
+{
+	return !strncasecmp(url, p, strlen(p));
+}
+
+/* Position the next attempt: Range for http(s), REST for ftp, else from zero. */
+static int position_attempt(struct xfer *x)
+{
+	char range[32];
+	int rc;
+
+	x->range_start = 0;
+	curl_easy_setopt(x->curl, CURLOPT_RANGE, NULL);
+	curl_easy_setopt(x->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)0);
+	if (!x->offset)
+		return 0;
+	if (x->is_http) {
+		snprintf(range, sizeof(range), "%" PRIu64 "-", x->offset);
+		curl_easy_setopt(x->curl, CURLOPT_RANGE, range);	/* libcurl copies it */
+		x->range_start = x->offset;
+		return 0;
+	}
+	if (x->is_ftp) {
+		curl_easy_setopt(x->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->offset);
+		x->range_start = x->offset;
+		return 0;
+	}
+	rc = restart_from_zero(x);	/* tftp, file: no way to resume */
+	if (!rc)
+		emit(x, FETCH_EV_RESTART, "protocol cannot resume", 0);
+	return rc;
+}
+
+static int run(struct xfer *x, char *err, size_t errlen)
+{
+	const struct fetch_opts *o = x->o;
+	char errbuf[CURL_ERROR_SIZE];
+	unsigned backoff = BACKOFF_FIRST_MS, tls_errors = 0, retries = 0;
+	uint64_t quiet_since = x->t0_ms;
+	int rc;
+
+	for (;;) {
+		CURLcode res;
+		enum verdict v;
+
+		x->attempt++;
+		x->first_write_seen = false;
+		x->progressed = false;
+		x->have_cr = false;
+		x->reason[0] = '\0';
+		x->abort_v = V_OK;
+		x->abort_rc = 0;
+		x->msg[0] = '\0';
+		errbuf[0] = '\0';
+		rc = position_attempt(x);
+		if (rc) {
+			snprintf(err, errlen, "%s", x->msg);
+			return rc;
+		}
+		res = curl_easy_perform(x->curl);
+		rc = 0;
+		if (res == CURLE_OK) {
+			long code = 0;
+
+			if (x->is_http)
+				curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
+			if (code >= 400)
+				v = http_verdict(x, code, &rc);
+			else if (!x->first_write_seen && !first_write(x))
+				v = x->abort_v, rc = x->abort_rc;	/* empty body: still check */
+			else if (x->total && x->offset != x->total) {
+				snprintf(x->msg, sizeof(x->msg), "transfer ended at %" PRIu64 " of %" PRIu64 " bytes",
+					 x->offset, x->total);
+				v = V_RETRY;
+			} else
+				v = V_OK;
+		} else {
+			v = curl_verdict(x, res, errbuf, &tls_errors, &rc);
+		}
+		if (x->range_start && x->progressed)
+			x->resumes++;
+		if (v == V_OK)
+			return 0;
+		if (v == V_FATAL) {
+			snprintf(err, errlen, "%s", x->msg);
+			return rc ? rc : -EIO;
+		}
+		if (x->progressed) {
+			quiet_since = now_ms();
+			backoff = BACKOFF_FIRST_MS;
+		}
+		if (v == V_RESTART) {
+			char why[MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", x->msg);
+			rc = restart_from_zero(x);
+			if (rc) {
+				snprintf(err, errlen, "%s", x->msg);
+				return rc;
+			}
+			emit(x, FETCH_EV_RESTART, why, 0);
+			if (x->restarts > x->attempt) /* cannot happen; keeps the loop finite */
+				return -EIO;
+		}
+		uint64_t waited = now_ms() - quiet_since;
+		bool out_of_time = waited + backoff > (uint64_t)o->retry_deadline_s * 1000;
+		bool out_of_tries = o->max_retries >= 0 && retries >= (unsigned)o->max_retries;
+
+		if (out_of_time || out_of_tries) {
+			snprintf(err, errlen, "giving up on %s after %" PRIu64 " s and %u attempt%s: %s", x->url,
+				 (now_ms() - x->t0_ms + 500) / 1000, x->attempt, x->attempt == 1 ? "" : "s", x->msg);
+			return -ETIMEDOUT;
+		}
+		retries++;
+		emit(x, FETCH_EV_RETRY, x->msg, backoff);
+		sleep_ms(backoff);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+	}
+}
+
+static int fetch_one(const struct fetch_opts *o, const char *url, const struct checksum *sum,
+		     bool decompress, struct fetch_sink *sink, fetch_event_fn ev, void *ev_ctx,
+		     struct fetch_stats *st, char *err, size_t errlen)
+{
+	static bool curl_ready;
+	struct xfer *x;
+	struct sink_decomp dec;
+	struct fetch_sink wrapped;
+	struct curl_slist *hdrs = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	enum sink_codec codec = decompress ? sink_codec_for_url(url) : SINK_CODEC_NONE;
+	uint8_t digest[CHECKSUM_SHA256_LEN];
+	int rc;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			snprintf(err, errlen, "libcurl initialisation failed");
+			return -ENOMEM;
+		}
+		curl_ready = true;
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	x->o = o;
+	x->url = url;
+	x->sink = sink;
+	x->ev = ev;
+	x->ev_ctx = ev_ctx;
+	x->t0_ms = now_ms();
+	x->is_http = url_has_prefix(url, "http://") || url_has_prefix(url, "https://");
+	x->is_ftp = url_has_prefix(url, "ftp://");
+	mbedtls_sha256_init(&x->sha);
+	mbedtls_sha256_starts_ret(&x->sha, 0);
+	if (codec != SINK_CODEC_NONE) {
+		rc = sink_decomp_init(&dec, codec, sink, &wrapped, err, errlen);
+		if (rc)
+			goto err_free;
+		x->sink = &wrapped;
+	}
+	x->curl = curl_easy_init();
+	if (!x->curl) {
+		snprintf(err, errlen, "out of memory for a libcurl handle");
+		rc = -ENOMEM;
+		goto err_decomp;
+	}
+	rc = setup_handle(x, &hdrs, errbuf, err, errlen);
+	if (rc)
+		goto err_curl;
+	if (o->insecure && (x->is_http || o->proxy[0]))
+		emit(x, FETCH_EV_WARNING, "TLS certificate verification is off (rd.noverifyssl or --insecure)", 0);
+	rc = run(x, err, errlen);
+	if (rc)
+		goto err_curl;
+	if (x->sink->finish) {
+		rc = x->sink->finish(x->sink->ctx);
+		if (rc) {
+			if (rc == -EPIPE || rc == -EBADMSG)
+				snprintf(err, errlen, "%s: the %s stream is %s", url, sink_codec_name(codec),
+					 rc == -EPIPE ? "truncated" : "corrupt");
+			else
+				snprintf(err, errlen, "finishing %s failed: %s", sink->what ? sink->what : "the sink",
+					 strerror(-rc));
+			goto err_curl;
+		}
+	}
+	mbedtls_sha256_finish_ret(&x->sha, digest);
+	if (st) {
+		st->bytes = x->offset;
+		st->elapsed_ms = now_ms() - x->t0_ms;
+		st->attempts = x->attempt;
+		st->resumes = x->resumes;
+		st->restarts = x->restarts;
+		memcpy(st->sha256, digest, sizeof(digest));
+	}
+	if (sum && sum->set && !sum->is_auto && memcmp(digest, sum->sha256, sizeof(digest))) {
+		char got[CHECKSUM_SHA256_HEX + 1], want[CHECKSUM_SHA256_HEX + 1];
+
+		checksum_hex_encode(digest, got);
+		checksum_hex_encode(sum->sha256, want);
+		snprintf(err, errlen, "sha256 of %s is %s, expected %s", url, got, want);
+		rc = -EBADMSG;
+		goto err_curl;
+	}
+	emit(x, FETCH_EV_DONE, NULL, 0);
+	rc = 0;
+err_curl:
+	if (x->curl)
+		curl_easy_cleanup(x->curl);
+	curl_slist_free_all(hdrs);
+err_decomp:
+	if (codec != SINK_CODEC_NONE)
+		sink_decomp_free(&dec);
+err_free:
+	mbedtls_sha256_free(&x->sha);
+	free(x);
+	return rc;
+}
+
+/* "<url>.sha256": the suffix goes before any query string. */
+static int sum_url(const char *url, char *out, size_t outlen, const char **name, size_t *namelen)
+{
+	size_t plen = strcspn(url, "?#");
+	const char *slash;
+	int n;
+
+	n = snprintf(out, outlen, "%.*s.sha256%s", (int)plen, url, url + plen);
+	if (n < 0 || (size_t)n >= outlen)
+		return -ENAMETOOLONG;
+	slash = memrchr(url, '/', plen);
+	*name = slash ? slash + 1 : url;
+	*namelen = plen - (size_t)(*name - url);
+	return 0;
+}
+
+int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
+	      fetch_event_fn ev, void *ev_ctx, struct fetch_stats *st,
+	      char *err, size_t errlen)
+{
+	struct checksum sum = o->sum;
+
+	if (!o->url[0]) {
+		snprintf(err, errlen, "no URL to fetch");
+		return -EINVAL;
+	}
+	if (!sink || !sink->write) {
+		snprintf(err, errlen, "no sink to write %s into", o->url);
+		return -EINVAL;
+	}
+	if (sum.set && sum.is_auto) {
+		char *url = malloc(FETCH_URL_MAX), *text = malloc(CHECKSUM_FILE_MAX);
+		char name[256];
+		const char *nm;
+		size_t nlen;
+		struct sink_mem mem;
+		struct fetch_sink ms;
+		int rc;
+
+		if (!url || !text) {
+			free(url);
+			free(text);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		rc = sum_url(o->url, url, FETCH_URL_MAX, &nm, &nlen);
+		if (rc) {
+			snprintf(err, errlen, "URL too long to add .sha256");
+			goto auto_out;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)nlen, nm);
+		sink_mem_init(&mem, text, CHECKSUM_FILE_MAX, &ms);
+		rc = fetch_one(o, url, NULL, false, &ms, NULL, NULL, NULL, err, errlen);
+		if (rc) {
+			if (rc == -EFBIG)
+				snprintf(err, errlen, "%s is larger than %d bytes", url, CHECKSUM_FILE_MAX);
+			goto auto_out;
+		}
+		rc = checksum_file_parse(text, mem.len, name, sum.sha256, err, errlen);
+		if (!rc)
+			sum.is_auto = false;
+auto_out:
+		free(url);
+		free(text);
+		if (rc)
+			return rc;
+	}
+	return fetch_one(o, o->url, &sum, o->decompress, sink, ev, ev_ctx, st, err, errlen);
+}

@@ -1,0 +1,123 @@
+/*
+ * fetch: stream one URL (http, https, ftp, tftp, file) into a sink with
+ * libcurl, hashing while streaming, retrying with backoff and resuming with
+ * a Range request after a refused connection, a timeout, a 5xx or a cut
+ * transfer, and refusing an image that cannot fit before writing anything.
+ * Never prints: events go to a caller callback, errors into a caller buffer.
+ */
+#ifndef NETINIT_FETCH_FETCH_H
+#define NETINIT_FETCH_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fetch/checksum.h"
+
+#define FETCH_URL_MAX		4096	/* longest URL we accept, with NUL */
+#define FETCH_STR_MAX		512	/* proxy, user, cacert, one header */
+#define FETCH_MAX_HEADERS	8	/* --header/-H given at most this often */
+#define FETCH_RETRY_DEFAULT_S	180	/* rd.retry= default (dracut) */
+#define FETCH_CONNECT_DEFAULT_S	30	/* connect timeout when none is given */
+#define FETCH_STALL_S		30	/* no byte for this long: treat as cut */
+
+/* What a transfer does; init fills it from the boot plan. */
+struct fetch_opts {
+	char url[FETCH_URL_MAX];	/* root URL (fetch_set_url) */
+	struct checksum sum;		/* rd.live.sha256= / rd.live.checksum= */
+	bool insecure;			/* rd.noverifyssl, -k/--insecure */
+	char cacert[FETCH_STR_MAX];	/* --cacert; "" = libcurl's bundle */
+	char proxy[FETCH_STR_MAX];	/* proxy= or --proxy/-x; "" = none */
+	char user[FETCH_STR_MAX];	/* --user/-u "name:password" */
+	char headers[FETCH_MAX_HEADERS][FETCH_STR_MAX]; /* --header/-H */
+	unsigned nheaders;
+	unsigned connect_timeout_s;	/* --connect-timeout; 0 = default */
+	unsigned max_time_s;		/* --max-time, per attempt; 0 = none */
+	unsigned retry_deadline_s;	/* rd.retry=: give up after this long without progress */
+	int max_retries;		/* --retry N; -1 = only the deadline */
+	uint64_t limit_rate;		/* --limit-rate in bytes/s; 0 = none */
+	bool ipv4;			/* --ipv4/-4 */
+	bool follow;			/* follow redirects (default on; -L) */
+	bool decompress;		/* .xz/.zst/.gz by URL suffix (default on) */
+};
+
+/* Where the bytes go. write() must consume all of len or fail. */
+struct fetch_sink {
+	int (*write)(void *ctx, const void *buf, size_t len); /* 0 or -errno */
+	int (*reset)(void *ctx);	/* discard all; NULL = cannot restart */
+	int (*finish)(void *ctx);	/* end of stream: flush, check; may be NULL */
+	uint64_t capacity;		/* bytes it can hold; 0 = unknown */
+	uint64_t reserve;		/* of capacity, keep this free (rd.minmem) */
+	const char *what;		/* "RAM", "/dev/ram0", ... for messages */
+	void *ctx;
+};
+
+enum fetch_event_type {
+	FETCH_EV_START,		/* first bytes arrived; total known or 0 */
+	FETCH_EV_PROGRESS,	/* at most FETCH_EVENTS_PER_S per second */
+	FETCH_EV_RETRY,		/* attempt failed; msg = reason; waiting delay_ms */
+	FETCH_EV_RESUME,	/* server honoured Range from offset */
+	FETCH_EV_RESTART,	/* server ignored Range: starting from zero */
+	FETCH_EV_WARNING,	/* msg: e.g. TLS verification is off */
+	FETCH_EV_DONE,		/* all bytes in, verified; see fetch_stats */
+};
+#define FETCH_EVENTS_PER_S	4
+
+struct fetch_event {
+	enum fetch_event_type type;
+	uint64_t bytes;		/* bytes of the URL received so far */
+	uint64_t total;		/* size of the URL, 0 = unknown */
+	uint64_t elapsed_ms;	/* since fetch_url() started */
+	uint64_t offset;	/* RESUME: where the new attempt starts */
+	unsigned attempt;	/* 1-based number of the current attempt */
+	unsigned delay_ms;	/* RETRY: wait before the next attempt */
+	const char *msg;	/* RETRY / WARNING text, else NULL */
+};
+typedef void (*fetch_event_fn)(const struct fetch_event *ev, void *ctx);
+
+struct fetch_stats {
+	uint64_t bytes;		/* bytes of the URL delivered to the sink */
+	uint64_t elapsed_ms;	/* wall time of the whole fetch */
+	unsigned attempts;	/* transfers started */
+	unsigned resumes;	/* attempts that continued with Range */
+	unsigned restarts;	/* times the sink was reset to zero */
+	uint8_t sha256[32];	/* digest of the received bytes */
+};
+
+/* Defaults: verify TLS, follow redirects, decompress, rd.retry=180. */
+void fetch_opts_init(struct fetch_opts *o);
+
+/* Copy url into o, checking its scheme is one libcurl here speaks. */
+int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errlen);
+
+/* proxy= (dracut): copy into o. */
+int fetch_set_proxy(struct fetch_opts *o, const char *proxy, char *err, size_t errlen);
+
+/*
+ * Fetch o->url into sink. With o->sum.is_auto, fetches "<url>.sha256" first.
+ * Returns 0, or -errno with one line in err:
+ *   -ENOENT/-EACCES/-EPROTO   HTTP 404/403/other 4xx, FTP/TFTP not found
+ *   -EKEYREJECTED             TLS verification failed (reason in err)
+ *   -EFBIG                    does not fit the sink (both sizes in err)
+ *   -EBADMSG                  checksum mismatch or corrupt compressed data
+ *   -ETIMEDOUT                gave up after the retry deadline (URL, attempts, last error)
+ *   -EINVAL                   bad options
+ * st may be NULL; ev may be NULL.
+ */
+int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
+	      fetch_event_fn ev, void *ev_ctx, struct fetch_stats *st,
+	      char *err, size_t errlen);
+
+/*
+ * Size pre-check: does need bytes fit into avail while keeping reserve free?
+ * 0, or -EFBIG with "image is 2.1 GiB, 1.4 GiB of <what> available" in err.
+ */
+int fetch_fits(uint64_t need, uint64_t avail, uint64_t reserve, const char *what,
+	       char *err, size_t errlen);
+
+/* MemAvailable from /proc/meminfo text, in bytes; -EINVAL if absent. */
+int fetch_meminfo_parse(const char *text, uint64_t *avail);
+/* Same, reading /proc/meminfo. */
+int fetch_mem_available(uint64_t *avail);
+
+#endif

@@ -1,0 +1,140 @@
+/* The pure half of fetch.h: option defaults, URL check, size pre-check. */
+#include "fetch/fetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "fetch/progress.h"
+
+#define MEMINFO_MAX 8192	/* /proc/meminfo is about 1.5 KiB */
+
+void fetch_opts_init(struct fetch_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->retry_deadline_s = FETCH_RETRY_DEFAULT_S;
+	o->max_retries = -1;
+	o->follow = true;
+	o->decompress = true;
+}
+
+static const char *const schemes[] = { "http://", "https://", "ftp://", "tftp://", "file://" };
+
+int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errlen)
+{
+	size_t len = url ? strlen(url) : 0;
+	bool known = false;
+
+	if (!len) {
+		snprintf(err, errlen, "empty URL, expected http://, https://, ftp://, tftp:// or file://");
+		return -EINVAL;
+	}
+	if (len >= sizeof(o->url)) {
+		snprintf(err, errlen, "URL is %zu characters, expected at most %zu", len, sizeof(o->url) - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (!strncasecmp(url, schemes[i], strlen(schemes[i])))
+			known = true;
+	if (!known) {
+		snprintf(err, errlen, "URL '%.200s' has an unsupported scheme, expected http, https, ftp, tftp or file",
+			 url);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f) {
+			snprintf(err, errlen, "URL contains a space or control character at position %zu", i);
+			return -EINVAL;
+		}
+	}
+	memcpy(o->url, url, len + 1);
+	return 0;
+}
+
+int fetch_set_proxy(struct fetch_opts *o, const char *proxy, char *err, size_t errlen)
+{
+	size_t len = proxy ? strlen(proxy) : 0;
+
+	if (len >= sizeof(o->proxy)) {
+		snprintf(err, errlen, "proxy= is %zu characters, expected at most %zu", len, sizeof(o->proxy) - 1);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)proxy[i] <= 0x20 || proxy[i] == 0x7f) {
+			snprintf(err, errlen, "proxy= contains a space or control character");
+			return -EINVAL;
+		}
+	}
+	memcpy(o->proxy, proxy ? proxy : "", len + 1);
+	return 0;
+}
+
+int fetch_fits(uint64_t need, uint64_t avail, uint64_t reserve, const char *what,
+	       char *err, size_t errlen)
+{
+	uint64_t usable = avail > reserve ? avail - reserve : 0;
+	char a[24], b[24], c[24];
+
+	if (need <= usable)
+		return 0;
+	progress_size(a, sizeof(a), need);
+	progress_size(b, sizeof(b), usable);
+	if (reserve) {
+		progress_size(c, sizeof(c), reserve);
+		snprintf(err, errlen, "image is %s, %s of %s available (%s kept free)", a, b,
+			 what ? what : "space", c);
+	} else {
+		snprintf(err, errlen, "image is %s, %s of %s available", a, b, what ? what : "space");
+	}
+	return -EFBIG;
+}
+
+int fetch_meminfo_parse(const char *text, uint64_t *avail)
+{
+	static const char key[] = "MemAvailable:";
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, sizeof(key) - 1)) {
+			uint64_t kib = 0;
+			bool digits = false;
+
+			p += sizeof(key) - 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			for (; *p >= '0' && *p <= '9'; p++) {
+				if (kib > (UINT64_MAX / 1024 - 9) / 10)
+					return -EINVAL;
+				kib = kib * 10 + (uint64_t)(*p - '0');
+				digits = true;
+			}
+			if (!digits)
+				return -EINVAL;
+			*avail = kib * 1024;
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -EINVAL;
+}
+
+int fetch_mem_available(uint64_t *avail)
+{
+	char buf[MEMINFO_MAX];
+	ssize_t n;
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	return fetch_meminfo_parse(buf, avail);
+}

@@ -1,0 +1,72 @@
+/*
+ * sink: places a fetch streams into (struct fetch_sink in fetch/fetch.h):
+ * a file (on a tmpfs), a block device (/dev/ram0, a target disk), a bounded
+ * memory buffer (small files like .sha256), a caller callback (the OCI
+ * unpacker), and a wrapper that decompresses .xz/.zst/.gz while streaming,
+ * chosen by the URL's suffix. Fixed buffers; the image is never buffered.
+ */
+#ifndef NETINIT_FETCH_SINK_H
+#define NETINIT_FETCH_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fetch/fetch.h"
+
+#define SINK_DECOMP_BUF	(256 * 1024)	/* decompressed bytes per inner write */
+
+/* A file or a block device. */
+struct sink_fd {
+	int fd;
+	bool is_blockdev;
+	bool sync;		/* fdatasync at finish (block devices) */
+	uint64_t written;
+	char path[256];		/* for messages */
+};
+
+/*
+ * Open path for writing. A regular file is created/truncated (mode 0600);
+ * a block device must exist, out->capacity becomes its size and out->what
+ * its path. For a file the caller sets out->capacity/reserve/what.
+ */
+int sink_fd_open(struct sink_fd *s, const char *path, struct fetch_sink *out,
+		 char *err, size_t errlen);
+int sink_fd_close(struct sink_fd *s);
+
+/* Bytes into buf (at most cap); more is -EFBIG. */
+struct sink_mem {
+	char *buf;
+	size_t cap, len;
+};
+void sink_mem_init(struct sink_mem *m, char *buf, size_t cap, struct fetch_sink *out);
+
+/* The caller's own functions; reset may be NULL (restart impossible). */
+void sink_callback_init(struct fetch_sink *out, int (*write)(void *ctx, const void *buf, size_t len),
+			int (*reset)(void *ctx), void *ctx);
+
+enum sink_codec {
+	SINK_CODEC_NONE,
+	SINK_CODEC_XZ,		/* .xz (liblzma; concatenated streams too) */
+	SINK_CODEC_ZSTD,	/* .zst (multiple frames too) */
+	SINK_CODEC_GZIP,	/* .gz (multiple members too) */
+};
+
+/* By the suffix of the URL's path (query and fragment ignored). */
+enum sink_codec sink_codec_for_url(const char *url);
+const char *sink_codec_name(enum sink_codec c);
+
+/* Decompressing wrapper around inner; its reset restarts the decoder. */
+struct sink_decomp {
+	enum sink_codec codec;
+	struct fetch_sink *inner;
+	void *state;		/* lzma_stream / ZSTD_DStream / z_stream */
+	unsigned char *out;	/* SINK_DECOMP_BUF bytes */
+	bool ended;		/* a complete stream/frame/member was seen last */
+	uint64_t produced;	/* decompressed bytes written to inner */
+};
+int sink_decomp_init(struct sink_decomp *d, enum sink_codec codec, struct fetch_sink *inner,
+		     struct fetch_sink *out, char *err, size_t errlen);
+void sink_decomp_free(struct sink_decomp *d);
+
+#endif
