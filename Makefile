@@ -7,7 +7,7 @@
 #   make fuzz       build the libFuzzer targets (FUZZ_SECONDS=N make fuzz-run runs them)
 include config.mk
 .DELETE_ON_ERROR:
-.PHONY: all deps initramfs check unit e2e demo fuzz fuzz-run bench clean distclean setup
+.PHONY: all deps initramfs check unit e2e hostcheck demo fuzz fuzz-run bench clean distclean setup
 
 # Library modules (everything but init/main.c is linkable into tests and fuzzers).
 MODULE_DIRS := init net fetch blockdev overlay oci
@@ -74,11 +74,9 @@ e2e: $(BUILD)/initramfs.img
 	sh tests/e2e/run.sh
 
 check:
-	rm -rf $(BUILD)/results
 	$(MAKE) setup
 	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) -k hostcheck e2e; sh tests/report.sh $(BUILD)/results
+	NETINIT_BUILD=$(BUILD) MAKE="$(MAKE)" sh tests/check.sh
 
 # Host integration tests (no VM): each tests/host/*.sh
 hostcheck: $(BUILD)/init $(BUILD)/mkcpio

@@ -1,0 +1,24 @@
+/* fatal: the one failure path of PID 1, and rd.break stops. Never returns to the
+ * caller on failure and never exits: prints "netinit: fatal: <stage>: <what>: <why>"
+ * and a hint, runs a shell if rd.shell asked for one and the initramfs has one,
+ * then reboots (panic=N) or halts with the reason on the console. */
+#ifndef NETINIT_FATAL_H
+#define NETINIT_FATAL_H
+#include "init/plan.h"
+
+/* Remember what rd.shell / panic= say (the plan may be partly built). */
+void fatal_setup(const struct boot_plan *plan);
+
+/* stage defaults to the current stage (log.h) when NULL; hint may be NULL. */
+_Noreturn void fatal(const char *stage, const char *what, const char *why, const char *hint);
+
+/* rd.break=<point>: if the plan stops here, open a shell (or say why not) and go on. */
+void break_point(enum break_point at);
+
+/* Halt (or reboot per panic=) without a further message; never returns. */
+_Noreturn void halt_forever(void);
+
+/* Run /bin/sh on the console and wait for it; -ENOENT if the initramfs has none. */
+int run_shell(const char *why);
+
+#endif

@@ -1,0 +1,253 @@
+/* netinit: /init of a network-booting initramfs.
+ *
+ * As PID 1 it runs the boot in seven stages, in this order, each one call below:
+ *   early     mount /proc /sys /dev /run, console, logging
+ *   cmdline   /proc/cmdline -> boot plan (init/plan.c)
+ *   modules   kernel modules: coldplug by modalias (init/kmod.c)
+ *   network   only if the plan needs it
+ *   root      obtain and assemble the root at /sysroot (init/root.c)
+ *   handoff   switch_root and exec the new init
+ * Any failure takes the one fatal path (init/fatal.c): PID 1 never exits.
+ *
+ * As a normal program: `init --plan 'CMDLINE'` [--json] prints the boot plan,
+ * `init --version` the versions of netinit and its libraries. */
+#include "init/cmdline.h"
+#include "init/fatal.h"
+#include "init/kmod.h"
+#include "init/log.h"
+#include "init/mounts.h"
+#include "init/plan.h"
+#include "init/root.h"
+#include "init/switchroot.h"
+
+#include <archive.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinit_deps.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#ifndef NETINIT_VERSION
+#define NETINIT_VERSION "0.1.0"
+#endif
+
+static struct boot_plan plan;
+static struct kmod_ctx *kmod;
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: init                      (as PID 1: boot)\n"
+		     "       init --plan 'CMDLINE' [--json]   print the boot plan for a kernel command line\n"
+		     "       init --plan-file FILE [--json]   the same, for a file such as /proc/cmdline\n"
+		     "       init --version\n");
+}
+
+static int print_version(void)
+{
+	printf("netinit %s\n%s\n%s\n%s\n", NETINIT_VERSION, NETINIT_DEPS_VERSIONS, curl_version(),
+	       archive_version_details());
+	return 0;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int plan_mode(const char *line, bool json)
+{
+	struct cmdline c;
+
+	if (cmdline_split(line, &c) < 0) {
+		fprintf(stderr, "init: out of memory\n");
+		return 2;
+	}
+	plan_build(&c, &plan);
+	cmdline_free(&c);
+	plan_print(&plan, stdout, json);
+	if (plan.nerrors && !json) {
+		size_t i;
+
+		for (i = 0; i < plan.nerrors; i++)
+			fprintf(stderr, "netinit: error: %s\n", plan.errors[i]);
+	}
+	return plan.nerrors ? 1 : 0;
+}
+
+/* ---- the stages ---------------------------------------------------------- */
+
+static void stage_early(void)
+{
+	const char *failed = "?";
+	int rc;
+
+	stage_begin("early");
+	rc = mounts_early(&failed);
+	console_setup();
+	log_open_kmsg();
+	if (rc < 0)
+		fatal("early", failed, strerror(-rc), "the kernel needs devtmpfs, proc, sysfs and tmpfs");
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void stage_cmdline(void)
+{
+	static char line[8192];
+	struct utsname u;
+	struct cmdline c;
+	int rc;
+
+	stage_begin("cmdline");
+	rc = read_file("/proc/cmdline", line, sizeof(line));
+	if (rc < 0)
+		fatal("cmdline", "/proc/cmdline", strerror(-rc), NULL);
+	if (cmdline_split(line, &c) < 0)
+		fatal("cmdline", "split the command line", "out of memory", NULL);
+	plan_build(&c, &plan);
+	cmdline_free(&c);
+	fatal_setup(&plan);
+	log_setup(plan.verbosity);
+	uname(&u);
+	log_info("netinit %s on Linux %s, %.2f s after boot", NETINIT_VERSION, u.release,
+		 (double)log_uptime_ms() / 1000);
+	if (plan.nerrors) {
+		size_t i;
+
+		for (i = 1; i < plan.nerrors; i++)
+			log_err("cmdline: %s", plan.errors[i]);
+		fatal("cmdline", "kernel command line", plan.errors[0],
+		      "check the parameter against docs/cmdline.md; `init --plan '<cmdline>'` checks a line on any Linux host");
+	}
+	if (plan.verbosity >= 2)
+		plan_print(&plan, stdout, false);
+	stage_end();
+	break_point(BREAK_CMDLINE);
+}
+
+static void kmod_event(void *ctx, int level, const char *msg)
+{
+	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+	log_msg(map[level & 3] == LOG_LVL_INFO ? LOG_LVL_DEBUG : map[level & 3], "modules: %s", msg);
+}
+
+static void stage_modules(void)
+{
+	char moddir[300];
+	struct utsname u;
+	unsigned n = 0;
+	int rc;
+
+	break_point(BREAK_PRE_UDEV);
+	stage_begin("modules");
+	uname(&u);
+	snprintf(moddir, sizeof(moddir), "/lib/modules/%s", u.release);
+	{
+		const char *params[PLAN_MAX_MODPARAMS];
+		size_t i;
+
+		for (i = 0; i < plan.nmodparams; i++)
+			params[i] = plan.modparams[i];
+		rc = kmod_open(&kmod, moddir, params, plan.nmodparams, kmod_event, NULL);
+	}
+	if (rc < 0) {
+		char why[400];
+
+		snprintf(why, sizeof(why), "%s: %s", moddir, strerror(-rc));
+		fatal("modules", "read the module index", why,
+		      "the initramfs must be built for the running kernel (make initramfs KVER=<uname -r>)");
+	}
+	rc = kmod_coldplug(kmod, &n);
+	if (rc < 0)
+		log_warn("modules: coldplug: %s", strerror(-rc));
+	log_info("modules: %u loaded for the devices present", n);
+	stage_end();
+}
+
+static void stage_network(void)
+{
+	break_point(BREAK_INITQUEUE);
+}
+
+static void stage_root(void)
+{
+	break_point(BREAK_PRE_MOUNT);
+	stage_begin("root");
+	root_assemble(&plan, kmod);
+	stage_end();
+	break_point(BREAK_MOUNT);
+}
+
+static void stage_handoff(char **argv)
+{
+	char initpath[256];
+	const char *step;
+
+	break_point(BREAK_PRE_PIVOT);
+	stage_begin("handoff");
+	if (switchroot_find_init(NEWROOT, plan.init, initpath, sizeof(initpath)) < 0) {
+		if (plan.init[0])
+			fatal("handoff", plan.init, "not an executable file in the new root", "check init=");
+		fatal("handoff", "find init", "none of /sbin/init, /etc/init, /bin/init, /bin/sh is executable in the new root",
+		      "the image needs an init, or name it with init=");
+	}
+	kmod_close(kmod);
+	kmod = NULL;
+	log_info("switching root to %s, running %s at %.2f s uptime", NEWROOT, initpath,
+		 (double)log_uptime_ms() / 1000);
+	argv[0] = initpath;
+	step = switch_root(NEWROOT, plan.init, argv);
+	fatal("handoff", step, strerror(errno), NULL);
+}
+
+static _Noreturn void boot(char **argv)
+{
+	stage_early();
+	stage_cmdline();
+	stage_modules();
+	stage_network();
+	stage_root();
+	stage_handoff(argv);
+	halt_forever();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--version") == 0)
+		return print_version();
+	if (argc > 2 && (strcmp(argv[1], "--plan") == 0 || strcmp(argv[1], "--plan-file") == 0)) {
+		bool json = argc > 3 && strcmp(argv[3], "--json") == 0;
+		static char line[65536];
+
+		if (strcmp(argv[1], "--plan-file") == 0) {
+			if (read_file(argv[2], line, sizeof(line)) < 0) {
+				fprintf(stderr, "init: %s: %s\n", argv[2], strerror(errno));
+				return 2;
+			}
+			return plan_mode(line, json);
+		}
+		return plan_mode(argv[2], json);
+	}
+	if (getpid() != 1) {
+		usage(argc > 1 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc > 1 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	boot(argv);
+}

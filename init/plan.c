@@ -1,0 +1,645 @@
+#include "init/plan.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void plan_error(struct boot_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->nerrors >= PLAN_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->errors[p->nerrors++], sizeof(p->errors[0]), fmt, ap);
+	va_end(ap);
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Copy v into dst; an error if it does not fit. */
+static int set_str(struct boot_plan *p, const char *key, char *dst, size_t len, const char *v)
+{
+	if (strlen(v) >= len) {
+		plan_error(p, "%s: value is %zu characters long, expected at most %zu", key, strlen(v),
+			   len - 1);
+		return -EINVAL;
+	}
+	strcpy(dst, v);
+	return 0;
+}
+
+/* dracut's boolean: bare flag = true. We accept the usual spellings and refuse the rest. */
+static int parse_bool(struct boot_plan *p, const char *key, const char *v, bool *out)
+{
+	static const char *const yes[] = { "1", "yes", "on", "true", "y" };
+	static const char *const no[] = { "0", "no", "off", "false", "n" };
+	size_t i;
+
+	if (!v) {
+		*out = true;
+		return 0;
+	}
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	plan_error(p, "%s=%s: expected a boolean (1/0, yes/no, on/off) or the bare flag", key, v);
+	return -EINVAL;
+}
+
+static int parse_uint(struct boot_plan *p, const char *key, const char *v, unsigned max,
+		      unsigned *out)
+{
+	unsigned long n;
+	char *end;
+
+	if (!v || !*v || !isdigit((unsigned char)*v))
+		goto err;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || n > max)
+		goto err;
+	*out = (unsigned)n;
+	return 0;
+err:
+	plan_error(p, "%s=%s: expected a whole number of seconds from 0 to %u", key, v ? v : "", max);
+	return -EINVAL;
+}
+
+static bool is_url(const char *s)
+{
+	return starts(s, "http://") || starts(s, "https://") || starts(s, "ftp://") ||
+	       starts(s, "tftp://") || starts(s, "file://");
+}
+
+static bool is_devspec(const char *s)
+{
+	return starts(s, "/dev/") || starts(s, "LABEL=") || starts(s, "UUID=") ||
+	       starts(s, "PARTUUID=") || starts(s, "PARTLABEL=");
+}
+
+/* ---- parameter parsers -------------------------------------------------- */
+
+typedef int (*param_fn)(struct boot_plan *p, const char *key, const char *v);
+
+static int p_root_live(struct boot_plan *p, const char *key, const char *v, const char *rest)
+{
+	if (is_url(rest))
+		p->root_kind = ROOT_LIVE_URL;
+	else if (is_devspec(rest) || starts(rest, "CDLABEL="))
+		p->root_kind = ROOT_LIVE_DEV;
+	else if (starts(rest, "AOEINTERFACE="))
+		p->root_kind = ROOT_AOE;
+	else if (rest[0] == '/')
+		p->root_kind = ROOT_LIVE_FILE;
+	else {
+		plan_error(p, "%s=%s: expected live:<URL> (http, https, ftp, tftp), live:/path/in/initramfs, "
+			   "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>", key, v);
+		return -EINVAL;
+	}
+	return set_str(p, key, p->root_src, sizeof(p->root_src), rest);
+}
+
+static int p_root(struct boot_plan *p, const char *key, const char *v)
+{
+	const char *rest;
+
+	if (!v || !*v) {
+		plan_error(p, "%s: expected a value, e.g. root=/dev/vda or root=live:http://server/image.squashfs", key);
+		return -EINVAL;
+	}
+	if (set_str(p, key, p->root_arg, sizeof(p->root_arg), v))
+		return -EINVAL;
+	p->root_kind = ROOT_NONE;
+	p->root_src[0] = '\0';
+	if (starts(v, "live:"))
+		return p_root_live(p, key, v, v + 5);
+	if (is_url(v))
+		return p_root_live(p, key, v, v);
+	if (starts(v, "overlay:")) {
+		rest = v + 8;
+		if (starts(rest, "nbd="))
+			p->root_kind = ROOT_NBD;
+		else if (starts(rest, "aoe="))
+			p->root_kind = ROOT_AOE;
+		else if (is_devspec(rest))
+			p->root_kind = ROOT_OVERLAY_DEV;
+		else {
+			plan_error(p, "%s=%s: expected overlay:nbd=<server>[:<port>]:<export>, overlay:aoe=<e0.1|iface> "
+				   "or overlay:{LABEL,UUID,PARTUUID,PARTLABEL}=<value>", key, v);
+			return -EINVAL;
+		}
+		return set_str(p, key, p->root_src, sizeof(p->root_src), rest);
+	}
+	if (starts(v, "nbd:")) {
+		p->root_kind = ROOT_NBD;
+		return set_str(p, key, p->root_src, sizeof(p->root_src), v);
+	}
+	if (starts(v, "bootc-live:")) {
+		p->root_kind = ROOT_BOOTC;
+		return set_str(p, key, p->root_src, sizeof(p->root_src), v + 11);
+	}
+	if (strcmp(v, "/dev/nfs") == 0 || starts(v, "nfs:") || starts(v, "nfs4:")) {
+		plan_error(p, "%s=%s: NFS roots are not supported by netinit; expected a block device, "
+			   "live:<URL>, overlay:nbd=, overlay:aoe= or bootc-live:", key, v);
+		return -EINVAL;
+	}
+	if (starts(v, "block:"))
+		v += 6;
+	if (is_devspec(v)) {
+		p->root_kind = ROOT_BLOCK;
+		return set_str(p, key, p->root_src, sizeof(p->root_src), v);
+	}
+	plan_error(p, "%s=%s: expected /dev/<device>, LABEL=, UUID=, PARTUUID=, PARTLABEL=, live:<source>, "
+		   "overlay:<source>, nbd:<server>:<export> or bootc-live:<source>", key, v);
+	return -EINVAL;
+}
+
+static int p_rootfstype(struct boot_plan *p, const char *key, const char *v)
+{
+	size_t i;
+
+	if (!v || !*v)
+		goto err;
+	for (i = 0; v[i]; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '_' && v[i] != '.')
+			goto err;
+	return set_str(p, key, p->rootfstype, sizeof(p->rootfstype), v);
+err:
+	plan_error(p, "%s=%s: expected a filesystem type such as ext4, xfs, squashfs, erofs", key, v ? v : "");
+	return -EINVAL;
+}
+
+static int p_rootflags(struct boot_plan *p, const char *key, const char *v)
+{
+	return set_str(p, key, p->rootflags, sizeof(p->rootflags), v ? v : "");
+}
+
+static int p_ro(struct boot_plan *p, const char *key, const char *v)
+{
+	p->rw = false;
+	return 0;
+}
+
+static int p_rw(struct boot_plan *p, const char *key, const char *v)
+{
+	bool b;
+
+	/* rw=0 undoes an earlier rw (bootc-live); bare rw is the kernel's */
+	if (parse_bool(p, key, v, &b))
+		return -EINVAL;
+	p->rw = b;
+	return 0;
+}
+
+static int p_init(struct boot_plan *p, const char *key, const char *v)
+{
+	if (!v || v[0] != '/') {
+		plan_error(p, "%s=%s: expected an absolute path such as /sbin/init", key, v ? v : "");
+		return -EINVAL;
+	}
+	return set_str(p, key, p->init, sizeof(p->init), v);
+}
+
+static int p_retry(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_uint(p, key, v, 86400, &p->retry_s);
+}
+
+static int p_timeout(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_uint(p, key, v, 86400, &p->timeout_s);
+}
+
+static int p_shell(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->shell);
+}
+
+static const struct {
+	const char *name;
+	enum break_point point;
+} break_names[] = {
+	{ "cmdline", BREAK_CMDLINE },     { "pre-udev", BREAK_PRE_UDEV },
+	{ "pre-trigger", BREAK_PRE_UDEV }, { "initqueue", BREAK_INITQUEUE },
+	{ "pre-mount", BREAK_PRE_MOUNT }, { "mount", BREAK_MOUNT },
+	{ "pre-pivot", BREAK_PRE_PIVOT }, { "cleanup", BREAK_PRE_PIVOT },
+};
+
+static int p_break(struct boot_plan *p, const char *key, const char *v)
+{
+	size_t i;
+
+	if (!v || !*v) {
+		p->brk = BREAK_PRE_PIVOT;
+		return 0;
+	}
+	for (i = 0; i < sizeof(break_names) / sizeof(break_names[0]); i++) {
+		if (strcmp(v, break_names[i].name) == 0) {
+			p->brk = break_names[i].point;
+			return 0;
+		}
+	}
+	plan_error(p, "%s=%s: expected one of cmdline, pre-udev, pre-trigger, initqueue, pre-mount, mount, "
+		   "pre-pivot, cleanup (or the bare rd.break)", key, v);
+	return -EINVAL;
+}
+
+static int p_panic(struct boot_plan *p, const char *key, const char *v)
+{
+	long n;
+	char *end;
+
+	if (!v || !*v)
+		goto err;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < -1000000 || n > 1000000)
+		goto err;
+	p->panic_s = (int)n;
+	return 0;
+err:
+	plan_error(p, "%s=%s: expected a whole number of seconds (negative: reboot at once, 0: halt)", key,
+		   v ? v : "");
+	return -EINVAL;
+}
+
+static int p_quiet(struct boot_plan *p, const char *key, const char *v)
+{
+	if (p->verbosity == 1)
+		p->verbosity = 0;
+	return 0;
+}
+
+static int p_info(struct boot_plan *p, const char *key, const char *v)
+{
+	bool b;
+
+	if (parse_bool(p, key, v, &b))
+		return -EINVAL;
+	if (b && p->verbosity < 2)
+		p->verbosity = 2;
+	return 0;
+}
+
+static int p_debug(struct boot_plan *p, const char *key, const char *v)
+{
+	bool b;
+
+	if (parse_bool(p, key, v, &b))
+		return -EINVAL;
+	if (b)
+		p->verbosity = 3;
+	return 0;
+}
+
+static int p_neednet(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->neednet);
+}
+
+static int p_live_image(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->live_image);
+}
+
+static int p_path_component(struct boot_plan *p, const char *key, const char *v, char *dst, size_t len)
+{
+	if (!v || !*v || strstr(v, "..")) {
+		plan_error(p, "%s=%s: expected a path inside the image, without '..'", key, v ? v : "");
+		return -EINVAL;
+	}
+	while (*v == '/')
+		v++;
+	return set_str(p, key, dst, len, v);
+}
+
+static int p_live_dir(struct boot_plan *p, const char *key, const char *v)
+{
+	return p_path_component(p, key, v, p->live_dir, sizeof(p->live_dir));
+}
+
+static int p_live_squashimg(struct boot_plan *p, const char *key, const char *v)
+{
+	return p_path_component(p, key, v, p->live_squashimg, sizeof(p->live_squashimg));
+}
+
+/* A tmpfs size: N (MiB, dracut's rd.live.overlay.size), N%, or N[kKmMgG]. */
+static int set_size(struct boot_plan *p, const char *key, const char *shown, const char *v)
+{
+	char *end;
+	unsigned long n;
+
+	if (!v || !isdigit((unsigned char)*v))
+		goto err;
+	n = strtoul(v, &end, 10);
+	if (*end == '\0') {
+		snprintf(p->overlay_size, sizeof(p->overlay_size), "%lum", n);
+		return 0;
+	}
+	if (end[1] == '\0' && (*end == '%' ? n >= 1 && n <= 100 : strchr("kKmMgG", *end) != NULL) && n > 0)
+		return set_str(p, key, p->overlay_size, sizeof(p->overlay_size), v);
+err:
+	plan_error(p, "%s=%s: expected a size: <MiB>, <N>%% of RAM, or <N>k/m/g", key, shown ? shown : "");
+	return -EINVAL;
+}
+
+static int p_overlay_size(struct boot_plan *p, const char *key, const char *v)
+{
+	return set_size(p, key, v, v);
+}
+
+/* rd.overlay=tmpfs[:size=X] (dracut >= 110); devices come with persistent overlays. */
+static int p_rd_overlay(struct boot_plan *p, const char *key, const char *v)
+{
+	bool b;
+
+	if (v && strcmp(v, "tmpfs") == 0)
+		return 0;
+	if (v && starts(v, "tmpfs:size="))
+		return set_size(p, key, v, v + 11);
+	if (!v || parse_bool(p, key, v, &b) == 0)
+		return 0; /* rd.live.overlay=1 style flags: tmpfs overlay, our default */
+	p->nerrors--; /* parse_bool's message is not the useful one here */
+	plan_error(p, "%s=%s: expected tmpfs or tmpfs:size=<size>; persistent overlay devices are not "
+		   "implemented in this netinit build yet", key, v);
+	return -EINVAL;
+}
+
+static int p_root_overlay_readonly(struct boot_plan *p, const char *key, const char *v)
+{
+	bool b;
+
+	if (parse_bool(p, key, v, &b))
+		return -EINVAL;
+	p->overlay = b ? OVERLAY_NONE : OVERLAY_TMPFS;
+	return 0;
+}
+
+static int p_accept(struct boot_plan *p, const char *key, const char *v)
+{
+	return 0; /* known and meaningless for netinit (e.g. rd.live.overlay.overlayfs: always overlayfs) */
+}
+
+static int p_unimplemented(struct boot_plan *p, const char *key, const char *v)
+{
+	plan_error(p, "%s%s%s: recognised, but not implemented in this netinit build yet", key, v ? "=" : "",
+		   v ? v : "");
+	return -EINVAL;
+}
+
+static const struct param {
+	const char *key;
+	param_fn fn;
+} params[] = {
+	{ "root", p_root },
+	{ "rootfstype", p_rootfstype },
+	{ "rootflags", p_rootflags },
+	{ "ro", p_ro },
+	{ "rw", p_rw },
+	{ "init", p_init },
+	{ "rd.retry", p_retry },
+	{ "rd.timeout", p_timeout },
+	{ "rd.shell", p_shell },
+	{ "rd.break", p_break },
+	{ "panic", p_panic },
+	{ "quiet", p_quiet },
+	{ "rd.info", p_info },
+	{ "rd.debug", p_debug },
+	{ "rd.neednet", p_neednet },
+	{ "rd.live.image", p_live_image },
+	{ "rd.live.dir", p_live_dir },
+	{ "rd.live.squashimg", p_live_squashimg },
+	{ "rd.live.overlay.size", p_overlay_size },
+	{ "rd.root.overlay.size", p_overlay_size },
+	{ "rd.overlay", p_rd_overlay },
+	{ "rd.live.overlay", p_rd_overlay },
+	{ "rd.live.overlay.overlayfs", p_accept },
+	{ "rd.live.overlay.nouserconfirmprompt", p_accept },
+	{ "rd.root.overlay.temporary", p_accept },
+	{ "rd.root.overlay.readonly", p_root_overlay_readonly },
+	/* recognised parameters whose features have not landed yet: refusing them is
+	 * better than silently booting something other than what was asked for */
+	{ "rd.live.ram", p_unimplemented },
+	{ "rd.live.check", p_unimplemented },
+	{ "rd.writable.fsimg", p_unimplemented },
+	{ "rd.live.overlay.persistent", p_unimplemented },
+	{ "rd.live.overlay.readonly", p_unimplemented },
+	{ "rd.overlay.readonly", p_unimplemented },
+	{ "rd.live.overlay.reset", p_unimplemented },
+	{ "rd.overlay.reset", p_unimplemented },
+	{ "rd.kiwi.live.system", p_unimplemented },
+	{ "rd.kiwi.live.reset", p_unimplemented },
+	{ "rd.kiwi.live.dolly_options", p_unimplemented },
+	{ "rd.root.overlay.write", p_unimplemented },
+};
+
+/* "<module>.<param>=<value>": a module name, a dot, a parameter name. */
+static bool is_modparam(const char *key, const char *v)
+{
+	const char *dot = strchr(key, '.');
+	const char *s;
+
+	if (!v || !dot || dot == key || !dot[1])
+		return false;
+	if (starts(key, "rd.") || starts(key, "bootc.") || starts(key, "systemd.") ||
+	    starts(key, "netinit."))
+		return false;
+	for (s = key; s < dot; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+static const char *const root_kind_names[] = {
+	[ROOT_NONE] = "none",         [ROOT_BLOCK] = "block",         [ROOT_LIVE_FILE] = "live-file",
+	[ROOT_LIVE_DEV] = "live-dev", [ROOT_LIVE_URL] = "live-url",   [ROOT_OVERLAY_DEV] = "overlay-dev",
+	[ROOT_NBD] = "nbd",           [ROOT_AOE] = "aoe",             [ROOT_BOOTC] = "bootc",
+};
+
+const char *plan_root_kind_name(enum root_kind k)
+{
+	return k < sizeof(root_kind_names) / sizeof(root_kind_names[0]) ? root_kind_names[k] : "?";
+}
+
+const char *plan_break_name(enum break_point b)
+{
+	static const char *const names[] = { "none", "cmdline", "pre-udev", "initqueue", "pre-mount", "mount",
+					     "pre-pivot" };
+
+	return b < sizeof(names) / sizeof(names[0]) ? names[b] : "?";
+}
+
+static void plan_defaults(struct boot_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->retry_s = 180;
+	p->verbosity = 1;
+	strcpy(p->live_dir, "LiveOS");
+	strcpy(p->live_squashimg, "squashfs.img");
+	strcpy(p->overlay_size, "50%");
+	p->overlay = OVERLAY_TMPFS;
+}
+
+/* Cross-parameter rules, after every parameter was seen. */
+static void plan_finish(struct boot_plan *p)
+{
+	if (p->live_image && (p->root_kind == ROOT_BLOCK))
+		p->root_kind = ROOT_LIVE_DEV;
+	switch (p->root_kind) {
+	case ROOT_NONE:
+		plan_error(p, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
+			   "or root=/dev/vda");
+		break;
+	case ROOT_LIVE_URL:
+	case ROOT_LIVE_DEV:
+	case ROOT_OVERLAY_DEV:
+	case ROOT_NBD:
+	case ROOT_AOE:
+	case ROOT_BOOTC:
+		plan_error(p, "root=%s: %s roots are recognised, but not implemented in this netinit build yet",
+			   p->root_arg, plan_root_kind_name(p->root_kind));
+		break;
+	default:
+		break;
+	}
+}
+
+int plan_build(const struct cmdline *c, struct boot_plan *p)
+{
+	size_t i, j;
+
+	plan_defaults(p);
+	for (i = 0; i < c->n; i++) {
+		const char *key = c->v[i].key, *v = c->v[i].value;
+
+		for (j = 0; j < sizeof(params) / sizeof(params[0]); j++) {
+			if (strcmp(key, params[j].key) == 0) {
+				params[j].fn(p, key, v);
+				break;
+			}
+		}
+		if (j < sizeof(params) / sizeof(params[0]))
+			continue;
+		if (is_modparam(key, v)) {
+			if (p->nmodparams < PLAN_MAX_MODPARAMS &&
+			    snprintf(p->modparams[p->nmodparams], PLAN_STR, "%s=%s", key, v) < PLAN_STR)
+				p->nmodparams++;
+			else
+				plan_error(p, "%s=%s: module parameter too long or too many (at most %d of %d characters)",
+					   key, v, PLAN_MAX_MODPARAMS, PLAN_STR - 1);
+			continue;
+		}
+		/* anything else belongs to the booted system */
+	}
+	plan_finish(p);
+	return p->nerrors ? -EINVAL : 0;
+}
+
+/* ---- printing ----------------------------------------------------------- */
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+static void json_kv(FILE *out, const char *key, const char *v, bool more)
+{
+	json_str(out, key);
+	fputs(": ", out);
+	json_str(out, v);
+	fputs(more ? ", " : "", out);
+}
+
+void plan_print(const struct boot_plan *p, FILE *out, bool json)
+{
+	static const char *const verb[] = { "quiet", "normal", "info", "debug" };
+	size_t i;
+
+	if (json) {
+		fputs("{", out);
+		json_kv(out, "root_kind", plan_root_kind_name(p->root_kind), true);
+		json_kv(out, "root", p->root_arg, true);
+		json_kv(out, "root_source", p->root_src, true);
+		json_kv(out, "rootfstype", p->rootfstype, true);
+		json_kv(out, "rootflags", p->rootflags, true);
+		fprintf(out, "\"rw\": %s, ", p->rw ? "true" : "false");
+		json_kv(out, "init", p->init, true);
+		fprintf(out, "\"retry_s\": %u, \"timeout_s\": %u, \"shell\": %s, ", p->retry_s, p->timeout_s,
+			p->shell ? "true" : "false");
+		json_kv(out, "break", plan_break_name(p->brk), true);
+		fprintf(out, "\"panic_s\": %d, ", p->panic_s);
+		json_kv(out, "verbosity", verb[p->verbosity & 3], true);
+		fprintf(out, "\"neednet\": %s, ", p->neednet ? "true" : "false");
+		json_kv(out, "live_dir", p->live_dir, true);
+		json_kv(out, "live_squashimg", p->live_squashimg, true);
+		json_kv(out, "overlay", p->overlay == OVERLAY_NONE ? "none" : "tmpfs", true);
+		json_kv(out, "overlay_size", p->overlay_size, true);
+		fputs("\"module_params\": [", out);
+		for (i = 0; i < p->nmodparams; i++) {
+			if (i)
+				fputs(", ", out);
+			json_str(out, p->modparams[i]);
+		}
+		fputs("], \"errors\": [", out);
+		for (i = 0; i < p->nerrors; i++) {
+			if (i)
+				fputs(", ", out);
+			json_str(out, p->errors[i]);
+		}
+		fputs("]}\n", out);
+		return;
+	}
+	fprintf(out, "boot plan:\n");
+	fprintf(out, "  root: %s (%s)%s%s\n", p->root_arg[0] ? p->root_arg : "(none)", plan_root_kind_name(p->root_kind),
+		p->root_src[0] ? " source " : "", p->root_src);
+	if (p->rootfstype[0] || p->rootflags[0])
+		fprintf(out, "  rootfstype: %s  rootflags: %s\n", p->rootfstype[0] ? p->rootfstype : "(detect)",
+			p->rootflags[0] ? p->rootflags : "(none)");
+	fprintf(out, "  mount: %s\n", p->rw ? "read-write" : "read-only");
+	if (p->root_kind == ROOT_LIVE_FILE || p->root_kind == ROOT_LIVE_DEV || p->root_kind == ROOT_LIVE_URL ||
+	    p->root_kind == ROOT_OVERLAY_DEV || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE) {
+		fprintf(out, "  live image: %s/%s\n", p->live_dir, p->live_squashimg);
+		if (p->overlay == OVERLAY_NONE)
+			fprintf(out, "  overlay: none (read-only root)\n");
+		else
+			fprintf(out, "  overlay: tmpfs upper, size %s\n", p->overlay_size);
+	}
+	fprintf(out, "  init: %s\n", p->init[0] ? p->init : "/sbin/init, /etc/init, /bin/init, /bin/sh");
+	fprintf(out, "  wait: rd.retry=%u s%s\n", p->retry_s, p->timeout_s ? "" : "");
+	fprintf(out, "  on failure: %s, then %s\n", p->shell ? "shell (rd.shell)" : "no shell",
+		p->panic_s < 0 ? "reboot at once" :
+		p->panic_s > 0 ? "reboot after panic= seconds" : "halt");
+	if (p->brk != BREAK_NONE)
+		fprintf(out, "  break: %s (rd.break)\n", plan_break_name(p->brk));
+	fprintf(out, "  verbosity: %s\n", verb[p->verbosity & 3]);
+	for (i = 0; i < p->nmodparams; i++)
+		fprintf(out, "  module parameter: %s\n", p->modparams[i]);
+	for (i = 0; i < p->nerrors; i++)
+		fprintf(out, "  error: %s\n", p->errors[i]);
+}

@@ -1,0 +1,92 @@
+/* plan: turn the kernel command line into one typed boot plan. Pure: a function of
+ * the parameter list, no I/O, so `init --plan` and unit tests can run anywhere.
+ * Every later stage reads the plan; none re-parses the command line. */
+#ifndef NETINIT_PLAN_H
+#define NETINIT_PLAN_H
+#include <stdbool.h>
+#include <stdio.h>
+#include "init/cmdline.h"
+
+#define PLAN_STR 256
+#define PLAN_URL 2048
+#define PLAN_MAX_ERRORS 16
+#define PLAN_MAX_MODPARAMS 64
+
+enum root_kind {
+	ROOT_NONE,        /* no root= given */
+	ROOT_BLOCK,       /* root=/dev/x | LABEL= | UUID= | PARTUUID= | PARTLABEL= */
+	ROOT_LIVE_FILE,   /* root=live:/path/in/initramfs.img (squashfs, erofs, ext4, iso) */
+	ROOT_LIVE_DEV,    /* root=live:CDLABEL=x | live:LABEL=x | live:/dev/x */
+	ROOT_LIVE_URL,    /* root=live:http://... (and root=http://..., rd.live.image) */
+	ROOT_OVERLAY_DEV, /* root=overlay:LABEL=x ... (KIWI kiwi-overlay, local device) */
+	ROOT_NBD,         /* root=overlay:nbd=... (KIWI) or root=nbd:... (dracut) */
+	ROOT_AOE,         /* root=overlay:aoe=... (KIWI) */
+	ROOT_BOOTC,       /* root=bootc-live:... */
+};
+
+/* Where rd.break stops. */
+enum break_point {
+	BREAK_NONE,
+	BREAK_CMDLINE,   /* after the plan is made */
+	BREAK_PRE_UDEV,  /* before kernel modules / coldplug (dracut: pre-udev, pre-trigger) */
+	BREAK_INITQUEUE, /* before the network and the root source (dracut: initqueue) */
+	BREAK_PRE_MOUNT, /* before the root is assembled */
+	BREAK_MOUNT,     /* after the root is assembled */
+	BREAK_PRE_PIVOT, /* before switch_root (dracut: pre-pivot, cleanup; bare rd.break) */
+};
+
+enum overlay_mode {
+	OVERLAY_TMPFS,    /* tmpfs upper (default for live and overlay roots) */
+	OVERLAY_NONE,     /* read-only root, no overlay (rd.live.overlay.readonly / rd.root.overlay.readonly) */
+};
+
+struct boot_plan {
+	/* root */
+	enum root_kind root_kind;
+	char root_arg[PLAN_URL];    /* root= as given */
+	char root_src[PLAN_URL];    /* device spec, path in the initramfs, or URL */
+	char rootfstype[32];
+	char rootflags[PLAN_STR];
+	bool rw;                    /* ro/rw: last one wins; default ro */
+	char init[PLAN_STR];        /* init= (empty: the kernel's search order) */
+
+	/* failure and waiting */
+	unsigned retry_s;           /* rd.retry, default 180 */
+	unsigned timeout_s;         /* rd.timeout, 0 = forever */
+	bool shell;                 /* rd.shell */
+	enum break_point brk;       /* rd.break */
+	int panic_s;                /* panic=: <0 reboot now, 0 halt, >0 reboot after N s */
+
+	/* verbosity: 0 quiet, 1 normal, 2 rd.info, 3 rd.debug */
+	int verbosity;
+
+	/* network wanted beyond what the root needs */
+	bool neednet;
+
+	/* live images (dracut dmsquash-live / livenet) */
+	char live_dir[PLAN_STR];        /* rd.live.dir, default LiveOS */
+	char live_squashimg[PLAN_STR];  /* rd.live.squashimg, default squashfs.img */
+	bool live_image;                /* rd.live.image */
+	enum overlay_mode overlay;
+	char overlay_size[32];          /* tmpfs upper size (mount option syntax), default 50% */
+
+	/* "<module>.<param>=<value>" from the command line, for the module loader */
+	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];
+	size_t nmodparams;
+
+	/* errors: each one line naming the key, the value and the expected form */
+	char errors[PLAN_MAX_ERRORS][PLAN_STR + 64];
+	size_t nerrors;
+};
+
+/* Build the plan from split parameters. Returns 0, or -EINVAL when plan->nerrors > 0.
+ * The plan is self-contained: c may be freed afterwards. */
+int plan_build(const struct cmdline *c, struct boot_plan *plan);
+
+/* Print the plan (human lines, or one JSON object). */
+void plan_print(const struct boot_plan *plan, FILE *out, bool json);
+
+const char *plan_root_kind_name(enum root_kind k);
+const char *plan_break_name(enum break_point b);
+
+#endif

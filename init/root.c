@@ -1,0 +1,213 @@
+#include "init/root.h"
+#include "init/fatal.h"
+#include "init/log.h"
+#include "init/mounts.h"
+#include "blockdev/devwait.h"
+#include "blockdev/loop.h"
+#include "overlay/overlay.h"
+#include "overlay/probe.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#define LIVE_ISO_DIR "/run/initramfs/live"   /* dracut's mount point of the live medium */
+#define LAYER_DIR    "/run/netinit/layer"
+#define MAX_LAYERS   4
+
+static struct kmod_ctx *kmod;
+static const struct boot_plan *plan;
+
+/* Load the filesystem's module: by its name, else by the "fs-<type>" alias. */
+static void load_fs_module(const char *fstype)
+{
+	char alias[64];
+
+	if (kmod_load(kmod, fstype) == 0)
+		return;
+	snprintf(alias, sizeof(alias), "fs-%s", fstype);
+	kmod_load(kmod, alias); /* built in, or mount(2) will say what is missing */
+}
+
+/* "vda vdb sr0" for error hints: what the kernel does see. */
+static void list_block_devices(char *buf, size_t len)
+{
+	DIR *d = opendir("/sys/class/block");
+	struct dirent *e;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!d)
+		return;
+	while ((e = readdir(d)) && used + strlen(e->d_name) + 2 < len) {
+		if (e->d_name[0] == '.')
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", e->d_name);
+	}
+	closedir(d);
+	if (!used)
+		snprintf(buf, len, "none");
+}
+
+static int wait_tick(void *ctx, const struct devspec *s, unsigned elapsed_s)
+{
+	if (elapsed_s % 5 == 0)
+		log_info("still waiting for %s (%u s of %u s, rd.retry)", (const char *)ctx, elapsed_s,
+			 plan->retry_s);
+	return 0;
+}
+
+/* Wait for the device spec and return its /dev path. */
+static void wait_device(const char *spec_text, char *dev, size_t len)
+{
+	struct devspec spec;
+	char err[256], seen[256], why[512];
+	int rc;
+
+	if (devspec_parse(spec_text, &spec, err, sizeof(err)) < 0)
+		fatal("root", spec_text, err, "see docs/cmdline.md for the device forms netinit accepts");
+	log_info("waiting up to %u s for %s", plan->retry_s, spec_text);
+	rc = devspec_wait(&spec, plan->retry_s * 1000u, dev, len, wait_tick, (void *)spec_text);
+	if (rc < 0) {
+		list_block_devices(seen, sizeof(seen));
+		snprintf(why, sizeof(why), "%s after %u s (block devices present: %s)",
+			 rc == -ETIMEDOUT ? "no such device appeared" : strerror(-rc), plan->retry_s, seen);
+		fatal("root", spec_text, why,
+		      "check the name, LABEL= or UUID= (blkid on a workstation shows them), the disk driver, or raise rd.retry=");
+	}
+	log_info("found %s at %s", spec_text, dev);
+}
+
+static void probe_or_die(const char *what, const char *dev, struct probe_info *pi)
+{
+	char why[256];
+	int rc = probe_path(dev, pi);
+
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "%s", rc == -EMEDIUMTYPE ?
+			 "no known filesystem (expected ext4, xfs, squashfs, erofs, iso9660, udf, vfat, btrfs)" :
+			 strerror(-rc));
+		fatal("root", what, why, "set rootfstype= if the filesystem is one the probe does not know");
+	}
+}
+
+static void local_root(void)
+{
+	char dev[256], why[512];
+	const char *fstype = plan->rootfstype;
+	struct probe_info pi;
+
+	wait_device(plan->root_src, dev, sizeof(dev));
+	if (!*fstype) {
+		probe_or_die(dev, dev, &pi);
+		fstype = pi.fstype;
+	}
+	load_fs_module(fstype);
+	mkdir_p(NEWROOT, 0755);
+	if (mount(dev, NEWROOT, fstype, plan->rw ? 0 : MS_RDONLY, plan->rootflags[0] ? plan->rootflags : NULL) < 0) {
+		snprintf(why, sizeof(why), "mount %s (%s, %s%s%s) on %s: %s", dev, fstype, plan->rw ? "rw" : "ro",
+			 plan->rootflags[0] ? ", " : "", plan->rootflags, NEWROOT, strerror(errno));
+		fatal("root", plan->root_arg, why, "check rootfstype= and rootflags=");
+	}
+	log_info("root %s (%s) mounted %s", dev, fstype, plan->rw ? "read-write" : "read-only");
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Mount one layer of a live image and descend: ISO > <rd.live.dir>/<rd.live.squashimg>
+ * > LiveOS/rootfs.img; the innermost filesystem ends up at OVERLAY_LOWER. */
+static void mount_layer(const char *src, int depth)
+{
+	char dev[64], dir[64], inner[1024], err[512];
+	struct probe_info pi;
+	const char *blk = src;
+	int rc;
+
+	if (depth >= MAX_LAYERS)
+		fatal("root", src, "live images nested too deeply", "expected ISO > squashfs > rootfs.img at most");
+	if (is_file(src)) {
+		load_fs_module("loop");
+		rc = loop_attach(src, true, dev, sizeof(dev));
+		if (rc < 0)
+			fatal("root", src, strerror(-rc), "attach a loop device: is the loop module in the initramfs?");
+		blk = dev;
+	}
+	probe_or_die(src, blk, &pi);
+	load_fs_module(pi.fstype);
+	log_info("%s: %s%s%s", src, pi.fstype, pi.label[0] ? " labelled " : "", pi.label);
+
+	if (pi.type == PROBE_ISO9660 || pi.type == PROBE_UDF) {
+		if (overlay_mount_ro(blk, pi.fstype, NULL, LIVE_ISO_DIR, err, sizeof(err)) < 0)
+			fatal("root", src, err, NULL);
+		snprintf(inner, sizeof(inner), "%s/%s/%s", LIVE_ISO_DIR, plan->live_dir, plan->live_squashimg);
+		if (!is_file(inner)) {
+			snprintf(err, sizeof(err), "the ISO has no /%s/%s", plan->live_dir, plan->live_squashimg);
+			fatal("root", src, err, "set rd.live.dir= and rd.live.squashimg= to where the image's root filesystem is");
+		}
+		mount_layer(inner, depth + 1);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s%d", LAYER_DIR, depth);
+	if (overlay_mount_ro(blk, pi.fstype, depth == 0 ? plan->rootflags : NULL, dir, err, sizeof(err)) < 0)
+		fatal("root", src, err, NULL);
+	snprintf(inner, sizeof(inner), "%s/LiveOS/rootfs.img", dir);
+	if (is_file(inner)) {
+		mount_layer(inner, depth + 1);
+		return;
+	}
+	mkdir_p(OVERLAY_LOWER, 0755);
+	if (mount(dir, OVERLAY_LOWER, NULL, MS_MOVE, NULL) < 0) {
+		snprintf(err, sizeof(err), "move %s to %s: %s", dir, OVERLAY_LOWER, strerror(errno));
+		fatal("root", src, err, NULL);
+	}
+}
+
+static void live_root(const char *src)
+{
+	char err[512];
+
+	mount_layer(src, 0);
+	if (plan->overlay == OVERLAY_NONE) {
+		if (overlay_bind_ro(OVERLAY_LOWER, NEWROOT, err, sizeof(err)) < 0)
+			fatal("root", "read-only root", err, NULL);
+		log_info("root: %s read-only, no overlay", OVERLAY_LOWER);
+		return;
+	}
+	load_fs_module("overlay");
+	if (overlay_assemble(OVERLAY_LOWER, plan->overlay_size, NEWROOT, err, sizeof(err)) < 0)
+		fatal("root", "overlay", err, "is the overlay module in the initramfs?");
+	log_info("root: overlay of %s with a tmpfs upper (size %s) at %s", OVERLAY_LOWER, plan->overlay_size,
+		 OVERLAY_UPPER);
+}
+
+void root_assemble(const struct boot_plan *p, struct kmod_ctx *k)
+{
+	char why[256];
+
+	plan = p;
+	kmod = k;
+	switch (p->root_kind) {
+	case ROOT_BLOCK:
+		local_root();
+		break;
+	case ROOT_LIVE_FILE:
+		if (!is_file(p->root_src)) {
+			snprintf(why, sizeof(why), "no such file in the initramfs");
+			fatal("root", p->root_arg, why,
+			      "embed the image with make initramfs EXTRA_LIST=..., or append it as a second initrd");
+		}
+		live_root(p->root_src);
+		break;
+	default:
+		snprintf(why, sizeof(why), "%s roots are not implemented in this build", plan_root_kind_name(p->root_kind));
+		fatal("root", p->root_arg, why, NULL);
+	}
+}

@@ -1,0 +1,14 @@
+/* root: obtain the root the plan names and assemble it at NEWROOT: a local block
+ * device mounted directly, or a live image (a file in the initramfs or a device)
+ * opened layer by layer (ISO > squashfs > rootfs.img) and topped with an overlay.
+ * On failure it takes the fatal path itself, naming the step. */
+#ifndef NETINIT_ROOT_H
+#define NETINIT_ROOT_H
+#include "init/kmod.h"
+#include "init/plan.h"
+
+#define NEWROOT "/sysroot"
+
+void root_assemble(const struct boot_plan *plan, struct kmod_ctx *kmod);
+
+#endif

@@ -1,0 +1,100 @@
+#include "overlay/overlay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int mkdirs(const char *path)
+{
+	char buf[512], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int overlay_mount_ro(const char *dev, const char *fstype, const char *flags, const char *dir,
+		     char *err, size_t errlen)
+{
+	int rc = mkdirs(dir);
+
+	if (rc) {
+		snprintf(err, errlen, "create %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	if (mount(dev, dir, fstype, MS_RDONLY, flags && *flags ? flags : NULL) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "mount %s (%s) read-only on %s%s%s: %s", dev, fstype, dir,
+			 flags && *flags ? " with " : "", flags ? flags : "", strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+int overlay_assemble(const char *lower, const char *tmpfs_size, const char *newroot,
+		     char *err, size_t errlen)
+{
+	char opts[1024];
+	int rc;
+
+	if ((rc = mkdirs(OVERLAY_COW)) || (rc = mkdirs(newroot))) {
+		snprintf(err, errlen, "create %s and %s: %s", OVERLAY_COW, newroot, strerror(-rc));
+		return rc;
+	}
+	snprintf(opts, sizeof(opts), "mode=0755,size=%s", tmpfs_size);
+	if (mount("tmpfs", OVERLAY_COW, "tmpfs", 0, opts) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "mount the tmpfs upper layer (%s) on %s: %s", opts, OVERLAY_COW,
+			 strerror(errno));
+		return rc;
+	}
+	if ((rc = mkdirs(OVERLAY_COW "/upper")) || (rc = mkdirs(OVERLAY_COW "/work")) ||
+	    (rc = mkdirs(OVERLAY_UPPER))) {
+		snprintf(err, errlen, "create the upper and work directories: %s", strerror(-rc));
+		return rc;
+	}
+	/* the upper layer where dracut shows it */
+	if (mount(OVERLAY_COW "/upper", OVERLAY_UPPER, NULL, MS_BIND, NULL) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "bind %s/upper on %s: %s", OVERLAY_COW, OVERLAY_UPPER, strerror(errno));
+		return rc;
+	}
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, OVERLAY_COW,
+		 OVERLAY_COW);
+	if (mount("overlay", newroot, "overlay", 0, opts) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "mount overlayfs (%s) on %s: %s", opts, newroot, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+int overlay_bind_ro(const char *lower, const char *newroot, char *err, size_t errlen)
+{
+	int rc = mkdirs(newroot);
+
+	if (rc) {
+		snprintf(err, errlen, "create %s: %s", newroot, strerror(-rc));
+		return rc;
+	}
+	if (mount(lower, newroot, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, newroot, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "bind %s read-only on %s: %s", lower, newroot, strerror(errno));
+		return rc;
+	}
+	return 0;
+}

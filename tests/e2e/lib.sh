@@ -1,0 +1,106 @@
+# Helpers for e2e cases: source it from tests/e2e/cases/*.sh (see docs/HACKING.md).
+# Each case boots Debian's kernel with our initramfs in QEMU (TCG) and checks the serial log.
+set -u
+NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$(dirname "${BASH_SOURCE:-$0}")/../.." && pwd)}
+NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
+KVER=${KVER:-$(ls -1 /lib/modules | sort -V | tail -n 1)}
+KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
+INITRD=${INITRD:-$NETINIT_BUILD/initramfs.img}
+CASE=${CASE:-$(basename "$0" .sh)}
+W=${W:-$NETINIT_BUILD/e2e/$CASE}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+rm -rf "$W"; mkdir -p "$W"
+
+fail() { echo "FAIL: $CASE: $*" >&2; exit 1; }
+skip() { echo "SKIP: $CASE: $*" >&2; exit 77; }
+note() { echo "  $CASE: $*" >&2; }
+
+# make_testroot DIR: a busybox root whose /sbin/init reports one NETINIT-RESULT line and powers off.
+make_testroot() {
+	d=$1
+	mkdir -p "$d/bin" "$d/sbin" "$d/etc" "$d/proc" "$d/sys" "$d/dev" "$d/run" "$d/tmp" "$d/var/tmp" "$d/root"
+	cp "$BUSYBOX" "$d/bin/busybox"
+	for a in sh mount umount cat echo grep sed awk ip ls dd sync sleep poweroff mkdir rm head tr cut wc md5sum uname stat df; do
+		ln -sf busybox "$d/bin/$a"
+	done
+	cat > "$d/sbin/init" <<'EOS'
+#!/bin/sh
+export PATH=/bin:/sbin
+mountpoint() { awk -v m="$1" '$2==m {f=1} END {exit !f}' /proc/mounts; }
+[ -e /proc/mounts ] || mount -t proc proc /proc
+rootfs=$(awk '$2=="/" {t=$3} END {print t}' /proc/mounts)
+w() { if ( : > "$1/.netinit-wtest" ) 2>/dev/null; then rm -f "$1/.netinit-wtest"; echo yes; else echo no; fi; }
+ipa=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4; exit}')
+lower=no; mountpoint /run/rootfsbase && lower=yes
+marker=none; [ -f /netinit-marker ] && marker=$(head -c 64 /netinit-marker | tr -d '\n ')
+up=$(cut -d' ' -f1 /proc/uptime)
+echo "NETINIT-RESULT uptime=$up rootfs=$rootfs root_rw=$(w /) var_rw=$(w /var) etc_rw=$(w /etc) ip=${ipa:-none} lower=$lower marker=$marker pid=$$ cmdline=$(cat /proc/cmdline)"
+( echo seen > /netinit-marker ) 2>/dev/null
+[ -x /netinit-test.sh ] && /netinit-test.sh
+sync
+echo NETINIT-POWEROFF
+poweroff -f
+EOS
+	chmod 755 "$d/sbin/init"
+}
+
+mk_squashfs() { mksquashfs "$1" "$2" -noappend -quiet -all-root >/dev/null; }
+# mk_ext4 DIR OUT SIZE_MB [LABEL]
+mk_ext4() {
+	rm -f "$2"; truncate -s "${3}M" "$2"
+	mkfs.ext4 -q -F -E root_owner=0:0 ${4:+-L "$4"} -d "$1" "$2" >/dev/null
+}
+
+# initrd_with OUT SRC:/DEST ...: $INITRD followed by a cpio holding those files.
+initrd_with() {
+	out=$1; shift
+	st=$W/.initrd-extra; rm -rf "$st"; mkdir -p "$st"
+	for pair in "$@"; do
+		src=${pair%%:*}; dst=${pair#*:}
+		mkdir -p "$st$(dirname "$dst")"; cp "$src" "$st$dst"
+	done
+	( cd "$st" && find . -mindepth 1 | sed 's,^\./,,' | cpio -o -H newc --quiet -R 0:0 ) | gzip -1 > "$W/.extra.cpio.gz"
+	cat "$INITRD" "$W/.extra.cpio.gz" > "$out"
+}
+
+# qemu_boot LOG "APPEND" [qemu args...]
+# E2E_STOP_ON=REGEX ends QEMU once the log matches (for a guest that halts instead of powering off).
+qemu_boot() {
+	log=$1; app=$2; shift 2
+	timeout --foreground -k 5 "${E2E_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -cpu max -smp 1 \
+		-m "${E2E_MEM:-512}" -nographic -no-reboot -nodefaults -serial stdio -display none \
+		-kernel "$KERNEL" -initrd "${E2E_INITRD:-$INITRD}" \
+		-append "console=ttyS0 panic=-1 $app" "$@" < /dev/null > "$log" 2>&1 &
+	qpid=$!
+	if [ -n "${E2E_STOP_ON:-}" ]; then
+		while kill -0 $qpid 2>/dev/null; do
+			if grep -aEq "$E2E_STOP_ON" "$log"; then sleep 1; kill $qpid 2>/dev/null; wait $qpid; return 0; fi
+			sleep 1
+		done
+	fi
+	wait $qpid
+	rc=$?
+	[ $rc -eq 124 ] && note "QEMU timed out after ${E2E_TIMEOUT:-240} s"
+	return $rc
+}
+
+result_line() { grep -a 'NETINIT-RESULT' "$1" | tail -n 1 | tr -d '\r'; }
+
+# expect_result LOG key=REGEX ...   (anchored per field)
+expect_result() {
+	log=$1; shift
+	line=$(result_line "$log")
+	[ -n "$line" ] || { tail -n 30 "$log" | sed 's/^/    | /' >&2; fail "no NETINIT-RESULT line in $log"; }
+	for kv in "$@"; do
+		k=${kv%%=*}; re=${kv#*=}
+		v=$(printf '%s\n' "$line" | sed -n "s/.* $k=\\([^ ]*\\).*/\\1/p")
+		printf '%s\n' "$v" | grep -Eq "^($re)\$" || fail "$k=$v, expected $re (line: $line)"
+	done
+	note "$line"
+}
+expect_log() {
+	grep -aEq "$2" "$1" || { tail -n 30 "$1" | sed 's/^/    | /' >&2; fail "log lacks /$2/"; }
+}
+expect_no_log() {
+	! grep -aEq "$2" "$1" || { grep -aE "$2" "$1" | head -n 5 | sed 's/^/    | /' >&2; fail "log has /$2/"; }
+}

@@ -1,0 +1,233 @@
+/* Unit tests: init/plan.c turns command lines into boot plans, and refuses malformed
+ * values of the keys we own with one line naming key, value and expected form. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "init/plan.h"
+
+static struct boot_plan plan;
+
+static int build(const char *line)
+{
+	struct cmdline c;
+	int rc;
+
+	assert_int_equal(cmdline_split(line, &c), 0);
+	rc = plan_build(&c, &plan);
+	cmdline_free(&c);
+	return rc;
+}
+
+/* ---- accepted lines: a field check per row ---- */
+enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
+	     F_VERB, F_NEEDNET, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD };
+
+struct ok_row {
+	int at;
+	const char *line;
+	enum field f;
+	const char *want;
+};
+
+#define OK(l, f, w) { __LINE__, l, f, w }
+static const struct ok_row ok_rows[] = {
+	OK("root=/dev/vda", F_KIND, "block"),
+	OK("root=/dev/vda", F_SRC, "/dev/vda"),
+	OK("root=/dev/vda", F_RW, "0"),
+	OK("root=/dev/vda rw", F_RW, "1"),
+	OK("root=/dev/vda rw ro", F_RW, "0"),
+	OK("root=/dev/vda rw rw=0", F_RW, "0"),
+	OK("root=LABEL=root", F_KIND, "block"),
+	OK("root=UUID=0a1b-2c", F_SRC, "UUID=0a1b-2c"),
+	OK("root=PARTUUID=abc-01", F_KIND, "block"),
+	OK("root=PARTLABEL=system", F_KIND, "block"),
+	OK("root=block:/dev/sda2", F_SRC, "/dev/sda2"),
+	OK("root=live:/images/root.squashfs", F_KIND, "live-file"),
+	OK("root=live:/images/root.squashfs", F_SRC, "/images/root.squashfs"),
+	OK("root=/dev/vda rootfstype=xfs rootflags=noatime,nouuid", F_FSTYPE, "xfs"),
+	OK("root=/dev/vda rootfstype=xfs rootflags=noatime,nouuid", F_FLAGS, "noatime,nouuid"),
+	OK("root=/dev/vda init=/usr/lib/systemd/systemd", F_INIT, "/usr/lib/systemd/systemd"),
+	OK("root=/dev/vda", F_RETRY, "180"),
+	OK("root=/dev/vda rd.retry=30", F_RETRY, "30"),
+	OK("root=/dev/vda rd.retry=0", F_RETRY, "0"),
+	OK("root=/dev/vda rd.shell", F_SHELL, "1"),
+	OK("root=/dev/vda rd.shell rd.shell=0", F_SHELL, "0"),
+	OK("root=/dev/vda rd.shell=yes", F_SHELL, "1"),
+	OK("root=/dev/vda", F_BREAK, "none"),
+	OK("root=/dev/vda rd.break", F_BREAK, "pre-pivot"),
+	OK("root=/dev/vda rd.break=pre-mount", F_BREAK, "pre-mount"),
+	OK("root=/dev/vda rd.break=cleanup", F_BREAK, "pre-pivot"),
+	OK("root=/dev/vda rd.break=pre-trigger", F_BREAK, "pre-udev"),
+	OK("root=/dev/vda panic=-1", F_PANIC, "-1"),
+	OK("root=/dev/vda panic=30", F_PANIC, "30"),
+	OK("root=/dev/vda", F_PANIC, "0"),
+	OK("root=/dev/vda quiet", F_VERB, "0"),
+	OK("root=/dev/vda rd.debug quiet", F_VERB, "3"),
+	OK("root=/dev/vda rd.info", F_VERB, "2"),
+	OK("root=/dev/vda", F_VERB, "1"),
+	OK("root=/dev/vda rd.neednet=1", F_NEEDNET, "1"),
+	OK("root=/dev/vda", F_NEEDNET, "0"),
+	OK("root=live:/x.iso", F_LIVEDIR, "LiveOS"),
+	OK("root=live:/x.iso", F_SQUASH, "squashfs.img"),
+	OK("root=live:/x.iso rd.live.dir=liveos rd.live.squashimg=rootfs.img", F_LIVEDIR, "liveos"),
+	OK("root=live:/x.iso rd.live.dir=/liveos rd.live.squashimg=rootfs.img", F_SQUASH, "rootfs.img"),
+	OK("root=live:/x.iso rd.live.dir=/liveos", F_LIVEDIR, "liveos"),
+	OK("root=live:/x.iso", F_OVLSIZE, "50%"),
+	OK("root=live:/x.iso rd.live.overlay.size=1024", F_OVLSIZE, "1024m"),
+	OK("root=live:/x.iso rd.root.overlay.size=25%", F_OVLSIZE, "25%"),
+	OK("root=live:/x.iso rd.overlay=tmpfs:size=4G", F_OVLSIZE, "4G"),
+	OK("root=live:/x.iso rd.live.overlay=1 rd.live.overlay.overlayfs", F_OVERLAY, "tmpfs"),
+	OK("root=live:/x.iso rd.root.overlay.readonly", F_OVERLAY, "none"),
+	OK("root=/dev/vda nbd.max_part=8", F_MODPARAM0, "nbd.max_part=8"),
+	OK("root=/dev/vda virtio-net.napi_tx=1", F_MODPARAM0, "virtio-net.napi_tx=1"),
+	OK("root=/dev/vda rd.kiwi.something=1 systemd.unit=x.target bootc.x=1 a.b", F_NMOD, "0"),
+	OK("root=/dev/vda console=ttyS0 netboot install-mode config_url=http://x/c rd.cos.disable", F_NMOD, "0"),
+	OK("root=/dev/vda \"mod.p=a b\"", F_MODPARAM0, "mod.p=a b"),
+};
+
+static void field_text(enum field f, char *buf, size_t len)
+{
+	switch (f) {
+	case F_KIND: snprintf(buf, len, "%s", plan_root_kind_name(plan.root_kind)); break;
+	case F_SRC: snprintf(buf, len, "%s", plan.root_src); break;
+	case F_FSTYPE: snprintf(buf, len, "%s", plan.rootfstype); break;
+	case F_FLAGS: snprintf(buf, len, "%s", plan.rootflags); break;
+	case F_RW: snprintf(buf, len, "%d", plan.rw); break;
+	case F_INIT: snprintf(buf, len, "%s", plan.init); break;
+	case F_RETRY: snprintf(buf, len, "%u", plan.retry_s); break;
+	case F_SHELL: snprintf(buf, len, "%d", plan.shell); break;
+	case F_BREAK: snprintf(buf, len, "%s", plan_break_name(plan.brk)); break;
+	case F_PANIC: snprintf(buf, len, "%d", plan.panic_s); break;
+	case F_VERB: snprintf(buf, len, "%d", plan.verbosity); break;
+	case F_NEEDNET: snprintf(buf, len, "%d", plan.neednet); break;
+	case F_LIVEDIR: snprintf(buf, len, "%s", plan.live_dir); break;
+	case F_SQUASH: snprintf(buf, len, "%s", plan.live_squashimg); break;
+	case F_OVLSIZE: snprintf(buf, len, "%s", plan.overlay_size); break;
+	case F_OVERLAY: snprintf(buf, len, "%s", plan.overlay == OVERLAY_NONE ? "none" : "tmpfs"); break;
+	case F_MODPARAM0: snprintf(buf, len, "%s", plan.nmodparams ? plan.modparams[0] : "(none)"); break;
+	case F_NMOD: snprintf(buf, len, "%zu", plan.nmodparams); break;
+	}
+}
+
+static void check_ok(const char *file, int line, const struct ok_row *r)
+{
+	char got[PLAN_URL];
+	int rc = build(r->line);
+
+	if (rc != 0)
+		fail_msg("%s:%d: \"%s\" refused: %s", file, line, r->line, plan.errors[0]);
+	field_text(r->f, got, sizeof(got));
+	if (strcmp(got, r->want) != 0)
+		fail_msg("%s:%d: \"%s\": field %d = \"%s\", want \"%s\"", file, line, r->line, r->f, got, r->want);
+}
+
+static void test_accepted(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ok_rows) / sizeof(ok_rows[0]); i++)
+		check_ok(__FILE__, ok_rows[i].at, &ok_rows[i]);
+}
+
+/* ---- refused lines: the first error must contain each fragment ---- */
+struct bad_row {
+	int at;
+	const char *line;
+	const char *frag1, *frag2;
+};
+
+#define BAD(l, a, b) { __LINE__, l, a, b }
+static const struct bad_row bad_rows[] = {
+	BAD("", "no root=", "expected"),
+	BAD("quiet", "no root=", "root=live:"),
+	BAD("root=", "root", "expected a value"),
+	BAD("root=sda1", "root=sda1", "expected /dev/<device>"),
+	BAD("root=/dev/nfs", "NFS roots are not supported", "expected"),
+	BAD("root=live:", "root=live:", "expected live:<URL>"),
+	BAD("root=live:server/x.img", "root=live:server/x.img", "expected live:<URL>"),
+	BAD("root=overlay:foo=1", "root=overlay:foo=1", "expected overlay:nbd="),
+	BAD("root=/dev/vda rd.retry=soon", "rd.retry=soon", "whole number of seconds"),
+	BAD("root=/dev/vda rd.retry=-5", "rd.retry=-5", "whole number"),
+	BAD("root=/dev/vda rd.retry=99999999999999999999", "rd.retry=", "whole number"),
+	BAD("root=/dev/vda rd.retry", "rd.retry=", "whole number"),
+	BAD("root=/dev/vda rd.timeout=1x", "rd.timeout=1x", "whole number"),
+	BAD("root=/dev/vda rd.shell=maybe", "rd.shell=maybe", "expected a boolean"),
+	BAD("root=/dev/vda rd.break=later", "rd.break=later", "pre-mount"),
+	BAD("root=/dev/vda panic=soon", "panic=soon", "whole number"),
+	BAD("root=/dev/vda init=sbin/init", "init=sbin/init", "absolute path"),
+	BAD("root=/dev/vda rootfstype=ext4;rm", "rootfstype=ext4;rm", "filesystem type"),
+	BAD("root=live:/x rd.live.dir=../etc", "rd.live.dir=../etc", "without '..'"),
+	BAD("root=live:/x rd.live.overlay.size=lots", "rd.live.overlay.size=lots", "expected a size"),
+	BAD("root=live:/x rd.live.overlay.size=0%", "rd.live.overlay.size=0%", "expected a size"),
+	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
+	BAD("root=live:/x rd.overlay=LABEL=persist", "rd.overlay=LABEL=persist", "not implemented"),
+	BAD("root=live:/x rd.live.ram=1", "rd.live.ram=1", "not implemented"),
+	BAD("root=/dev/vda rw=perhaps", "rw=perhaps", "boolean"),
+};
+
+static void check_bad(const char *file, int line, const struct bad_row *r)
+{
+	int rc = build(r->line);
+
+	if (rc != -22 || plan.nerrors == 0)
+		fail_msg("%s:%d: \"%s\" accepted, expected a refusal", file, line, r->line);
+	if (!strstr(plan.errors[0], r->frag1) || !strstr(plan.errors[0], r->frag2))
+		fail_msg("%s:%d: \"%s\": error \"%s\" lacks \"%s\" or \"%s\"", file, line, r->line, plan.errors[0],
+			 r->frag1, r->frag2);
+}
+
+static void test_refused(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++)
+		check_bad(__FILE__, bad_rows[i].at, &bad_rows[i]);
+}
+
+static void test_several_errors_all_reported(void **state)
+{
+	assert_int_equal(build("root=/dev/vda rd.retry=x panic=y rd.shell=z"), -22);
+	assert_int_equal(plan.nerrors, 3);
+}
+
+static void test_oversized_value(void **state)
+{
+	static char line[PLAN_URL + 100];
+
+	memset(line, 'a', sizeof(line));
+	memcpy(line, "root=/dev/", 10);
+	line[sizeof(line) - 1] = '\0';
+	assert_int_equal(build(line), -22);
+	assert_non_null(strstr(plan.errors[0], "characters long"));
+}
+
+static void test_print_json_escapes(void **state)
+{
+	char buf[8192];
+	FILE *f;
+
+	assert_int_equal(build("root=/dev/vda \"rootflags=a\\\"b\""), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, true);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"root_kind\": \"block\""));
+	assert_non_null(strstr(buf, "\"errors\": []"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_several_errors_all_reported),
+		cmocka_unit_test(test_oversized_value),
+		cmocka_unit_test(test_print_json_escapes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
