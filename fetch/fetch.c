@@ -54,6 +54,7 @@ struct xfer {
 	enum verdict abort_v;	/* set by a callback that stopped the transfer */
 	int abort_rc;
 	char msg[MSG_MAX];	/* why the last attempt failed */
+	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for the last attempt */
 };
 
 static uint64_t now_ms(void)
@@ -155,7 +156,9 @@ static bool first_write(struct xfer *x)
 
 		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
 		if (code >= 400) {
-			set_abort(x, http_verdict(x, code, &rc), rc);
+			enum verdict v = http_verdict(x, code, &rc);
+
+			set_abort(x, v, rc);
 			return false;
 		}
 		if (code == 206) {
@@ -398,7 +401,7 @@ static enum verdict curl_verdict(struct xfer *x, CURLcode res, const char *errbu
 	}
 }
 
-static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *errbuf, char *err, size_t errlen)
+static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *err, size_t errlen)
 {
 	const struct fetch_opts *o = x->o;
 	CURL *c = x->curl;
@@ -406,7 +409,7 @@ static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *errbuf, 
 
 #define SET(opt, val) do { if (r == CURLE_OK) r = curl_easy_setopt(c, opt, val); } while (0)
 	SET(CURLOPT_URL, x->url);
-	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_ERRORBUFFER, x->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_WRITEFUNCTION, on_write);
 	SET(CURLOPT_WRITEDATA, x);
@@ -494,7 +497,6 @@ static int position_attempt(struct xfer *x)
 static int run(struct xfer *x, char *err, size_t errlen)
 {
 	const struct fetch_opts *o = x->o;
-	char errbuf[CURL_ERROR_SIZE];
 	unsigned backoff = BACKOFF_FIRST_MS, tls_errors = 0, retries = 0;
 	uint64_t quiet_since = x->t0_ms;
 	int rc;
@@ -511,7 +513,7 @@ static int run(struct xfer *x, char *err, size_t errlen)
 		x->abort_v = V_OK;
 		x->abort_rc = 0;
 		x->msg[0] = '\0';
-		errbuf[0] = '\0';
+		x->errbuf[0] = '\0';
 		rc = position_attempt(x);
 		if (rc) {
 			snprintf(err, errlen, "%s", x->msg);
@@ -535,7 +537,7 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			} else
 				v = V_OK;
 		} else {
-			v = curl_verdict(x, res, errbuf, &tls_errors, &rc);
+			v = curl_verdict(x, res, x->errbuf, &tls_errors, &rc);
 		}
 		if (x->range_start && x->progressed)
 			x->resumes++;
@@ -562,9 +564,10 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			if (x->restarts > x->attempt) /* cannot happen; keeps the loop finite */
 				return -EIO;
 		}
-		uint64_t waited = now_ms() - quiet_since;
-		bool out_of_time = waited + backoff > (uint64_t)o->retry_deadline_s * 1000;
+		uint64_t waited = now_ms() - quiet_since, limit = (uint64_t)o->retry_deadline_s * 1000;
+		bool out_of_time = waited >= limit;
 		bool out_of_tries = o->max_retries >= 0 && retries >= (unsigned)o->max_retries;
+		unsigned delay = out_of_time || waited + backoff <= limit ? backoff : (unsigned)(limit - waited);
 
 		if (out_of_time || out_of_tries) {
 			snprintf(err, errlen, "giving up on %s after %" PRIu64 " s and %u attempt%s: %s", x->url,
@@ -572,8 +575,8 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			return -ETIMEDOUT;
 		}
 		retries++;
-		emit(x, FETCH_EV_RETRY, x->msg, backoff);
-		sleep_ms(backoff);
+		emit(x, FETCH_EV_RETRY, x->msg, delay);
+		sleep_ms(delay);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
 }
@@ -587,7 +590,6 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 	struct sink_decomp dec;
 	struct fetch_sink wrapped;
 	struct curl_slist *hdrs = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
 	enum sink_codec codec = decompress ? sink_codec_for_url(url) : SINK_CODEC_NONE;
 	uint8_t digest[CHECKSUM_SHA256_LEN];
 	int rc;
@@ -626,7 +628,7 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 		rc = -ENOMEM;
 		goto err_decomp;
 	}
-	rc = setup_handle(x, &hdrs, errbuf, err, errlen);
+	rc = setup_handle(x, &hdrs, err, errlen);
 	if (rc)
 		goto err_curl;
 	if (o->insecure && (x->is_http || o->proxy[0]))

@@ -271,11 +271,10 @@ static int zstd_write(struct sink_decomp *d, const unsigned char *in, size_t len
 		rc = flush_out(d, ob.pos);
 		if (rc)
 			return rc;
-		if (ob.pos < ob.size) {
-			if (len)
-				d->ended = (r == 0);
+		if (ob.pos)
+			d->ended = (r == 0);
+		if (ob.pos < ob.size)
 			return 0;
-		}
 	}
 }
 

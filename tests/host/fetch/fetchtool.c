@@ -1,0 +1,190 @@
+/*
+ * fetchtool: drive the fetch engine from a shell test or benchmark.
+ *   fetchtool [options] URL OUT
+ * OUT is a file or block device (created if missing); "-" discards.
+ * Events go to stderr as "event <type> ..." lines, the result as
+ * "ok bytes=N attempts=N resumes=N restarts=N sha256=HEX" on stdout,
+ * a failure as "error: <message> (<errno name>)" with exit status 1.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch/checksum.h"
+#include "fetch/curlopts.h"
+#include "fetch/fetch.h"
+#include "fetch/progress.h"
+#include "fetch/sink.h"
+
+static bool quiet, show_progress;
+
+static void on_event(const struct fetch_event *e, void *ctx)
+{
+	char line[PROGRESS_LINE_MAX];
+
+	switch (e->type) {
+	case FETCH_EV_START:
+		fprintf(stderr, "event start attempt=%u total=%" PRIu64 "\n", e->attempt, e->total);
+		break;
+	case FETCH_EV_PROGRESS:
+		if (show_progress && !quiet && progress_due(e->elapsed_ms)) {
+			progress_line(line, sizeof(line), e->bytes, e->total, e->elapsed_ms);
+			fprintf(stderr, "event progress%s\n", line);
+		}
+		break;
+	case FETCH_EV_RETRY:
+		fprintf(stderr, "event retry attempt=%u delay_ms=%u bytes=%" PRIu64 ": %s\n", e->attempt,
+			e->delay_ms, e->bytes, e->msg);
+		break;
+	case FETCH_EV_RESUME:
+		fprintf(stderr, "event resume attempt=%u offset=%" PRIu64 " total=%" PRIu64 "\n", e->attempt,
+			e->offset, e->total);
+		break;
+	case FETCH_EV_RESTART:
+		fprintf(stderr, "event restart attempt=%u: %s\n", e->attempt, e->msg ? e->msg : "");
+		break;
+	case FETCH_EV_WARNING:
+		fprintf(stderr, "event warning: %s\n", e->msg);
+		break;
+	case FETCH_EV_DONE:
+		progress_summary(line, sizeof(line), e->bytes, e->elapsed_ms);
+		fprintf(stderr, "event done %s\n", line);
+		break;
+	}
+}
+
+static int discard(void *ctx, const void *buf, size_t len)
+{
+	return 0;
+}
+
+static int discard_reset(void *ctx)
+{
+	return 0;
+}
+
+static const char *errname(int rc)
+{
+	switch (-rc) {
+	case ENOENT: return "ENOENT";
+	case EACCES: return "EACCES";
+	case EPROTO: return "EPROTO";
+	case EKEYREJECTED: return "EKEYREJECTED";
+	case EFBIG: return "EFBIG";
+	case EBADMSG: return "EBADMSG";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EINVAL: return "EINVAL";
+	default: return strerror(-rc);
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: fetchtool [--sha256 HEX|auto] [--checksum sha256:HEX] [--curl-options LIST]\n"
+		"  [--insecure] [--proxy URL] [--retry S] [--capacity BYTES] [--reserve BYTES]\n"
+		"  [--meminfo] [--no-decompress] [--progress] [--quiet] URL OUT|-\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static struct fetch_opts o;
+	struct fetch_stats st;
+	struct fetch_sink sink;
+	struct sink_fd sfd;
+	char err[1024];
+	uint64_t capacity = 0, reserve = 0;
+	bool use_meminfo = false;
+	int i, rc;
+
+	fetch_opts_init(&o);
+	for (i = 1; i < argc && !strncmp(argv[i], "--", 2); i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		rc = 0;
+		if (!strcmp(a, "--sha256") && v) {
+			rc = checksum_parse_sha256(v, &o.sum, err, sizeof(err));
+			i++;
+		} else if (!strcmp(a, "--checksum") && v) {
+			rc = checksum_parse_spec(v, &o.sum, err, sizeof(err));
+			i++;
+		} else if (!strcmp(a, "--curl-options") && v) {
+			rc = curlopts_parse(v, &o, err, sizeof(err));
+			i++;
+		} else if (!strcmp(a, "--proxy") && v) {
+			rc = fetch_set_proxy(&o, v, err, sizeof(err));
+			i++;
+		} else if (!strcmp(a, "--retry") && v) {
+			o.retry_deadline_s = (unsigned)strtoul(v, NULL, 10);
+			i++;
+		} else if (!strcmp(a, "--capacity") && v) {
+			capacity = strtoull(v, NULL, 10);
+			i++;
+		} else if (!strcmp(a, "--reserve") && v) {
+			reserve = strtoull(v, NULL, 10);
+			i++;
+		} else if (!strcmp(a, "--insecure")) {
+			o.insecure = true;
+		} else if (!strcmp(a, "--meminfo")) {
+			use_meminfo = true;
+		} else if (!strcmp(a, "--no-decompress")) {
+			o.decompress = false;
+		} else if (!strcmp(a, "--progress")) {
+			show_progress = true;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = true;
+		} else {
+			usage();
+		}
+		if (rc) {
+			printf("error: %s (%s)\n", err, errname(rc));
+			return 1;
+		}
+	}
+	if (argc - i != 2)
+		usage();
+	rc = fetch_set_url(&o, argv[i], err, sizeof(err));
+	if (rc) {
+		printf("error: %s (%s)\n", err, errname(rc));
+		return 1;
+	}
+	if (!strcmp(argv[i + 1], "-")) {
+		sink_callback_init(&sink, discard, discard_reset, NULL);
+		sfd.fd = -1;
+	} else {
+		rc = sink_fd_open(&sfd, argv[i + 1], &sink, err, sizeof(err));
+		if (rc) {
+			printf("error: %s (%s)\n", err, errname(rc));
+			return 1;
+		}
+	}
+	if (use_meminfo) {
+		rc = fetch_mem_available(&capacity);
+		if (rc) {
+			printf("error: cannot read MemAvailable (%s)\n", errname(rc));
+			return 1;
+		}
+		sink.what = "RAM";
+	}
+	if (capacity) {
+		sink.capacity = capacity;
+		if (!sink.what)
+			sink.what = "RAM";
+	}
+	sink.reserve = reserve;
+	rc = fetch_url(&o, &sink, on_event, NULL, &st, err, sizeof(err));
+	if (sfd.fd >= 0)
+		sink_fd_close(&sfd);
+	if (rc) {
+		printf("error: %s (%s)\n", err, errname(rc));
+		return 1;
+	}
+	char hex[CHECKSUM_SHA256_HEX + 1];
+
+	checksum_hex_encode(st.sha256, hex);
+	printf("ok bytes=%" PRIu64 " ms=%" PRIu64 " attempts=%u resumes=%u restarts=%u sha256=%s\n", st.bytes,
+	       st.elapsed_ms, st.attempts, st.resumes, st.restarts, hex);
+	return 0;
+}
