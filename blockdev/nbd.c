@@ -102,6 +102,10 @@ static int rep_error(uint32_t type, const char *msg, const char *name, char *err
 
 	switch (type) {
 	case NBD_REP_ERR_UNKNOWN:
+		if (!*name) {
+			seterr(err, errlen, "server has no default export (NBD_REP_ERR_UNKNOWN%s%s); name the export", sep, msg);
+			return -ENOENT;
+		}
 		seterr(err, errlen, "server has no export named '%s' (NBD_REP_ERR_UNKNOWN%s%s); check the export name", name, sep, msg);
 		return -ENOENT;
 	case NBD_REP_ERR_POLICY:
