@@ -1,0 +1,58 @@
+/*
+ * link: the rtnetlink calls netinit needs, nothing ioctl-era: list links,
+ * watch link changes, set a link up / its MTU / MAC / name, create a VLAN,
+ * add an IPv4 address with prefix, add an IPv4 route. 0 or -errno.
+ */
+#ifndef NETINIT_NET_LINK_H
+#define NETINIT_NET_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define LINK_MAX	32	/* links we look at */
+
+struct nl_link {
+	int ifindex;
+	char name[16];
+	uint8_t mac[6];
+	bool has_mac;
+	unsigned flags;		/* IFF_UP, IFF_LOOPBACK, IFF_LOWER_UP (carrier), ... */
+	unsigned type;		/* ARPHRD_* */
+	unsigned mtu;
+};
+
+struct nl {
+	int fd;			/* requests */
+	int mon;		/* RTMGRP_LINK notifications, -1 if not opened */
+	uint32_t seq;
+};
+
+/* Open the request socket and (monitor true) a notification socket whose
+ * fd becomes readable when any link changes. */
+int nl_open(struct nl *nl, bool monitor);
+void nl_close(struct nl *nl);
+
+/* Drain pending notifications (after poll said nl->mon is readable). */
+void nl_drain(struct nl *nl);
+
+/* Dump all links into out[max]; returns the count or -errno. */
+int nl_links(struct nl *nl, struct nl_link *out, int max);
+
+/* Change a link: up (1 up, 0 down, -1 leave), mtu (0 leave), mac (NULL
+ * leave), name (NULL leave; the link should be down). */
+int nl_link_set(struct nl *nl, int ifindex, int up, unsigned mtu,
+		const uint8_t *mac, const char *name);
+
+/* ip link add link <phys> name <name> type vlan id <id> */
+int nl_vlan_add(struct nl *nl, const char *name, int phys_ifindex, uint16_t id);
+
+/* ip addr add <addr>/<prefix> broadcast <computed> dev <ifindex> (permanent) */
+int nl_addr_add(struct nl *nl, int ifindex, struct in_addr addr, uint8_t prefix);
+
+/* ip route replace <dst>/<prefix> [via <gw> onlink] dev <ifindex>;
+ * protocol is RTPROT_DHCP or RTPROT_BOOT. */
+int nl_route_add(struct nl *nl, int ifindex, struct in_addr dst, uint8_t prefix,
+		 struct in_addr gw, unsigned char protocol);
+
+#endif
