@@ -40,9 +40,9 @@ MODULES_DEFAULT := virtio_pci virtio_net e1000 e1000e igb ixgbe r8169 \
 	squashfs overlay loop isofs udf brd zram nbd aoe erofs ext4 xfs af_packet
 MODULES ?=
 EXTRA_LIST ?=
-$(BUILD)/mkcpio: tools/mkcpio.c
+$(BUILD)/mkcpio: tools/mkcpio.c tools/cpiolist.c tools/cpiolist.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -O2 -Wall -Wextra -o $@ $<
+	$(HOSTCC) -O2 -Wall -Wextra -I. -o $@ tools/mkcpio.c tools/cpiolist.c
 
 $(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init FORCE
 	sh tools/mklist.sh --kdir $(KDIR) --init $(BUILD)/init --base initramfs-list \

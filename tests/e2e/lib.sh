@@ -74,7 +74,7 @@ qemu_boot() {
 	qpid=$!
 	if [ -n "${E2E_STOP_ON:-}" ]; then
 		while kill -0 $qpid 2>/dev/null; do
-			if grep -aEq "$E2E_STOP_ON" "$log"; then sleep 1; kill $qpid 2>/dev/null; wait $qpid; return 0; fi
+			if [ -f "$log" ] && grep -aEq "$E2E_STOP_ON" "$log"; then sleep 1; kill $qpid 2>/dev/null; wait $qpid; return 0; fi
 			sleep 1
 		done
 	fi
