@@ -22,6 +22,8 @@
 #define TFTP_BLKSIZE		1468	/* Ethernet MTU 1500 - IP - UDP - TFTP header */
 #define CURL_BUFSIZE		(256 * 1024)	/* libcurl receive buffer */
 #define MSG_MAX			1024
+#define CURL_MIN_BUFSIZE	1024	/* libcurl's smallest receive buffer */
+#define RATE_BURSTS_PER_S	1000	/* 100 reads per burst, 10 bursts a second */
 
 enum verdict {
 	V_OK,
@@ -186,6 +188,9 @@ static bool first_write(struct xfer *x)
 			set_abort(x, V_FATAL, -EPROTO);
 			return false;
 		}
+	} else if (x->range_start && x->total && cl >= 0 &&
+		   ((uint64_t)cl == x->total || x->range_start + (uint64_t)cl == x->total)) {
+		total = x->total;	/* ftp: libcurl reports the whole size or the rest */
 	} else {
 		total = cl >= 0 ? x->range_start + (uint64_t)cl : 0;
 	}
@@ -401,6 +406,19 @@ static enum verdict curl_verdict(struct xfer *x, CURLcode res, const char *errbu
 	}
 }
 
+/*
+ * libcurl 7.88 reads up to 100 buffers before it looks at --limit-rate again:
+ * with a rate limit, keep one such burst near a tenth of a second's worth.
+ */
+static long buffer_size(uint64_t limit_rate)
+{
+	uint64_t b = limit_rate / RATE_BURSTS_PER_S;
+
+	if (!limit_rate || b >= CURL_BUFSIZE)
+		return CURL_BUFSIZE;
+	return b < CURL_MIN_BUFSIZE ? CURL_MIN_BUFSIZE : (long)b;
+}
+
 static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *err, size_t errlen)
 {
 	const struct fetch_opts *o = x->o;
@@ -418,7 +436,7 @@ static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *err, siz
 	SET(CURLOPT_XFERINFOFUNCTION, on_xferinfo);
 	SET(CURLOPT_XFERINFODATA, x);
 	SET(CURLOPT_NOPROGRESS, 0L);
-	SET(CURLOPT_BUFFERSIZE, (long)CURL_BUFSIZE);
+	SET(CURLOPT_BUFFERSIZE, buffer_size(o->limit_rate));
 	SET(CURLOPT_PROTOCOLS_STR, "http,https,ftp,tftp,file");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_FOLLOWLOCATION, o->follow ? 1L : 0L);
@@ -541,6 +559,8 @@ static int run(struct xfer *x, char *err, size_t errlen)
 		}
 		if (x->range_start && x->progressed)
 			x->resumes++;
+		if (v == V_RETRY && x->total && x->offset == x->total)
+			v = V_OK;	/* every byte is in; the link broke after the last one */
 		if (v == V_OK)
 			return 0;
 		if (v == V_FATAL) {

@@ -9,8 +9,13 @@ FETCH_FAILS=0
 FETCH_TMP=$(mktemp -d /tmp/netinit-fetch.XXXXXX)
 chmod 755 "$FETCH_TMP"
 
+kill_tree() {	# PID and every descendant (vsftpd's session processes ignore SIGTERM)
+	for k in $(ps -o pid= --ppid "$1"); do kill_tree "$k"; done
+	kill -9 "$1" 2>/dev/null || true
+}
+
 fetch_cleanup() {
-	for p in $FETCH_PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $FETCH_PIDS; do kill_tree "$p"; done
 	for p in $FETCH_PIDS; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$FETCH_TMP"
 }
