@@ -32,12 +32,12 @@ struct net_result {
 	struct in_addr gw;		/* 0 = no default route */
 	struct in_addr dns[NET_MAX_DNS];	/* what went into resolv.conf */
 	uint8_t n_dns;
-	char domain[NET_HOSTNAME_MAX];	/* option 15 */
+	char domain[256];		/* option 15 */
 	char hostname[NET_HOSTNAME_MAX];	/* option 12 or ip= hostname */
 	uint32_t mtu;			/* 0 = unchanged */
 	struct in_addr server;		/* DHCP server identifier (option 54) */
 	struct in_addr next_server;	/* siaddr */
-	char tftp_server[NET_HOSTNAME_MAX];	/* option 66 */
+	char tftp_server[256];		/* option 66 */
 	char boot_file[256];		/* option 67, else the file field */
 	uint32_t lease_s;		/* option 51; 0xffffffff = infinite */
 	unsigned elapsed_ms;		/* link up to lease applied */

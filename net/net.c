@@ -1,0 +1,945 @@
+/* net: network bring-up as the plan says (links, DHCP/static, routes, files). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/filter.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/rtnetlink.h>
+
+#include "net/dhcpc.h"
+#include "net/link.h"
+#include "net/net.h"
+
+#ifndef IFF_UP
+#define IFF_UP		0x1
+#endif
+#ifndef IFF_LOOPBACK
+#define IFF_LOOPBACK	0x8
+#endif
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP	0x10000
+#endif
+#ifndef RTPROT_DHCP
+#define RTPROT_DHCP	16
+#endif
+
+#define MAX_IFC		8	/* interfaces handled at once */
+#define RESCAN_MS	250	/* re-read the links this often even without notifications */
+#define FRAME_MAX	2048	/* one received frame */
+#define EV_MAX		256	/* one event line */
+#define PATH_MAX_NET	256
+
+enum ifc_state {
+	IFC_WAIT_CARRIER,	/* brought up, waiting for carrier */
+	IFC_DHCP,		/* DHCP client running */
+	IFC_DONE,		/* configured */
+	IFC_FAILED,		/* gave up on this interface */
+};
+
+/* One interface we are working on. */
+struct ifc {
+	struct nl_link link;
+	int entry;		/* index into np->ip[], or -1: implicit ip=dhcp */
+	enum ifc_state st;
+	uint64_t up_ms;		/* when we set it up */
+	int fd;			/* packet socket while DHCP runs */
+	unsigned attempt;	/* DHCP attempts so far */
+	struct dhcpc dc;
+	struct net_result res;
+};
+
+struct ctx {
+	const struct net_plan *np;
+	net_event_fn ev;
+	void *evctx;
+	struct nl nl;
+	struct ifc ifc[MAX_IFC];
+	int n_ifc;
+	struct net_ipconf implicit;	/* ip=dhcp when the plan has no ip= */
+	const struct net_ipconf *ip;
+	int n_ip;
+	bool entry_done[NET_MAX_IP];
+	bool entry_failed[NET_MAX_IP];
+	int entry_ifc[NET_MAX_IP];	/* which ifc configured the entry */
+	char last_err[EV_MAX];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void evf(struct ctx *c, int level, const char *fmt, ...)
+{
+	char msg[EV_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (level <= NET_EV_WARN)
+		snprintf(c->last_err, sizeof(c->last_err), "%s", msg);
+	if (c->ev)
+		c->ev(c->evctx, level, msg);
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const char *ip4(struct in_addr a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static int mkdir_p(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -errno;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Write root/rel atomically (tmp + rename). */
+static int write_file(const struct net_plan *np, const char *rel, const char *text)
+{
+	char path[PATH_MAX_NET], tmp[PATH_MAX_NET + 8];
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", np->root[0] ? np->root : "", rel) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((rc = mkdir_p(path)))
+		return rc;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+struct sbuf {
+	char b[2048];
+	size_t n;
+};
+
+static void sb(struct sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (s->n >= sizeof(s->b))
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(s->b + s->n, sizeof(s->b) - s->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		s->n = s->n + (size_t)k < sizeof(s->b) ? s->n + (size_t)k : sizeof(s->b) - 1;
+}
+
+static int write_env(struct ctx *c, const struct ifc *f, const char *search, const struct dhcp_msg *m)
+{
+	const struct net_result *r = &f->res;
+	struct sbuf s = { .n = 0 };
+	char a[INET_ADDRSTRLEN], rel[64];
+	uint32_t mask = r->prefix ? htonl(~0u << (32 - r->prefix)) : 0;
+
+	sb(&s, "IFACE=%s\n", r->iface);
+	sb(&s, "METHOD=%s\n", r->dhcp ? "dhcp" : "static");
+	sb(&s, "ADDRESS=%s\n", ip4(r->addr, a));
+	sb(&s, "PREFIX=%u\n", r->prefix);
+	sb(&s, "NETMASK=%s\n", ip4((struct in_addr){ mask }, a));
+	sb(&s, "GATEWAY=%s\n", r->gw.s_addr ? ip4(r->gw, a) : "");
+	sb(&s, "DNS=");
+	for (int i = 0; i < r->n_dns; i++)
+		sb(&s, "%s%s", i ? " " : "", ip4(r->dns[i], a));
+	sb(&s, "\nDOMAIN=%s\n", r->domain);
+	sb(&s, "SEARCH=%s\n", search ? search : "");
+	sb(&s, "HOSTNAME=%s\n", r->hostname);
+	sb(&s, "MTU=%u\n", r->mtu ? r->mtu : f->link.mtu);
+	sb(&s, "LEASE=%u\n", r->dhcp ? r->lease_s : 0);
+	sb(&s, "SERVER=%s\n", r->server.s_addr ? ip4(r->server, a) : "");
+	sb(&s, "NEXT_SERVER=%s\n", r->next_server.s_addr ? ip4(r->next_server, a) : "");
+	sb(&s, "TFTP_SERVER=%s\n", r->tftp_server);
+	sb(&s, "BOOT_FILE=%s\n", r->boot_file);
+	sb(&s, "ROUTES=");
+	if (m && m->has_classless) {
+		for (int i = 0; i < m->n_routes; i++) {
+			char g[INET_ADDRSTRLEN];
+
+			sb(&s, "%s%s/%u,%s", i ? " " : "", ip4(m->routes[i].dst, a), m->routes[i].prefix,
+			   ip4(m->routes[i].gw, g));
+		}
+	}
+	sb(&s, "\n");
+	snprintf(rel, sizeof(rel), "run/netinit/net/%s.env", r->iface);
+	return write_file(c->np, rel, s.b);
+}
+
+/* /etc/resolv.conf (musl reads it) and the /proc/net/pnp-style copy. */
+static int write_resolv(struct ctx *c, const struct net_result *r, const char *search)
+{
+	struct sbuf s = { .n = 0 }, p = { .n = 0 };
+	char a[INET_ADDRSTRLEN];
+	int rc;
+
+	sb(&s, "# written by netinit for %s\n", r->iface);
+	for (int i = 0; i < r->n_dns; i++)
+		sb(&s, "nameserver %s\n", ip4(r->dns[i], a));
+	if (r->domain[0] || (search && *search)) {
+		sb(&s, "search");
+		if (r->domain[0])
+			sb(&s, " %s", r->domain);
+		if (search && *search)
+			sb(&s, " %s", search);
+		sb(&s, "\n");
+	}
+	sb(&p, r->dhcp ? "#PROTO: DHCP\n" : "#MANUAL\n");
+	if (r->domain[0])
+		sb(&p, "domain %s\n", r->domain);
+	for (int i = 0; i < r->n_dns; i++)
+		sb(&p, "nameserver %s\n", ip4(r->dns[i], a));
+	if (r->server.s_addr)
+		sb(&p, "bootserver %s\n", ip4(r->server, a));
+	if ((rc = write_file(c->np, "etc/resolv.conf", s.b)))
+		return rc;
+	return write_file(c->np, "run/netinit/resolv.conf", p.b);
+}
+
+/* ---- applying a configuration --------------------------------------------- */
+
+static void add_dns(struct net_result *r, struct in_addr a)
+{
+	if (!a.s_addr)
+		return;
+	for (int i = 0; i < r->n_dns; i++)
+		if (r->dns[i].s_addr == a.s_addr)
+			return;
+	if (r->n_dns < NET_MAX_DNS)
+		r->dns[r->n_dns++] = a;
+}
+
+static uint8_t classful_prefix(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	if (h >> 31 == 0)
+		return 8;
+	if (h >> 30 == 2)
+		return 16;
+	return 24;
+}
+
+/* rd.route entries for this interface (or for the boot interface when unnamed). */
+static int add_cmdline_routes(struct ctx *c, struct ifc *f, bool boot)
+{
+	char a[INET_ADDRSTRLEN];
+	int rc;
+
+	for (int i = 0; i < c->np->n_route; i++) {
+		const struct net_route *r = &c->np->route[i];
+
+		if (r->iface[0] ? strcmp(r->iface, f->link.name) : !boot)
+			continue;
+		rc = nl_route_add(&c->nl, f->link.ifindex, r->dst, r->prefix, r->gw, RTPROT_BOOT);
+		if (rc) {
+			evf(c, NET_EV_ERR, "%s: adding route %s/%u: %s", f->link.name, ip4(r->dst, a), r->prefix,
+			    strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int apply(struct ctx *c, struct ifc *f, const struct net_ipconf *conf, const struct dhcp_msg *m)
+{
+	struct net_result *r = &f->res;
+	struct in_addr any = { 0 };
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+	bool boot = f->entry <= 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->iface, sizeof(r->iface), "%s", f->link.name);
+	r->dhcp = m != NULL;
+	if (m) {
+		r->addr = m->yiaddr;
+		r->prefix = m->has_netmask ? m->prefix : classful_prefix(m->yiaddr);
+		r->server = m->server_id;
+		r->next_server = m->siaddr;
+		r->lease_s = m->lease;
+		snprintf(r->domain, sizeof(r->domain), "%s", m->domain);
+		snprintf(r->hostname, sizeof(r->hostname), "%s", conf->hostname[0] ? conf->hostname : m->hostname);
+		snprintf(r->tftp_server, sizeof(r->tftp_server), "%s", m->tftp_server);
+		snprintf(r->boot_file, sizeof(r->boot_file), "%s", m->bootfile);
+		if (!conf->mtu && m->mtu && m->mtu != f->link.mtu) {
+			rc = nl_link_set(&c->nl, f->link.ifindex, -1, m->mtu, NULL, NULL);
+			if (rc)
+				evf(c, NET_EV_WARN, "%s: setting MTU %u from DHCP: %s", f->link.name, m->mtu,
+				    strerror(-rc));
+			else
+				r->mtu = m->mtu;
+		}
+	} else {
+		r->addr = conf->addr;
+		r->prefix = conf->prefix;
+		r->gw = conf->gw;
+		snprintf(r->hostname, sizeof(r->hostname), "%s", conf->hostname);
+	}
+	if (conf->mtu)
+		r->mtu = conf->mtu;
+
+	rc = nl_addr_add(&c->nl, f->link.ifindex, r->addr, r->prefix);
+	if (rc) {
+		evf(c, NET_EV_ERR, "%s: adding address %s/%u: %s", f->link.name, ip4(r->addr, a), r->prefix,
+		    strerror(-rc));
+		return rc;
+	}
+	if (m && m->has_classless) {	/* RFC 3442: option 121 replaces option 3 */
+		for (int i = 0; i < m->n_routes; i++) {
+			const struct dhcp_route *rt = &m->routes[i];
+
+			rc = nl_route_add(&c->nl, f->link.ifindex, rt->dst, rt->prefix, rt->gw, RTPROT_DHCP);
+			if (rc) {
+				evf(c, NET_EV_ERR, "%s: adding DHCP route %s/%u via %s: %s", f->link.name,
+				    ip4(rt->dst, a), rt->prefix, ip4(rt->gw, g), strerror(-rc));
+				return rc;
+			}
+			if (rt->prefix == 0)
+				r->gw = rt->gw;
+		}
+	} else if (m && m->n_routers) {
+		r->gw = m->routers[0];
+	}
+	if (r->gw.s_addr && !(m && m->has_classless)) {
+		rc = nl_route_add(&c->nl, f->link.ifindex, any, 0, r->gw, m ? RTPROT_DHCP : RTPROT_BOOT);
+		if (rc) {
+			evf(c, NET_EV_ERR, "%s: adding default route via %s: %s", f->link.name, ip4(r->gw, a),
+			    strerror(-rc));
+			return rc;
+		}
+	}
+	if ((rc = add_cmdline_routes(c, f, boot)))
+		return rc;
+
+	for (int i = 0; i < c->np->n_nameserver; i++)
+		add_dns(r, c->np->nameserver[i]);
+	for (int i = 0; i < conf->n_dns; i++)
+		add_dns(r, conf->dns[i]);
+	if (m && c->np->peerdns)
+		for (int i = 0; i < m->n_dns; i++)
+			add_dns(r, m->dns[i]);
+	if (!c->np->peerdns)
+		r->domain[0] = '\0';
+
+	r->elapsed_ms = (unsigned)(now_ms() - f->up_ms);
+	if ((rc = write_env(c, f, m && c->np->peerdns ? m->search : NULL, m)))
+		evf(c, NET_EV_WARN, "%s: writing run/netinit/net/%s.env: %s", f->link.name, f->link.name,
+		    strerror(-rc));
+	if (boot && (rc = write_resolv(c, r, m && c->np->peerdns ? m->search : NULL))) {
+		evf(c, NET_EV_ERR, "writing etc/resolv.conf: %s", strerror(-rc));
+		return rc;
+	}
+	if (m)
+		evf(c, NET_EV_INFO, "%s: DHCP lease %s/%u from %s in %u ms", f->link.name, ip4(r->addr, a),
+		    r->prefix, ip4(r->server, g), r->elapsed_ms);
+	else
+		evf(c, NET_EV_INFO, "%s: static %s/%u%s%s", f->link.name, ip4(r->addr, a), r->prefix,
+		    r->gw.s_addr ? " gw " : "", r->gw.s_addr ? ip4(r->gw, g) : "");
+	return 0;
+}
+
+/* ---- DHCP transport: a packet socket per interface ------------------------ */
+
+static int send_frame(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct ifc *f = ctx;
+	uint8_t frame[FRAME_MAX];
+	struct sockaddr_ll sll;
+	int n = dhcp_frame(frame, sizeof(frame), msg, len);
+
+	if (n < 0)
+		return n;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = f->link.ifindex;
+	sll.sll_halen = ETH_ALEN;
+	memset(sll.sll_addr, 0xff, ETH_ALEN);
+	if (sendto(f->fd, frame, (size_t)n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		return -errno;
+	return 0;
+}
+
+static int open_packet(int ifindex)
+{
+	/* Keep IPv4 UDP to port 68 that is not a fragment (offsets from the IP header). */
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),			/* protocol */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 6),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),			/* flags + fragment offset */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 4, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),			/* X = IP header length */
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),			/* UDP destination port */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DHCP_CLIENT_PORT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	struct sockaddr_ll sll;
+	int fd, e;
+
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP));
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		goto err_close;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		goto err_close;
+	return fd;
+err_close:
+	e = -errno;
+	close(fd);
+	return e;
+}
+
+static void stop_dhcp(struct ifc *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+static int start_dhcp(struct ctx *c, struct ifc *f, uint64_t now)
+{
+	const struct net_ipconf *conf = f->entry >= 0 ? &c->ip[f->entry] : &c->implicit;
+	struct timespec ts;
+	int fd;
+
+	if (f->fd < 0) {
+		fd = open_packet(f->link.ifindex);
+		if (fd < 0) {
+			evf(c, NET_EV_ERR, "%s: opening a packet socket: %s (is af_packet loaded?)",
+			    f->link.name, strerror(-fd));
+			return fd;
+		}
+		f->fd = fd;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	memset(&f->dc, 0, sizeof(f->dc));
+	memcpy(f->dc.mac, f->link.mac, 6);
+	f->dc.hostname = conf->hostname[0] ? conf->hostname : NULL;
+	f->dc.vendor_class = c->np->vendor_class;
+	f->dc.requested = conf->addr;
+	f->dc.timeout_ms = (uint64_t)c->np->timeout.dhcp * 1000;
+	f->dc.seed = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec ^
+		     (uint32_t)(f->link.mac[2] << 24 | f->link.mac[3] << 16 | f->link.mac[4] << 8 |
+				f->link.mac[5]) ^ (uint32_t)f->link.ifindex;
+	f->dc.send = send_frame;
+	f->dc.ctx = f;
+	f->attempt++;
+	f->st = IFC_DHCP;
+	evf(c, NET_EV_DEBUG, "%s: DHCP attempt %u", f->link.name, f->attempt);
+	dhcpc_start(&f->dc, now);
+	return 0;
+}
+
+/* ---- choosing interfaces -------------------------------------------------- */
+
+static bool is_vlan_parent(const struct net_plan *np, const char *name)
+{
+	for (int i = 0; i < np->n_vlan; i++)
+		if (!strcmp(np->vlan[i].phys, name))
+			return true;
+	return false;
+}
+
+static bool named_by_entry(struct ctx *c, const char *name)
+{
+	for (int i = 0; i < c->n_ip; i++)
+		if (!strcmp(c->ip[i].iface, name))
+			return true;
+	return false;
+}
+
+/* Which ip= entry (or -1 for the implicit dhcp, -2 for none) does this link serve? */
+static int entry_for(struct ctx *c, const struct nl_link *l, int *any_entry)
+{
+	const struct net_plan *np = c->np;
+
+	for (int i = 0; i < c->n_ip; i++)
+		if (c->ip[i].iface[0] && !strcmp(c->ip[i].iface, l->name))
+			return i;
+	if (*any_entry == -2)
+		return -2;
+	/* an entry without interface: bootdev=, then BOOTIF=, then every Ethernet link */
+	if ((l->flags & IFF_LOOPBACK) || l->type != ARPHRD_ETHER || named_by_entry(c, l->name) ||
+	    is_vlan_parent(np, l->name))
+		return -2;
+	if (np->bootdev[0])
+		return strcmp(np->bootdev, l->name) ? -2 : *any_entry;
+	if (np->has_bootif && np->use_bootif)
+		return l->has_mac && !memcmp(l->mac, np->bootif, 6) ? *any_entry : -2;
+	return *any_entry;
+}
+
+static struct ifc *find_ifc(struct ctx *c, int ifindex)
+{
+	for (int i = 0; i < c->n_ifc; i++)
+		if (c->ifc[i].link.ifindex == ifindex)
+			return &c->ifc[i];
+	return NULL;
+}
+
+/* ifname= renames and vlan= creation; returns true when links changed. */
+static bool fix_links(struct ctx *c, struct nl_link *links, int n)
+{
+	const struct net_plan *np = c->np;
+	bool changed = false;
+	int rc;
+
+	for (int k = 0; k < np->n_ifname; k++) {
+		const struct net_ifname *fn = &np->ifname[k];
+
+		for (int i = 0; i < n; i++) {
+			if (!links[i].has_mac || memcmp(links[i].mac, fn->mac, 6) || !strcmp(links[i].name, fn->name))
+				continue;
+			if (links[i].flags & IFF_UP)
+				nl_link_set(&c->nl, links[i].ifindex, 0, 0, NULL, NULL);
+			rc = nl_link_set(&c->nl, links[i].ifindex, -1, 0, NULL, fn->name);
+			if (rc)
+				evf(c, NET_EV_WARN, "%s: renaming to %s (ifname=): %s", links[i].name, fn->name,
+				    strerror(-rc));
+			else
+				evf(c, NET_EV_INFO, "%s: renamed to %s", links[i].name, fn->name);
+			changed = true;
+		}
+	}
+	for (int k = 0; k < np->n_vlan; k++) {
+		const struct net_vlan *v = &np->vlan[k];
+		int phys = 0;
+		bool exists = false;
+
+		for (int i = 0; i < n; i++) {
+			if (!strcmp(links[i].name, v->name))
+				exists = true;
+			if (!strcmp(links[i].name, v->phys))
+				phys = links[i].ifindex;
+		}
+		if (exists || !phys)
+			continue;
+		nl_link_set(&c->nl, phys, 1, 0, NULL, NULL);
+		rc = nl_vlan_add(&c->nl, v->name, phys, v->id);
+		if (rc)
+			evf(c, NET_EV_WARN, "%s: creating VLAN %u on %s: %s", v->name, v->id, v->phys, strerror(-rc));
+		else
+			evf(c, NET_EV_INFO, "%s: VLAN %u on %s created", v->name, v->id, v->phys);
+		changed = true;
+	}
+	return changed;
+}
+
+/* Read the links, adopt new targets (bring them up), update carrier. */
+static int rescan(struct ctx *c, uint64_t now)
+{
+	struct nl_link links[LINK_MAX];
+	int n, any_entry = -2;
+	char a[INET_ADDRSTRLEN];
+
+	for (int i = 0; i < c->n_ip; i++)
+		if (!c->ip[i].iface[0] && !c->entry_done[i] && !c->entry_failed[i])
+			any_entry = i;
+
+	n = nl_links(&c->nl, links, LINK_MAX);
+	if (n < 0)
+		return n;
+	if (fix_links(c, links, n)) {
+		n = nl_links(&c->nl, links, LINK_MAX);
+		if (n < 0)
+			return n;
+	}
+	for (int i = 0; i < n; i++) {
+		struct nl_link *l = &links[i];
+		struct ifc *f = find_ifc(c, l->ifindex);
+		int e;
+
+		if (f) {
+			bool had = f->link.flags & IFF_LOWER_UP;
+
+			f->link = *l;
+			if (!had && (l->flags & IFF_LOWER_UP))
+				evf(c, NET_EV_INFO, "%s: carrier after %u ms", l->name, (unsigned)(now - f->up_ms));
+			continue;
+		}
+		e = entry_for(c, l, &any_entry);
+		if (e == -2 || c->n_ifc >= MAX_IFC)
+			continue;
+		f = &c->ifc[c->n_ifc++];
+		memset(f, 0, sizeof(*f));
+		f->link = *l;
+		f->entry = e;
+		f->fd = -1;
+		f->st = IFC_WAIT_CARRIER;
+		{
+			const struct net_ipconf *conf = &c->ip[e];
+			int rc;
+
+			if (conf->has_mac) {
+				nl_link_set(&c->nl, l->ifindex, 0, 0, NULL, NULL);
+				rc = nl_link_set(&c->nl, l->ifindex, -1, 0, conf->mac, NULL);
+				if (rc)
+					evf(c, NET_EV_WARN, "%s: setting the MAC address: %s", l->name, strerror(-rc));
+				else
+					memcpy(f->link.mac, conf->mac, 6);
+			}
+			rc = nl_link_set(&c->nl, l->ifindex, 1, conf->mtu, NULL, NULL);
+			if (rc) {
+				evf(c, NET_EV_WARN, "%s: bringing the link up: %s", l->name, strerror(-rc));
+				f->st = IFC_FAILED;
+				continue;
+			}
+		}
+		f->up_ms = now;
+		evf(c, NET_EV_INFO, "%s: link up (%s)", l->name,
+		    c->ip[e].method == NET_METHOD_STATIC ? ip4(c->ip[e].addr, a) : "dhcp");
+	}
+	return 0;
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+static void finish_entry(struct ctx *c, struct ifc *f)
+{
+	int e = f->entry;
+
+	f->st = IFC_DONE;
+	stop_dhcp(f);
+	c->entry_done[e] = true;
+	c->entry_ifc[e] = (int)(f - c->ifc);
+	/* first lease wins: stop every other interface working on the same entry */
+	for (int i = 0; i < c->n_ifc; i++) {
+		struct ifc *o = &c->ifc[i];
+
+		if (o != f && o->entry == e && o->st != IFC_DONE) {
+			stop_dhcp(o);
+			o->st = IFC_FAILED;
+		}
+	}
+}
+
+static void step_ifc(struct ctx *c, struct ifc *f, uint64_t now)
+{
+	const struct net_ipconf *conf = &c->ip[f->entry];
+	int rc;
+
+	if (f->st == IFC_WAIT_CARRIER) {
+		if (!(f->link.flags & IFF_LOWER_UP)) {
+			if (now - f->up_ms >= (uint64_t)c->np->timeout.carrier * 1000) {
+				evf(c, NET_EV_WARN, "%s: no carrier after %u s", f->link.name, c->np->timeout.carrier);
+				f->st = IFC_FAILED;
+			}
+			return;
+		}
+		if (conf->method == NET_METHOD_STATIC) {
+			rc = apply(c, f, conf, NULL);
+			if (rc)
+				f->st = IFC_FAILED;
+			else
+				finish_entry(c, f);
+			return;
+		}
+		if (start_dhcp(c, f, now))
+			f->st = IFC_FAILED;
+		return;
+	}
+	if (f->st != IFC_DHCP)
+		return;
+	if (dhcpc_tick(&f->dc, now) == -ETIMEDOUT) {
+		if (f->attempt < c->np->dhcp_retry) {
+			evf(c, NET_EV_WARN, "%s: no DHCP lease in %u s (attempt %u of %u), retrying", f->link.name,
+			    c->np->timeout.dhcp, f->attempt, c->np->dhcp_retry);
+			start_dhcp(c, f, now);
+			return;
+		}
+		evf(c, NET_EV_WARN, "%s: no DHCP lease after %u attempt(s) of %u s (%u sent, %u malformed, %u ignored)",
+		    f->link.name, f->attempt, c->np->timeout.dhcp, f->dc.sent, f->dc.malformed, f->dc.ignored);
+		stop_dhcp(f);
+		f->st = IFC_FAILED;
+	}
+}
+
+static void read_packets(struct ctx *c, struct ifc *f, uint64_t now)
+{
+	uint8_t frame[FRAME_MAX];
+	const uint8_t *payload;
+	size_t plen;
+	ssize_t n;
+	int rc;
+
+	while (f->fd >= 0 && f->st == IFC_DHCP && (n = recv(f->fd, frame, sizeof(frame), 0)) >= 0) {
+		rc = dhcp_unframe(frame, (size_t)n, &payload, &plen);
+		if (rc == -EBADMSG) {
+			f->dc.malformed++;
+			continue;
+		}
+		if (rc)
+			continue;
+		{
+			unsigned bad = f->dc.malformed, naks = f->dc.naks;
+
+			if (dhcpc_input(&f->dc, payload, plen, now) == 1) {
+				const struct net_ipconf *conf = &c->ip[f->entry];
+
+				if (apply(c, f, conf, &f->dc.lease)) {
+					stop_dhcp(f);
+					f->st = IFC_FAILED;
+				} else {
+					finish_entry(c, f);
+				}
+				return;
+			}
+			if (f->dc.malformed != bad)
+				evf(c, NET_EV_DEBUG, "%s: dropped a malformed DHCP packet", f->link.name);
+			if (f->dc.naks != naks)
+				evf(c, NET_EV_WARN, "%s: DHCP NAK, starting over", f->link.name);
+			else if (f->dc.state == DHCPC_REQUESTING && f->dc.tries == 1 && f->dc.offer.yiaddr.s_addr) {
+				char a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+
+				evf(c, NET_EV_DEBUG, "%s: offer %s from %s", f->link.name,
+				    ip4(f->dc.offer.yiaddr, a), ip4(f->dc.offer.server_id, s));
+			}
+		}
+	}
+}
+
+/* Is every entry resolved? Entries with nothing to work on yet are not. */
+static bool all_resolved(struct ctx *c)
+{
+	for (int e = 0; e < c->n_ip; e++) {
+		bool working = false, any = false;
+
+		if (c->entry_done[e] || c->entry_failed[e])
+			continue;
+		for (int i = 0; i < c->n_ifc; i++) {
+			if (c->ifc[i].entry != e)
+				continue;
+			any = true;
+			if (c->ifc[i].st != IFC_FAILED)
+				working = true;
+		}
+		if (!any || working)
+			return false;
+		c->entry_failed[e] = true;
+	}
+	return true;
+}
+
+int net_up(const struct net_plan *np, struct net_result *res,
+	   net_event_fn ev, void *evctx, char *err, size_t errlen)
+{
+	static struct ctx c;	/* large; net_up runs once per boot */
+	uint64_t start, iflink_deadline, next_scan;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(res, 0, sizeof(*res));
+	c.np = np;
+	c.ev = ev;
+	c.evctx = evctx;
+	c.ip = np->ip;
+	c.n_ip = np->n_ip;
+	if (c.n_ip == 0) {	/* rd.neednet=1 without ip=: dracut's default is dhcp */
+		c.implicit.method = NET_METHOD_DHCP;
+		c.ip = &c.implicit;
+		c.n_ip = 1;
+	}
+	if (np->unsupported[0]) {
+		seterr(err, errlen, "%s%s", np->v6 ? "IPv6 configuration is not supported yet: " : "unsupported: ",
+		       np->unsupported);
+		return -EINVAL;
+	}
+	rc = nl_open(&c.nl, true);
+	if (rc) {
+		seterr(err, errlen, "network: opening rtnetlink: %s", strerror(-rc));
+		return rc;
+	}
+	start = now_ms();
+	iflink_deadline = start + (uint64_t)np->timeout.iflink * 1000;
+	next_scan = start;
+
+	for (;;) {
+		struct pollfd pfd[MAX_IFC + 1];
+		struct ifc *map[MAX_IFC + 1];
+		uint64_t now = now_ms(), wake;
+		int n = 0;
+
+		if (now >= next_scan) {
+			rc = rescan(&c, now);
+			if (rc) {
+				seterr(err, errlen, "network: listing links: %s", strerror(-rc));
+				goto err_close;
+			}
+			next_scan = now + RESCAN_MS;
+		}
+		for (int i = 0; i < c.n_ifc; i++)
+			step_ifc(&c, &c.ifc[i], now);
+		if (all_resolved(&c))
+			break;
+		if (c.n_ifc == 0 && now >= iflink_deadline) {
+			rc = -ENODEV;
+			seterr(err, errlen, "network: no usable network interface appeared in %u s "
+			       "(rd.net.timeout.iflink; check the NIC driver module%s%s)", np->timeout.iflink,
+			       c.ip[0].iface[0] ? " and the interface " : "", c.ip[0].iface);
+			goto err_close;
+		}
+		/* an unnamed entry with candidates that all failed: do not wait for more links forever */
+		if (now >= iflink_deadline) {
+			for (int e = 0; e < c.n_ip; e++) {
+				bool any = false;
+
+				for (int i = 0; i < c.n_ifc; i++)
+					if (c.ifc[i].entry == e)
+						any = true;
+				if (!any && !c.entry_done[e])
+					c.entry_failed[e] = true;
+			}
+			if (all_resolved(&c))
+				break;
+		}
+
+		wake = next_scan;
+		if (c.nl.mon >= 0) {
+			pfd[n].fd = c.nl.mon;
+			pfd[n].events = POLLIN;
+			map[n++] = NULL;
+		}
+		for (int i = 0; i < c.n_ifc; i++) {
+			struct ifc *f = &c.ifc[i];
+
+			if (f->st == IFC_WAIT_CARRIER) {
+				uint64_t t = f->up_ms + (uint64_t)np->timeout.carrier * 1000;
+
+				if (t < wake)
+					wake = t;
+			}
+			if (f->st != IFC_DHCP)
+				continue;
+			if (dhcpc_next_ms(&f->dc) < wake)
+				wake = dhcpc_next_ms(&f->dc);
+			pfd[n].fd = f->fd;
+			pfd[n].events = POLLIN;
+			map[n++] = f;
+		}
+		now = now_ms();
+		rc = poll(pfd, (nfds_t)n, wake > now ? (int)(wake - now) : 0);
+		if (rc < 0 && errno != EINTR) {
+			rc = -errno;
+			seterr(err, errlen, "network: poll: %s", strerror(-rc));
+			goto err_close;
+		}
+		now = now_ms();
+		for (int i = 0; rc > 0 && i < n; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLERR)))
+				continue;
+			if (!map[i]) {
+				nl_drain(&c.nl);
+				next_scan = now;	/* a link changed: look now */
+			} else {
+				read_packets(&c, map[i], now);
+			}
+		}
+	}
+
+	for (int i = 0; i < c.n_ifc; i++)
+		stop_dhcp(&c.ifc[i]);
+	for (int e = 1; e < c.n_ip; e++)
+		if (!c.entry_done[e])
+			evf(&c, NET_EV_WARN, "ip=%s: not configured", c.ip[e].iface[0] ? c.ip[e].iface : "(any)");
+	if (!c.entry_done[0]) {
+		rc = -ETIMEDOUT;
+		if (c.n_ifc == 0)
+			rc = -ENODEV;
+		seterr(err, errlen, "network: %s%s not configured: %s", c.ip[0].iface[0] ? "interface " : "no interface",
+		       c.ip[0].iface, c.last_err[0] ? c.last_err : "no link, carrier or lease");
+		goto err_close;
+	}
+	*res = c.ifc[c.entry_ifc[0]].res;
+	nl_close(&c.nl);
+	return 0;
+
+err_close:
+	for (int i = 0; i < c.n_ifc; i++)
+		stop_dhcp(&c.ifc[i]);
+	nl_close(&c.nl);
+	return rc;
+}
+
+void net_result_format(const struct net_result *r, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+	struct sbuf s = { .n = 0 };
+
+	sb(&s, "%s %s/%u", r->iface, ip4(r->addr, a), r->prefix);
+	if (r->gw.s_addr)
+		sb(&s, " gw %s", ip4(r->gw, a));
+	for (int i = 0; i < r->n_dns; i++)
+		sb(&s, "%s%s", i ? "," : " dns ", ip4(r->dns[i], a));
+	if (r->mtu)
+		sb(&s, " mtu %u", r->mtu);
+	if (r->dhcp) {
+		sb(&s, " (dhcp from %s", ip4(r->server, a));
+		if (r->lease_s == 0xffffffffu)
+			sb(&s, ", lease infinite");
+		else
+			sb(&s, ", lease %u s", r->lease_s);
+		if (r->next_server.s_addr)
+			sb(&s, ", next-server %s", ip4(r->next_server, a));
+		if (r->boot_file[0])
+			sb(&s, ", file %s", r->boot_file);
+		sb(&s, ", %u ms)", r->elapsed_ms);
+	} else {
+		sb(&s, " (static)");
+	}
+	snprintf(buf, len, "%s", s.b);
+}
