@@ -19,6 +19,7 @@
 #include "init/plan.h"
 #include "init/root.h"
 #include "init/switchroot.h"
+#include "net/net.h"
 
 #include <archive.h>
 #include <curl/curl.h>
@@ -181,9 +182,30 @@ static void stage_modules(void)
 	stage_end();
 }
 
+static void net_event(void *ctx, int level, const char *msg)
+{
+	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+	log_msg(map[level & 3], "network: %s", msg);
+}
+
 static void stage_network(void)
 {
+	struct net_result res;
+	char err[512], line[512];
+	int rc;
+
 	break_point(BREAK_INITQUEUE);
+	if (!net_plan_wanted(&plan.net))
+		return;
+	stage_begin("network");
+	rc = net_up(&plan.net, &res, net_event, NULL, err, sizeof(err));
+	if (rc < 0)
+		fatal("network", "bring up the network", err,
+		      "check the cable/NIC driver, the DHCP server, or the ip= line (docs/network.md)");
+	net_result_format(&res, line, sizeof(line));
+	log_info("network: %s", line);
+	stage_end();
 }
 
 static void stage_root(void)

@@ -8,6 +8,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
+__attribute__((format(printf, 2, 3)))
 static void plan_error(struct boot_plan *p, const char *fmt, ...)
 {
 	va_list ap;
@@ -307,11 +308,6 @@ static int p_debug(struct boot_plan *p, const char *key, const char *v)
 	return 0;
 }
 
-static int p_neednet(struct boot_plan *p, const char *key, const char *v)
-{
-	return parse_bool(p, key, v, &p->neednet);
-}
-
 static int p_live_image(struct boot_plan *p, const char *key, const char *v)
 {
 	return parse_bool(p, key, v, &p->live_image);
@@ -420,7 +416,6 @@ static const struct param {
 	{ "quiet", p_quiet },
 	{ "rd.info", p_info },
 	{ "rd.debug", p_debug },
-	{ "rd.neednet", p_neednet },
 	{ "rd.live.image", p_live_image },
 	{ "rd.live.dir", p_live_dir },
 	{ "rd.live.squashimg", p_live_squashimg },
@@ -493,6 +488,7 @@ static void plan_defaults(struct boot_plan *p)
 	strcpy(p->live_squashimg, "squashfs.img");
 	strcpy(p->overlay_size, "50%");
 	p->overlay = OVERLAY_TMPFS;
+	net_plan_init(&p->net);
 }
 
 /* Cross-parameter rules, after every parameter was seen. */
@@ -517,6 +513,15 @@ static void plan_finish(struct boot_plan *p)
 	default:
 		break;
 	}
+	if (p->root_kind == ROOT_LIVE_URL || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
+	    (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://")))
+		net_plan_require(&p->net);
+	{
+		char err[PLAN_STR];
+
+		if (net_plan_finish(&p->net, err, sizeof(err)) < 0)
+			plan_error(p, "%s", err);
+	}
 }
 
 int plan_build(const struct cmdline *c, struct boot_plan *p)
@@ -526,6 +531,8 @@ int plan_build(const struct cmdline *c, struct boot_plan *p)
 	plan_defaults(p);
 	for (i = 0; i < c->n; i++) {
 		const char *key = c->v[i].key, *v = c->v[i].value;
+		char err[PLAN_STR];
+		int rc;
 
 		for (j = 0; j < sizeof(params) / sizeof(params[0]); j++) {
 			if (strcmp(key, params[j].key) == 0) {
@@ -534,6 +541,11 @@ int plan_build(const struct cmdline *c, struct boot_plan *p)
 			}
 		}
 		if (j < sizeof(params) / sizeof(params[0]))
+			continue;
+		rc = net_plan_arg(&p->net, key, v, err, sizeof(err));
+		if (rc < 0)
+			plan_error(p, "%s", err);
+		if (rc != 0)
 			continue;
 		if (is_modparam(key, v)) {
 			if (p->nmodparams < PLAN_MAX_MODPARAMS &&
@@ -595,7 +607,9 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		json_kv(out, "break", plan_break_name(p->brk), true);
 		fprintf(out, "\"panic_s\": %d, ", p->panic_s);
 		json_kv(out, "verbosity", verb[p->verbosity & 3], true);
-		fprintf(out, "\"neednet\": %s, ", p->neednet ? "true" : "false");
+		fputs("\"network\": ", out);
+		net_plan_print(&p->net, out, true);
+		fputs(", ", out);
 		json_kv(out, "live_dir", p->live_dir, true);
 		json_kv(out, "live_squashimg", p->live_squashimg, true);
 		json_kv(out, "overlay", p->overlay == OVERLAY_NONE ? "none" : "tmpfs", true);
@@ -637,6 +651,7 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		p->panic_s > 0 ? "reboot after panic= seconds" : "halt");
 	if (p->brk != BREAK_NONE)
 		fprintf(out, "  break: %s (rd.break)\n", plan_break_name(p->brk));
+	net_plan_print(&p->net, out, false);
 	fprintf(out, "  verbosity: %s\n", verb[p->verbosity & 3]);
 	for (i = 0; i < p->nmodparams; i++)
 		fprintf(out, "  module parameter: %s\n", p->modparams[i]);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "init/cmdline.h"
+#include "net/ipconf.h"
 
 #define PLAN_STR 256
 #define PLAN_URL 2048
@@ -60,8 +61,8 @@ struct boot_plan {
 	/* verbosity: 0 quiet, 1 normal, 2 rd.info, 3 rd.debug */
 	int verbosity;
 
-	/* network wanted beyond what the root needs */
-	bool neednet;
+	/* the network: ip=, nameserver=, rd.neednet, BOOTIF=, ... (net/ipconf.h) */
+	struct net_plan net;
 
 	/* live images (dracut dmsquash-live / livenet) */
 	char live_dir[PLAN_STR];        /* rd.live.dir, default LiveOS */

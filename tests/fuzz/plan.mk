@@ -1,2 +1,2 @@
 FUZZ_TARGETS += plan
-fuzz_plan_SRCS := tests/fuzz/fuzz_plan.c init/plan.c init/cmdline.c
+fuzz_plan_SRCS := tests/fuzz/fuzz_plan.c init/plan.c init/cmdline.c net/ipconf.c

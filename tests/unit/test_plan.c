@@ -72,6 +72,8 @@ static const struct ok_row ok_rows[] = {
 	OK("root=/dev/vda", F_VERB, "1"),
 	OK("root=/dev/vda rd.neednet=1", F_NEEDNET, "1"),
 	OK("root=/dev/vda", F_NEEDNET, "0"),
+	OK("root=/dev/vda ip=dhcp", F_NEEDNET, "1"),
+	OK("root=/dev/vda ip=10.0.0.5::10.0.0.1:255.255.255.0:host:eth0:none", F_NEEDNET, "1"),
 	OK("root=live:/x.iso", F_LIVEDIR, "LiveOS"),
 	OK("root=live:/x.iso", F_SQUASH, "squashfs.img"),
 	OK("root=live:/x.iso rd.live.dir=liveos rd.live.squashimg=rootfs.img", F_LIVEDIR, "liveos"),
@@ -104,7 +106,7 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_BREAK: snprintf(buf, len, "%s", plan_break_name(plan.brk)); break;
 	case F_PANIC: snprintf(buf, len, "%d", plan.panic_s); break;
 	case F_VERB: snprintf(buf, len, "%d", plan.verbosity); break;
-	case F_NEEDNET: snprintf(buf, len, "%d", plan.neednet); break;
+	case F_NEEDNET: snprintf(buf, len, "%d", net_plan_wanted(&plan.net)); break;
 	case F_LIVEDIR: snprintf(buf, len, "%s", plan.live_dir); break;
 	case F_SQUASH: snprintf(buf, len, "%s", plan.live_squashimg); break;
 	case F_OVLSIZE: snprintf(buf, len, "%s", plan.overlay_size); break;
@@ -168,6 +170,8 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.overlay=LABEL=persist", "rd.overlay=LABEL=persist", "not implemented"),
 	BAD("root=live:/x rd.live.ram=1", "rd.live.ram=1", "not implemented"),
 	BAD("root=/dev/vda rw=perhaps", "rw=perhaps", "boolean"),
+	BAD("root=/dev/vda ip=bogus", "ip=bogus", "expected"),
+	BAD("root=/dev/vda ip=dhcp6", "IPv6", "not supported yet"),
 };
 
 static void check_bad(const char *file, int line, const struct bad_row *r)
