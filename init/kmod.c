@@ -685,7 +685,8 @@ static void load_softdeps(struct kmod_ctx *k, const char *name, int post, int de
 	}
 }
 
-static int load_module(struct kmod_ctx *k, struct module *m, int depth, int coldplug)
+/* Insert m after its dependencies; soft: a failure is reported as a warning, not an error. */
+static int load_module(struct kmod_ctx *k, struct module *m, int depth, int soft)
 {
 	char path[4096], params[PARAMS_MAX];
 	size_t i;
@@ -719,12 +720,14 @@ static int load_module(struct kmod_ctx *k, struct module *m, int depth, int cold
 			if (is_builtin(k, m->deps[i]))
 				continue;
 			rc = -ENOENT;
-			event(k, KMOD_ERR, "%s: dependency %s is not in modules.dep", m->name, m->deps[i]);
+			event(k, soft ? KMOD_WARN : KMOD_ERR, "%s: dependency %s is not in modules.dep",
+			      m->name, m->deps[i]);
 			goto err_failed;
 		}
-		rc = load_module(k, d, depth + 1, coldplug);
+		rc = load_module(k, d, depth + 1, soft);
 		if (rc) {
-			event(k, KMOD_ERR, "%s: dependency %s failed: %s", m->name, d->name, strerror(-rc));
+			event(k, soft ? KMOD_WARN : KMOD_ERR, "%s: dependency %s failed: %s", m->name,
+			      d->name, strerror(-rc));
 			goto err_failed;
 		}
 	}
@@ -739,7 +742,7 @@ static int load_module(struct kmod_ctx *k, struct module *m, int depth, int cold
 		m->state = MOD_PRESENT;
 		event(k, KMOD_DEBUG, "%s: already loaded", m->name);
 	} else if (rc) {
-		event(k, coldplug ? KMOD_WARN : KMOD_ERR, "%s: finit_module %s: %s", m->name, path,
+		event(k, soft ? KMOD_WARN : KMOD_ERR, "%s: finit_module %s: %s", m->name, path,
 		      strerror(-rc));
 		goto err_failed;
 	} else {
@@ -797,7 +800,8 @@ static int load_alias(struct kmod_ctx *k, const char *str, int depth, int coldpl
 		(*matched)++;
 		if (coldplug && m->state != MOD_NEW)
 			continue;
-		rc = load_module(k, m, depth + 1, coldplug);
+		/* Another module may serve the alias: a failure here is only a warning. */
+		rc = load_module(k, m, depth + 1, 1);
 		if (rc && !first_err)
 			first_err = rc;
 		else if (!rc)
@@ -843,6 +847,8 @@ int kmod_load(struct kmod_ctx *k, const char *name_or_alias)
 	if (rc == -ENOENT)
 		event(k, KMOD_ERR, "%s: no such module or alias in %s", name_or_alias,
 		      k->moddir ? k->moddir : "(index)");
+	else if (rc)
+		event(k, KMOD_ERR, "%s: %s", name_or_alias, strerror(-rc));
 	return rc;
 }
 
@@ -966,6 +972,8 @@ int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 	start = k->ninserted;
 	for (;;) {
 		rc = scan_devices(k, &sc);
+		event(k, KMOD_DEBUG, "coldplug: pass: %u new modules tried, signature %016llx",
+		      sc.attempts, (unsigned long long)sc.sig);
 		if (rc) {
 			event(k, KMOD_ERR, "coldplug: cannot read %s/devices: %s", k->sysfs, strerror(-rc));
 			break;
