@@ -1,4 +1,6 @@
 #include "init/plan.h"
+#include "fetch/checksum.h"
+#include "fetch/curlopts.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -386,6 +388,73 @@ static int p_root_overlay_readonly(struct boot_plan *p, const char *key, const c
 	return 0;
 }
 
+static int p_noverifyssl(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->fetch.insecure);
+}
+
+static int p_live_ram(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->live_ram);
+}
+
+/* The fetch library's parsers report into err; carry their line into the plan. */
+#define FETCH_PARSE(call)                                                                          \
+	do {                                                                                       \
+		char err_[PLAN_STR];                                                               \
+		if ((call) < 0) {                                                                  \
+			plan_error(p, "%s=%s: %s", key, v ? v : "", err_);                         \
+			return -EINVAL;                                                            \
+		}                                                                                  \
+	} while (0)
+
+static int p_proxy(struct boot_plan *p, const char *key, const char *v)
+{
+	FETCH_PARSE(fetch_set_proxy(&p->fetch, v ? v : "", err_, sizeof(err_)));
+	return 0;
+}
+
+static int p_curl_options(struct boot_plan *p, const char *key, const char *v)
+{
+	FETCH_PARSE(curlopts_parse(v ? v : "", &p->fetch, err_, sizeof(err_)));
+	return 0;
+}
+
+static int p_sha256(struct boot_plan *p, const char *key, const char *v)
+{
+	FETCH_PARSE(checksum_parse_sha256(v ? v : "", &p->fetch.sum, err_, sizeof(err_)));
+	return 0;
+}
+
+static int p_checksum(struct boot_plan *p, const char *key, const char *v)
+{
+	FETCH_PARSE(checksum_parse_spec(v ? v : "", &p->fetch.sum, err_, sizeof(err_)));
+	return 0;
+}
+
+static int p_minmem(struct boot_plan *p, const char *key, const char *v)
+{
+	unsigned n;
+
+	if (!v || !*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 7) {
+		plan_error(p, "%s=%s: expected a whole number of MiB", key, v ? v : "");
+		return -EINVAL;
+	}
+	n = (unsigned)strtoul(v, NULL, 10);
+	p->minmem_mib = n;
+	return 0;
+}
+
+static int p_ramdisk_size(struct boot_plan *p, const char *key, const char *v)
+{
+	if (!v || !*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 12 || strtoul(v, NULL, 10) == 0) {
+		plan_error(p, "%s=%s: expected the /dev/ram0 size in KiB (e.g. 2097152 for 2 GiB)", key, v ? v : "");
+		return -EINVAL;
+	}
+	p->ramdisk_kib = strtoul(v, NULL, 10);
+	return 0;
+}
+
 static int p_accept(struct boot_plan *p, const char *key, const char *v)
 {
 	return 0; /* known and meaningless for netinit (e.g. rd.live.overlay.overlayfs: always overlayfs) */
@@ -427,9 +496,16 @@ static const struct param {
 	{ "rd.live.overlay.nouserconfirmprompt", p_accept },
 	{ "rd.root.overlay.temporary", p_accept },
 	{ "rd.root.overlay.readonly", p_root_overlay_readonly },
+	{ "rd.live.ram", p_live_ram },
+	{ "rd.noverifyssl", p_noverifyssl },
+	{ "proxy", p_proxy },
+	{ "rd.kiwi.live.curl_options", p_curl_options },
+	{ "rd.live.sha256", p_sha256 },
+	{ "rd.live.checksum", p_checksum },
+	{ "rd.minmem", p_minmem },
+	{ "ramdisk_size", p_ramdisk_size },
 	/* recognised parameters whose features have not landed yet: refusing them is
 	 * better than silently booting something other than what was asked for */
-	{ "rd.live.ram", p_unimplemented },
 	{ "rd.live.check", p_unimplemented },
 	{ "rd.writable.fsimg", p_unimplemented },
 	{ "rd.live.overlay.persistent", p_unimplemented },
@@ -489,6 +565,8 @@ static void plan_defaults(struct boot_plan *p)
 	strcpy(p->overlay_size, "50%");
 	p->overlay = OVERLAY_TMPFS;
 	net_plan_init(&p->net);
+	fetch_opts_init(&p->fetch);
+	p->minmem_mib = PLAN_MINMEM_DEFAULT_MIB;
 }
 
 /* Cross-parameter rules, after every parameter was seen. */
@@ -501,8 +579,13 @@ static void plan_finish(struct boot_plan *p)
 		plan_error(p, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
 			   "or root=/dev/vda");
 		break;
-	case ROOT_LIVE_URL:
-	case ROOT_LIVE_DEV:
+	case ROOT_LIVE_URL: {
+		char err[PLAN_STR];
+
+		if (fetch_set_url(&p->fetch, p->root_src, err, sizeof(err)) < 0)
+			plan_error(p, "root=%s: %s", p->root_arg, err);
+		break;
+	}
 	case ROOT_OVERLAY_DEV:
 	case ROOT_NBD:
 	case ROOT_AOE:
@@ -513,6 +596,9 @@ static void plan_finish(struct boot_plan *p)
 	default:
 		break;
 	}
+	p->fetch.retry_deadline_s = p->retry_s;
+	if (p->ramdisk_kib && p->nmodparams < PLAN_MAX_MODPARAMS)
+		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "brd.rd_size=%lu", p->ramdisk_kib);
 	if (p->root_kind == ROOT_LIVE_URL || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
 	    (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://")))
 		net_plan_require(&p->net);
@@ -614,6 +700,19 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		json_kv(out, "live_squashimg", p->live_squashimg, true);
 		json_kv(out, "overlay", p->overlay == OVERLAY_NONE ? "none" : "tmpfs", true);
 		json_kv(out, "overlay_size", p->overlay_size, true);
+		{
+			char hex[CHECKSUM_SHA256_HEX + 1] = "";
+
+			if (p->fetch.sum.set && !p->fetch.sum.is_auto)
+				checksum_hex_encode(p->fetch.sum.sha256, hex);
+			fputs("\"fetch\": {", out);
+			json_kv(out, "url", p->fetch.url, true);
+			fprintf(out, "\"verify_tls\": %s, ", p->fetch.insecure ? "false" : "true");
+			json_kv(out, "sha256", p->fetch.sum.is_auto ? "auto" : hex, true);
+			json_kv(out, "proxy", p->fetch.proxy, true);
+			fprintf(out, "\"retry_s\": %u, \"minmem_mib\": %u, \"ramdisk_kib\": %lu, \"live_ram\": %s}, ",
+				p->fetch.retry_deadline_s, p->minmem_mib, p->ramdisk_kib, p->live_ram ? "true" : "false");
+		}
 		fputs("\"module_params\": [", out);
 		for (i = 0; i < p->nmodparams; i++) {
 			if (i)
@@ -643,6 +742,19 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			fprintf(out, "  overlay: none (read-only root)\n");
 		else
 			fprintf(out, "  overlay: tmpfs upper, size %s\n", p->overlay_size);
+	}
+	if (p->root_kind == ROOT_LIVE_URL) {
+		char hex[CHECKSUM_SHA256_HEX + 1] = "none";
+
+		if (p->fetch.sum.is_auto)
+			strcpy(hex, "auto (<URL>.sha256)");
+		else if (p->fetch.sum.set)
+			checksum_hex_encode(p->fetch.sum.sha256, hex);
+		fprintf(out, "  download: %s\n    into %s, keep %u MiB RAM free (rd.minmem)\n", p->fetch.url,
+			p->ramdisk_kib ? "/dev/ram0 (ramdisk_size)" : "RAM (a tmpfs file)", p->minmem_mib);
+		fprintf(out, "    TLS verification %s, sha256 %s%s%s, give up after %u s\n",
+			p->fetch.insecure ? "OFF" : "on", hex, p->fetch.proxy[0] ? ", proxy " : "", p->fetch.proxy,
+			p->fetch.retry_deadline_s);
 	}
 	fprintf(out, "  init: %s\n", p->init[0] ? p->init : "/sbin/init, /etc/init, /bin/init, /bin/sh");
 	fprintf(out, "  wait: rd.retry=%u s%s\n", p->retry_s, p->timeout_s ? "" : "");

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include "init/cmdline.h"
 #include "net/ipconf.h"
+#include "fetch/fetch.h"
 
 #define PLAN_STR 256
 #define PLAN_URL 2048
 #define PLAN_MAX_ERRORS 16
 #define PLAN_MAX_MODPARAMS 64
+#define PLAN_MINMEM_DEFAULT_MIB 32 /* RAM kept free after a download (dracut: 1024, for rd.live.ram) */
 
 enum root_kind {
 	ROOT_NONE,        /* no root= given */
@@ -68,8 +70,14 @@ struct boot_plan {
 	char live_dir[PLAN_STR];        /* rd.live.dir, default LiveOS */
 	char live_squashimg[PLAN_STR];  /* rd.live.squashimg, default squashfs.img */
 	bool live_image;                /* rd.live.image */
+	bool live_ram;                  /* rd.live.ram: copy a local live medium into RAM first */
 	enum overlay_mode overlay;
 	char overlay_size[32];          /* tmpfs upper size (mount option syntax), default 50% */
+
+	/* downloads: URL, TLS, proxy, curl options, checksum, rd.retry deadline */
+	struct fetch_opts fetch;
+	unsigned minmem_mib;            /* rd.minmem: RAM that must stay free after a download */
+	unsigned long ramdisk_kib;      /* ramdisk_size (KiB): KIWI's /dev/ram0 download target */
 
 	/* "<module>.<param>=<value>" from the command line, for the module loader */
 	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];

@@ -6,6 +6,9 @@
 #include "blockdev/loop.h"
 #include "overlay/overlay.h"
 #include "overlay/probe.h"
+#include "fetch/fetch.h"
+#include "fetch/progress.h"
+#include "fetch/sink.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,10 +16,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define LIVE_ISO_DIR "/run/initramfs/live"   /* dracut's mount point of the live medium */
 #define LAYER_DIR    "/run/netinit/layer"
 #define MAX_LAYERS   4
+#define IMAGE_DIR    "/run/netinit/image"  /* the tmpfs a downloaded image lives on */
 
 static struct kmod_ctx *kmod;
 static const struct boot_plan *plan;
@@ -188,6 +193,180 @@ static void live_root(const char *src)
 		 OVERLAY_UPPER);
 }
 
+static void fetch_event(const struct fetch_event *ev, void *ctx)
+{
+	char line[200];
+
+	switch (ev->type) {
+	case FETCH_EV_START:
+		progress_size(line, sizeof(line), ev->total);
+		log_info("downloading %s (%s)", (const char *)ctx, ev->total ? line : "size unknown");
+		break;
+	case FETCH_EV_PROGRESS:
+		if (ev->elapsed_ms < 1000)
+			break; /* progress only for downloads that take a while */
+		progress_line(line, sizeof(line), ev->bytes, ev->total, ev->elapsed_ms);
+		log_progress(0, "%s", line);
+		break;
+	case FETCH_EV_RETRY:
+		log_warn("download attempt %u failed: %s; retrying in %u ms", ev->attempt, ev->msg ? ev->msg : "?",
+			 ev->delay_ms);
+		break;
+	case FETCH_EV_RESUME:
+		progress_size(line, sizeof(line), ev->offset);
+		log_info("download resumed at %s (byte %llu) with a Range request", line,
+			 (unsigned long long)ev->offset);
+		break;
+	case FETCH_EV_RESTART:
+		log_warn("the server ignored the Range request: downloading again from the start");
+		break;
+	case FETCH_EV_WARNING:
+		log_warn("download: %s", ev->msg ? ev->msg : "?");
+		break;
+	case FETCH_EV_DONE:
+		progress_summary(line, sizeof(line), ev->bytes, ev->elapsed_ms);
+		log_progress(1, "%s", line);
+		break;
+	}
+}
+
+/* The name the image gets on the tmpfs: the URL's last path element, without a
+ * compression suffix (the bytes are decompressed on the way in). */
+static void image_name(const char *url, enum sink_codec codec, char *out, size_t len)
+{
+	const char *end = url + strcspn(url, "?#"), *slash = end;
+	size_t n;
+
+	while (slash > url && slash[-1] != '/')
+		slash--;
+	n = (size_t)(end - slash);
+	if (n == 0 || n >= len || (n <= 2 && slash[0] == '.'))
+		snprintf(out, len, "image");
+	else
+		snprintf(out, len, "%.*s", (int)n, slash);
+	if (codec != SINK_CODEC_NONE) {
+		char *dot = strrchr(out, '.');
+
+		if (dot && dot != out)
+			*dot = '\0';
+	}
+}
+
+/* Stream url into RAM (a tmpfs sized to what may be used) or /dev/ram0 (ramdisk_size);
+ * *path gets where the image now is. The image exists once: nothing is buffered. */
+static void download(const char *url, const struct fetch_opts *opts, char *path, size_t len)
+{
+	struct fetch_sink file_sink, dec_sink, *sink = &file_sink;
+	struct sink_decomp dec;
+	struct sink_fd fd;
+	struct fetch_stats st;
+	enum sink_codec codec = opts->decompress ? sink_codec_for_url(url) : SINK_CODEC_NONE;
+	uint64_t avail = 0, reserve = (uint64_t)plan->minmem_mib << 20;
+	char err[512], name[200], hint[200], tmpfs_opts[64];
+	int rc;
+
+	if (plan->ramdisk_kib) {
+		load_fs_module("brd");
+		snprintf(path, len, "/dev/ram0");
+		rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
+		if (rc < 0)
+			fatal("download", path, err, "ramdisk_size= needs the brd module (it is in the default initramfs)");
+	} else {
+		rc = fetch_mem_available(&avail);
+		if (rc < 0)
+			fatal("download", "/proc/meminfo", "cannot read MemAvailable", NULL);
+		if (avail <= reserve + (1u << 20)) {
+			snprintf(err, sizeof(err), "only %llu MiB of RAM available, rd.minmem keeps %u MiB free",
+				 (unsigned long long)(avail >> 20), plan->minmem_mib);
+			fatal("download", url, err, "give the machine more RAM or lower rd.minmem=");
+		}
+		/* an explicit size: a download can never eat the RAM the system needs */
+		snprintf(tmpfs_opts, sizeof(tmpfs_opts), "mode=0700,size=%llu",
+			 (unsigned long long)(avail - reserve));
+		mkdir_p(IMAGE_DIR, 0700);
+		if (mount("tmpfs", IMAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts) < 0) {
+			snprintf(err, sizeof(err), "mount a tmpfs (%s) on %s: %s", tmpfs_opts, IMAGE_DIR, strerror(errno));
+			fatal("download", url, err, NULL);
+		}
+		image_name(url, codec, name, sizeof(name));
+		snprintf(path, len, "%s/%s", IMAGE_DIR, name);
+		rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
+		if (rc < 0)
+			fatal("download", path, err, NULL);
+		file_sink.capacity = avail;
+		file_sink.reserve = reserve;
+		file_sink.what = "RAM";
+	}
+	if (codec != SINK_CODEC_NONE) {
+		rc = sink_decomp_init(&dec, codec, &file_sink, &dec_sink, err, sizeof(err));
+		if (rc < 0)
+			fatal("download", url, err, NULL);
+		sink = &dec_sink;
+		log_info("%s: decompressing %s while downloading", url, sink_codec_name(codec));
+	}
+	rc = fetch_url(opts, sink, fetch_event, (void *)url, &st, err, sizeof(err));
+	if (rc < 0) {
+		switch (rc) {
+		case -EKEYREJECTED:
+			snprintf(hint, sizeof(hint), "the server's certificate is not trusted by the CA bundle in the "
+				 "initramfs; add its CA, or rd.noverifyssl to skip verification");
+			break;
+		case -EFBIG:
+			snprintf(hint, sizeof(hint), "give the machine more RAM, lower rd.minmem=, or use a smaller image");
+			break;
+		case -EBADMSG:
+			snprintf(hint, sizeof(hint), "the image on the server is not the one expected: check rd.live.sha256= and the file");
+			break;
+		case -ENOENT:
+		case -EACCES:
+			snprintf(hint, sizeof(hint), "check the URL and the server's files");
+			break;
+		default:
+			snprintf(hint, sizeof(hint), "check that the server is up and reachable; rd.retry= sets how long to keep trying");
+		}
+		fatal("download", url, err, hint);
+	}
+	if (codec != SINK_CODEC_NONE)
+		sink_decomp_free(&dec);
+	rc = sink_fd_close(&fd);
+	if (rc < 0)
+		fatal("download", path, strerror(-rc), NULL);
+	log_info("image at %s after %u attempt%s%s", path, st.attempts, st.attempts == 1 ? "" : "s",
+		 opts->sum.set ? ", sha256 verified" : "");
+}
+
+static void live_url(void)
+{
+	char path[300];
+
+	download(plan->fetch.url, &plan->fetch, path, sizeof(path));
+	live_root(path);
+}
+
+/* root=live:CDLABEL=... / LABEL= / /dev/x: a live medium already attached;
+ * with rd.live.ram it is copied into RAM first (a file:// transfer into the tmpfs). */
+static void live_dev(void)
+{
+	char dev[256], path[300];
+	struct fetch_opts o;
+	char err[256];
+
+	wait_device(plan->root_src, dev, sizeof(dev));
+	if (!plan->live_ram) {
+		live_root(dev);
+		return;
+	}
+	o = plan->fetch;
+	o.sum.set = false;
+	o.decompress = false;
+	snprintf(path, sizeof(path), "file://%s", dev);
+	if (fetch_set_url(&o, path, err, sizeof(err)) < 0)
+		fatal("root", dev, err, NULL);
+	log_info("rd.live.ram: copying %s into RAM", dev);
+	download(o.url, &o, path, sizeof(path));
+	live_root(path);
+}
+
 void root_assemble(const struct boot_plan *p, struct kmod_ctx *k)
 {
 	char why[256];
@@ -205,6 +384,12 @@ void root_assemble(const struct boot_plan *p, struct kmod_ctx *k)
 			      "embed the image with make initramfs EXTRA_LIST=..., or append it as a second initrd");
 		}
 		live_root(p->root_src);
+		break;
+	case ROOT_LIVE_URL:
+		live_url();
+		break;
+	case ROOT_LIVE_DEV:
+		live_dev();
 		break;
 	default:
 		snprintf(why, sizeof(why), "%s roots are not implemented in this build", plan_root_kind_name(p->root_kind));

@@ -104,3 +104,62 @@ expect_log() {
 expect_no_log() {
 	! grep -aEq "$2" "$1" || { grep -aE "$2" "$1" | head -n 5 | sed 's/^/    | /' >&2; fail "log has /$2/"; }
 }
+
+# free_port: an unused TCP port on 127.0.0.1
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_http DIR [tls]: nginx on 127.0.0.1 serving DIR (Range support included); sets HTTP_PORT
+# (and, with tls, HTTPS_PORT plus a CA in $W/tls/ca.crt that signed 10.0.2.2's certificate).
+# The guest reaches it as http://10.0.2.2:$HTTP_PORT/ through QEMU's user network.
+start_http() {
+	dir=$1; tls=${2:-}
+	HTTP_PORT=$(free_port)
+	mkdir -p "$W/nginx/logs" "$W/nginx/tmp"
+	tlsconf=""
+	if [ -n "$tls" ]; then
+		HTTPS_PORT=$(free_port)
+		mk_test_ca "$W/tls"
+		tlsconf="server { listen 127.0.0.1:$HTTPS_PORT ssl; root $dir;
+			ssl_certificate $W/tls/server.crt; ssl_certificate_key $W/tls/server.key; }"
+	fi
+	cat > "$W/nginx/nginx.conf" <<EOC
+daemon off;
+worker_processes 1;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log $W/nginx/logs/access.log;
+	client_body_temp_path $W/nginx/tmp; proxy_temp_path $W/nginx/tmp;
+	fastcgi_temp_path $W/nginx/tmp; uwsgi_temp_path $W/nginx/tmp; scgi_temp_path $W/nginx/tmp;
+	sendfile on;
+	types { application/octet-stream img iso squashfs; }
+	server { listen 127.0.0.1:$HTTP_PORT; root $dir; }
+	$tlsconf
+}
+EOC
+	nginx -c "$W/nginx/nginx.conf" -p "$W/nginx" -e "$W/nginx/logs/error.log" &
+	NGINX_PID=$!
+	trap 'kill $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null' EXIT
+	for _ in $(seq 50); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1',$HTTP_PORT),1)" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "nginx did not start (see $W/nginx/logs/error.log)"
+}
+
+# mk_test_ca DIR: a CA and a server certificate for 10.0.2.2 (the host as the guest sees it).
+mk_test_ca() {
+	d=$1; mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=netinit test CA" \
+		-keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=10.0.2.2" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:10.0.2.2\nbasicConstraints=CA:FALSE\n' > "$d/ext.cnf"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+		-extfile "$d/ext.cnf" -out "$d/server.crt" 2>/dev/null
+}
+
+# the user-mode network: the guest is 10.0.2.15, the host's 127.0.0.1 is 10.0.2.2
+QEMU_USERNET="-netdev user,id=n0 -device virtio-net-pci,netdev=n0"

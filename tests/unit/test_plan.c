@@ -25,7 +25,7 @@ static int build(const char *line)
 
 /* ---- accepted lines: a field check per row ---- */
 enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
-	     F_VERB, F_NEEDNET, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD };
+	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD };
 
 struct ok_row {
 	int at;
@@ -73,6 +73,17 @@ static const struct ok_row ok_rows[] = {
 	OK("root=/dev/vda rd.neednet=1", F_NEEDNET, "1"),
 	OK("root=/dev/vda", F_NEEDNET, "0"),
 	OK("root=/dev/vda ip=dhcp", F_NEEDNET, "1"),
+	OK("root=live:http://10.0.2.2/x.squashfs", F_NEEDNET, "1"),
+	OK("root=live:http://10.0.2.2/x.squashfs", F_KIND, "live-url"),
+	OK("root=http://10.0.2.2/x.squashfs", F_URL, "http://10.0.2.2/x.squashfs"),
+	OK("root=live:https://h/x.iso rd.noverifyssl", F_INSECURE, "1"),
+	OK("root=live:https://h/x.iso rd.kiwi.live.curl_options=--insecure,--ipv4", F_INSECURE, "1"),
+	OK("root=live:https://h/x.iso rd.live.sha256=auto", F_SUMSET, "11"),
+	OK("root=live:https://h/x.iso rd.live.checksum=sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", F_SUMSET, "10"),
+	OK("root=live:ftp://h/x.iso ramdisk_size=2097152", F_RAMDISK, "2097152 brd.rd_size=2097152"),
+	OK("root=live:CDLABEL=CDROM rd.live.ram", F_LIVERAM, "1"),
+	OK("root=live:CDLABEL=CDROM", F_KIND, "live-dev"),
+	OK("root=/dev/sr0 rd.live.image", F_KIND, "live-dev"),
 	OK("root=/dev/vda ip=10.0.0.5::10.0.0.1:255.255.255.0:host:eth0:none", F_NEEDNET, "1"),
 	OK("root=live:/x.iso", F_LIVEDIR, "LiveOS"),
 	OK("root=live:/x.iso", F_SQUASH, "squashfs.img"),
@@ -106,6 +117,11 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_BREAK: snprintf(buf, len, "%s", plan_break_name(plan.brk)); break;
 	case F_PANIC: snprintf(buf, len, "%d", plan.panic_s); break;
 	case F_VERB: snprintf(buf, len, "%d", plan.verbosity); break;
+	case F_URL: snprintf(buf, len, "%s", plan.fetch.url); break;
+	case F_INSECURE: snprintf(buf, len, "%d", plan.fetch.insecure); break;
+	case F_SUMSET: snprintf(buf, len, "%d%d", plan.fetch.sum.set, plan.fetch.sum.is_auto); break;
+	case F_LIVERAM: snprintf(buf, len, "%d", plan.live_ram); break;
+	case F_RAMDISK: snprintf(buf, len, "%lu %s", plan.ramdisk_kib, plan.nmodparams ? plan.modparams[plan.nmodparams - 1] : ""); break;
 	case F_NEEDNET: snprintf(buf, len, "%d", net_plan_wanted(&plan.net)); break;
 	case F_LIVEDIR: snprintf(buf, len, "%s", plan.live_dir); break;
 	case F_SQUASH: snprintf(buf, len, "%s", plan.live_squashimg); break;
@@ -118,7 +134,7 @@ static void field_text(enum field f, char *buf, size_t len)
 
 static void check_ok(const char *file, int line, const struct ok_row *r)
 {
-	char got[PLAN_URL];
+	char got[8192];
 	int rc = build(r->line);
 
 	if (rc != 0)
@@ -168,7 +184,12 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.overlay.size=0%", "rd.live.overlay.size=0%", "expected a size"),
 	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
 	BAD("root=live:/x rd.overlay=LABEL=persist", "rd.overlay=LABEL=persist", "not implemented"),
-	BAD("root=live:/x rd.live.ram=1", "rd.live.ram=1", "not implemented"),
+	BAD("root=live:/x rd.live.check", "rd.live.check", "not implemented"),
+	BAD("root=live:http://h/x rd.live.sha256=abc", "rd.live.sha256=abc", "64"),
+	BAD("root=live:http://h/x rd.live.checksum=md5:abc", "rd.live.checksum=md5:abc", "sha256"),
+	BAD("root=live:http://h/x rd.kiwi.live.curl_options=--compressed", "--compressed", "curl_options"),
+	BAD("root=live:http://h/x ramdisk_size=2G", "ramdisk_size=2G", "KiB"),
+	BAD("root=live:http://h/x rd.minmem=lots", "rd.minmem=lots", "MiB"),
 	BAD("root=/dev/vda rw=perhaps", "rw=perhaps", "boolean"),
 	BAD("root=/dev/vda ip=bogus", "ip=bogus", "expected"),
 	BAD("root=/dev/vda ip=dhcp6", "IPv6", "not supported yet"),
