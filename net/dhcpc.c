@@ -7,6 +7,7 @@
 #define RETX_FIRST_MS	1000	/* first retransmission timeout */
 #define RETX_MAX_MS	8000	/* backoff cap */
 #define REQUEST_TRIES	4	/* REQUESTs without an answer before a new DISCOVER */
+#define REBOOT_TRIES	2	/* INIT-REBOOT REQUESTs before falling back to DISCOVER */
 #define NAK_DELAY_MAX_MS 4000	/* repeated NAKs: wait before discovering again */
 #define MSG_BUF		576	/* our messages fit the RFC 791 minimum datagram */
 
@@ -21,6 +22,7 @@ static void rx_selecting(struct dhcpc *c, const struct dhcp_msg *m, uint64_t now
 static void rx_requesting(struct dhcpc *c, const struct dhcp_msg *m, uint64_t now);
 
 static const struct dhcpc_state_desc states[DHCPC_NSTATES] = {
+	[DHCPC_REBOOTING] = { "rebooting", DHCP_REQUEST, rx_requesting },
 	[DHCPC_SELECTING] = { "selecting", DHCP_DISCOVER, rx_selecting },
 	[DHCPC_REQUESTING] = { "requesting", DHCP_REQUEST, rx_requesting },
 	[DHCPC_BOUND] = { "bound", 0, NULL },
@@ -76,8 +78,8 @@ static void transmit(struct dhcpc *c, uint64_t now)
 	if (c->state == DHCPC_REQUESTING) {
 		r.requested = c->offer.yiaddr;
 		r.server_id = c->offer.server_id;
-	} else if (c->naks == 0) {
-		r.requested = c->requested;
+	} else if (c->state == DHCPC_REBOOTING) {
+		r.requested = c->requested;	/* no server id: INIT-REBOOT */
 	}
 	len = dhcp_build(buf, sizeof(buf), &r);
 	if (len > 0 && c->send && c->send(c->ctx, buf, (size_t)len) == 0)
@@ -90,7 +92,7 @@ static void enter(struct dhcpc *c, enum dhcpc_state st, uint64_t now)
 {
 	c->state = st;
 	c->tries = 0;
-	if (st == DHCPC_SELECTING)
+	if (st == DHCPC_SELECTING || st == DHCPC_REBOOTING)
 		c->xid = rnd(c);
 	transmit(c, now);
 }
@@ -105,7 +107,12 @@ void dhcpc_start(struct dhcpc *c, uint64_t now_ms)
 	memset(&c->lease, 0, sizeof(c->lease));
 	if (!c->seed)
 		c->seed = 1;
-	enter(c, DHCPC_SELECTING, now_ms);
+	if (c->requested.s_addr) {
+		c->offer.yiaddr = c->requested;	/* what the ACK must carry */
+		enter(c, DHCPC_REBOOTING, now_ms);
+	} else {
+		enter(c, DHCPC_SELECTING, now_ms);
+	}
 }
 
 static void rx_selecting(struct dhcpc *c, const struct dhcp_msg *m, uint64_t now)
@@ -122,7 +129,8 @@ static void rx_requesting(struct dhcpc *c, const struct dhcp_msg *m, uint64_t no
 {
 	uint64_t delay;
 
-	if (m->server_id.s_addr && m->server_id.s_addr != c->offer.server_id.s_addr) {
+	if (c->state == DHCPC_REQUESTING && m->server_id.s_addr &&
+	    m->server_id.s_addr != c->offer.server_id.s_addr) {
 		c->ignored++;	/* another server's answer (e.g. its late OFFER) */
 		return;
 	}
@@ -142,6 +150,10 @@ static void rx_requesting(struct dhcpc *c, const struct dhcp_msg *m, uint64_t no
 	}
 	if (m->type != DHCP_ACK || m->yiaddr.s_addr != c->offer.yiaddr.s_addr) {
 		c->ignored++;
+		return;
+	}
+	if (c->state == DHCPC_REBOOTING && !m->server_id.s_addr) {
+		c->ignored++;	/* an ACK must name its server */
 		return;
 	}
 	c->lease = *m;
@@ -183,7 +195,8 @@ int dhcpc_tick(struct dhcpc *c, uint64_t now_ms)
 	}
 	if (now_ms < c->next_ms)
 		return 0;
-	if (c->state == DHCPC_REQUESTING && c->tries >= REQUEST_TRIES) {
+	if ((c->state == DHCPC_REQUESTING && c->tries >= REQUEST_TRIES) ||
+	    (c->state == DHCPC_REBOOTING && c->tries >= REBOOT_TRIES)) {
 		enter(c, DHCPC_SELECTING, now_ms);	/* the server went quiet: start over */
 		return 0;
 	}

@@ -1,7 +1,8 @@
 /*
  * dhcpc: the DHCPv4 client of one interface as a small table of states
- * (SELECTING: DISCOVER until an OFFER; REQUESTING: REQUEST until ACK, a NAK
- * restarts; BOUND), with retransmission backoff (1, 2, 4, 8 s, +-25 %
+ * (REBOOTING: REQUEST for a known address when one is given, RFC 2131 3.2;
+ * SELECTING: DISCOVER until an OFFER; REQUESTING: REQUEST until ACK; a NAK
+ * restarts at SELECTING; BOUND), with retransmission backoff (1, 2, 4, 8 s, +-25 %
  * jitter) and an overall timeout. No sockets and no clock of its own: the
  * caller passes the time, delivers received DHCP payloads and supplies a
  * send callback, so the same code runs on packet sockets, in unit tests and
@@ -14,7 +15,8 @@
 #include "net/dhcp.h"
 
 enum dhcpc_state {
-	DHCPC_SELECTING = 0,	/* DISCOVER sent, waiting for an OFFER */
+	DHCPC_REBOOTING = 0,	/* INIT-REBOOT: REQUEST for c->requested, no server id */
+	DHCPC_SELECTING,	/* DISCOVER sent, waiting for an OFFER */
 	DHCPC_REQUESTING,	/* REQUEST sent, waiting for ACK/NAK */
 	DHCPC_BOUND,		/* lease in hand: c->lease */
 	DHCPC_FAILED,		/* overall timeout */
@@ -29,7 +31,7 @@ struct dhcpc {
 	uint8_t mac[6];
 	const char *hostname;		/* option 12, may be NULL */
 	const char *vendor_class;	/* option 60, may be NULL */
-	struct in_addr requested;	/* option 50 in the first DISCOVER, 0 = none */
+	struct in_addr requested;	/* start in REBOOTING asking for it; 0 = none */
 	uint64_t timeout_ms;		/* overall, from dhcpc_start */
 	uint32_t seed;			/* jitter/xid randomness; any non-zero value */
 	dhcpc_send_fn send;

@@ -71,6 +71,8 @@ struct ctx {
 	bool entry_done[NET_MAX_IP];
 	bool entry_failed[NET_MAX_IP];
 	int entry_ifc[NET_MAX_IP];	/* which ifc configured the entry */
+	bool vlan_failed[NET_MAX_VLAN];	/* tried once, failed: do not retry */
+	bool ifname_failed[NET_MAX_IFNAME];
 	char last_err[EV_MAX];
 };
 
@@ -542,16 +544,17 @@ static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 	for (int k = 0; k < np->n_ifname; k++) {
 		const struct net_ifname *fn = &np->ifname[k];
 
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n && !c->ifname_failed[k]; i++) {
 			if (!links[i].has_mac || memcmp(links[i].mac, fn->mac, 6) || !strcmp(links[i].name, fn->name))
 				continue;
 			if (links[i].flags & IFF_UP)
 				nl_link_set(&c->nl, links[i].ifindex, 0, 0, NULL, NULL);
 			rc = nl_link_set(&c->nl, links[i].ifindex, -1, 0, NULL, fn->name);
-			if (rc)
+			if (rc) {
 				evf(c, NET_EV_WARN, "%s: renaming to %s (ifname=): %s", links[i].name, fn->name,
 				    strerror(-rc));
-			else
+				c->ifname_failed[k] = true;
+			} else
 				evf(c, NET_EV_INFO, "%s: renamed to %s", links[i].name, fn->name);
 			changed = true;
 		}
@@ -567,13 +570,18 @@ static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 			if (!strcmp(links[i].name, v->phys))
 				phys = links[i].ifindex;
 		}
-		if (exists || !phys)
+		if (exists || !phys || c->vlan_failed[k])
 			continue;
 		nl_link_set(&c->nl, phys, 1, 0, NULL, NULL);
 		rc = nl_vlan_add(&c->nl, v->name, phys, v->id);
-		if (rc)
-			evf(c, NET_EV_WARN, "%s: creating VLAN %u on %s: %s", v->name, v->id, v->phys, strerror(-rc));
-		else
+		if (rc) {
+			evf(c, NET_EV_ERR, "%s: creating VLAN %u on %s: %s%s", v->name, v->id, v->phys, strerror(-rc),
+			    rc == -EOPNOTSUPP ? " (is the 8021q module loaded?)" : "");
+			c->vlan_failed[k] = true;
+			for (int e = 0; e < c->n_ip; e++)	/* entries on this VLAN cannot succeed */
+				if (!strcmp(c->ip[e].iface, v->name))
+					c->entry_failed[e] = true;
+		} else
 			evf(c, NET_EV_INFO, "%s: VLAN %u on %s created", v->name, v->id, v->phys);
 		changed = true;
 	}
@@ -900,8 +908,12 @@ int net_up(const struct net_plan *np, struct net_result *res,
 		rc = -ETIMEDOUT;
 		if (c.n_ifc == 0)
 			rc = -ENODEV;
-		seterr(err, errlen, "network: %s%s not configured: %s", c.ip[0].iface[0] ? "interface " : "no interface",
-		       c.ip[0].iface, c.last_err[0] ? c.last_err : "no link, carrier or lease");
+		if (c.ip[0].iface[0])
+			seterr(err, errlen, "network: interface %s not configured: %s", c.ip[0].iface,
+			       c.last_err[0] ? c.last_err : "no link, carrier or lease");
+		else
+			seterr(err, errlen, "network: no interface configured: %s",
+			       c.last_err[0] ? c.last_err : "no link, carrier or lease");
 		goto err_close;
 	}
 	*res = c.ifc[c.entry_ifc[0]].res;
