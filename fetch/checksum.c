@@ -49,6 +49,13 @@ static int parse_value(const char *param, const char *val, struct checksum *c,
 		snprintf(err, errlen, "%s: empty value, expected 64 hex digits or 'auto'", param);
 		return -EINVAL;
 	}
+	for (const char *p = val; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "%s: control character in the value, expected 64 hex digits or 'auto'",
+				 param);
+			return -EINVAL;
+		}
+	}
 	if (!strcmp(val, "auto")) {
 		tmp.set = true;
 		tmp.is_auto = true;
@@ -72,6 +79,12 @@ int checksum_parse_spec(const char *val, struct checksum *c, char *err, size_t e
 {
 	const char *colon = val ? strchr(val, ':') : NULL;
 
+	for (const char *p = val; p && *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "rd.live.checksum: control character in the value, expected sha256:<64 hex digits>");
+			return -EINVAL;
+		}
+	}
 	if (!colon) {
 		snprintf(err, errlen, "rd.live.checksum: '%.80s' has no algorithm, expected sha256:<64 hex digits>",
 			 val ? val : "");

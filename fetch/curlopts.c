@@ -230,6 +230,12 @@ int curlopts_parse(const char *kiwi_list, struct fetch_opts *o, char *err, size_
 		snprintf(err, errlen, PARAM ": %zu characters, expected at most %d", len, CURLOPTS_MAX_LEN - 1);
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)kiwi_list[i] < 0x20 || kiwi_list[i] == 0x7f) {
+			snprintf(err, errlen, PARAM ": control character at position %zu", i);
+			return -EINVAL;
+		}
+	}
 	memcpy(buf, kiwi_list, len + 1);
 	for (char *p = buf, *next; p; p = next) {
 		next = strchr(p, ',');

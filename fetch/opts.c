@@ -36,6 +36,12 @@ int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errle
 		snprintf(err, errlen, "URL is %zu characters, expected at most %zu", len, sizeof(o->url) - 1);
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f) {
+			snprintf(err, errlen, "URL contains a space or control character at position %zu", i);
+			return -EINVAL;
+		}
+	}
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 		if (!strncasecmp(url, schemes[i], strlen(schemes[i])))
 			known = true;
@@ -43,12 +49,6 @@ int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errle
 		snprintf(err, errlen, "URL '%.200s' has an unsupported scheme, expected http, https, ftp, tftp or file",
 			 url);
 		return -EINVAL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f) {
-			snprintf(err, errlen, "URL contains a space or control character at position %zu", i);
-			return -EINVAL;
-		}
 	}
 	memcpy(o->url, url, len + 1);
 	return 0;
