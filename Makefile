@@ -46,7 +46,7 @@ $(BUILD)/mkcpio: tools/mkcpio.c tools/cpiolist.c tools/cpiolist.h
 
 $(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init FORCE
 	sh tools/mklist.sh --kdir $(KDIR) --init $(BUILD)/init --base initramfs-list \
-		--modules "$(MODULES_DEFAULT) $(MODULES)" --extra "$(EXTRA_LIST)" > $@.tmp
+		--modules "$(MODULES_DEFAULT) $(MODULES)" --extra "$(EXTRA_LIST)" --outdir $(BUILD) > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/initramfs.img: $(BUILD)/initramfs.list $(BUILD)/mkcpio $(BUILD)/init
@@ -101,7 +101,7 @@ demo: $(BUILD)/initramfs.img
 	sh tests/e2e/demo.sh
 
 bench: $(BUILD)/initramfs.img
-	sh bench/size.sh
+	sh bench/size.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/init $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/initramfs.* $(BUILD)/e2e $(BUILD)/results

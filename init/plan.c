@@ -105,8 +105,15 @@ static int p_root_live(struct boot_plan *p, const char *key, const char *v, cons
 		p->root_kind = ROOT_LIVE_URL;
 	else if (is_devspec(rest) || starts(rest, "CDLABEL="))
 		p->root_kind = ROOT_LIVE_DEV;
-	else if (starts(rest, "AOEINTERFACE="))
+	else if (starts(rest, "AOEINTERFACE=")) {
 		p->root_kind = ROOT_AOE;
+		p->aoe_live = true;
+		rest += strlen("AOEINTERFACE=");
+		if (!*rest) {
+			plan_error(p, "%s=%s: expected live:AOEINTERFACE=<target such as e0.1, or interface>", key, v);
+			return -EINVAL;
+		}
+	}
 	else if (rest[0] == '/')
 		p->root_kind = ROOT_LIVE_FILE;
 	else {
@@ -115,6 +122,17 @@ static int p_root_live(struct boot_plan *p, const char *key, const char *v, cons
 		return -EINVAL;
 	}
 	return set_str(p, key, p->root_src, sizeof(p->root_src), rest);
+}
+
+static int parse_nbd(struct boot_plan *p, const char *key, const char *v, const char *form, const char *spec)
+{
+	char err[PLAN_STR];
+
+	if (nbd_spec_parse(form, spec, &p->nbd, err, sizeof(err)) < 0) {
+		plan_error(p, "%s=%s: %s", key, v, err);
+		return -EINVAL;
+	}
+	return set_str(p, key, p->root_src, sizeof(p->root_src), spec);
 }
 
 static int p_root(struct boot_plan *p, const char *key, const char *v)
@@ -135,10 +153,17 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 		return p_root_live(p, key, v, v);
 	if (starts(v, "overlay:")) {
 		rest = v + 8;
-		if (starts(rest, "nbd="))
+		if (starts(rest, "nbd=")) {
 			p->root_kind = ROOT_NBD;
-		else if (starts(rest, "aoe="))
+			return parse_nbd(p, key, v, "kiwi", rest + 4);
+		} else if (starts(rest, "aoe=")) {
 			p->root_kind = ROOT_AOE;
+			rest += 4;
+			if (!*rest) {
+				plan_error(p, "%s=%s: expected overlay:aoe=<target such as e0.1, or interface>", key, v);
+				return -EINVAL;
+			}
+		}
 		else if (is_devspec(rest))
 			p->root_kind = ROOT_OVERLAY_DEV;
 		else {
@@ -150,7 +175,7 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 	}
 	if (starts(v, "nbd:")) {
 		p->root_kind = ROOT_NBD;
-		return set_str(p, key, p->root_src, sizeof(p->root_src), v);
+		return parse_nbd(p, key, v, "dracut", v + 4);
 	}
 	if (starts(v, "bootc-live:")) {
 		p->root_kind = ROOT_BOOTC;
@@ -170,6 +195,35 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 	plan_error(p, "%s=%s: expected /dev/<device>, LABEL=, UUID=, PARTUUID=, PARTLABEL=, live:<source>, "
 		   "overlay:<source>, nbd:<server>:<export> or bootc-live:<source>", key, v);
 	return -EINVAL;
+}
+
+/* dracut's netroot=nbd:... is root=nbd:... */
+static int p_netroot(struct boot_plan *p, const char *key, const char *v)
+{
+	if (!v || !starts(v, "nbd:")) {
+		plan_error(p, "%s=%s: expected netroot=nbd:<server>:<port|export>[:<fstype>[:<rootflags>[:<nbdopts>]]] "
+			   "(NFS and iSCSI roots are not supported)", key, v ? v : "");
+		return -EINVAL;
+	}
+	return p_root(p, "root", v);
+}
+
+static int p_overlay_write(struct boot_plan *p, const char *key, const char *v)
+{
+	if (!v || !*v) {
+		plan_error(p, "%s: expected a device: /dev/x, LABEL=, UUID=, PARTUUID= or PARTLABEL=", key);
+		return -EINVAL;
+	}
+	if (starts(v, "/dev/") || starts(v, "LABEL=") || starts(v, "UUID=") || starts(v, "PARTUUID=") ||
+	    starts(v, "PARTLABEL="))
+		return set_str(p, key, p->overlay_write, sizeof(p->overlay_write), v);
+	plan_error(p, "%s=%s: expected a device: /dev/x, LABEL=, UUID=, PARTUUID= or PARTLABEL=", key, v);
+	return -EINVAL;
+}
+
+static int p_overlay_temporary(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->overlay_temporary);
 }
 
 static int p_rootfstype(struct boot_plan *p, const char *key, const char *v)
@@ -494,7 +548,9 @@ static const struct param {
 	{ "rd.live.overlay", p_rd_overlay },
 	{ "rd.live.overlay.overlayfs", p_accept },
 	{ "rd.live.overlay.nouserconfirmprompt", p_accept },
-	{ "rd.root.overlay.temporary", p_accept },
+	{ "rd.root.overlay.temporary", p_overlay_temporary },
+	{ "rd.root.overlay.write", p_overlay_write },
+	{ "netroot", p_netroot },
 	{ "rd.root.overlay.readonly", p_root_overlay_readonly },
 	{ "rd.live.ram", p_live_ram },
 	{ "rd.noverifyssl", p_noverifyssl },
@@ -516,7 +572,6 @@ static const struct param {
 	{ "rd.kiwi.live.system", p_unimplemented },
 	{ "rd.kiwi.live.reset", p_unimplemented },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
-	{ "rd.root.overlay.write", p_unimplemented },
 };
 
 /* "<module>.<param>=<value>": a module name, a dot, a parameter name. */
@@ -586,9 +641,6 @@ static void plan_finish(struct boot_plan *p)
 			plan_error(p, "root=%s: %s", p->root_arg, err);
 		break;
 	}
-	case ROOT_OVERLAY_DEV:
-	case ROOT_NBD:
-	case ROOT_AOE:
 	case ROOT_BOOTC:
 		plan_error(p, "root=%s: %s roots are recognised, but not implemented in this netinit build yet",
 			   p->root_arg, plan_root_kind_name(p->root_kind));

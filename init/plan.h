@@ -8,6 +8,7 @@
 #include "init/cmdline.h"
 #include "net/ipconf.h"
 #include "fetch/fetch.h"
+#include "blockdev/nbdspec.h"
 
 #define PLAN_STR 256
 #define PLAN_URL 2048
@@ -73,6 +74,12 @@ struct boot_plan {
 	bool live_ram;                  /* rd.live.ram: copy a local live medium into RAM first */
 	enum overlay_mode overlay;
 	char overlay_size[32];          /* tmpfs upper size (mount option syntax), default 50% */
+
+	/* remote block roots */
+	struct nbd_spec nbd;            /* root=overlay:nbd=... / root=nbd:... / netroot=nbd:... */
+	bool aoe_live;                  /* root=live:AOEINTERFACE=<target>: a live ISO on AoE */
+	char overlay_write[PLAN_STR];   /* rd.root.overlay.write=<device>: persistent upper */
+	bool overlay_temporary;         /* rd.root.overlay.temporary: tmpfs upper even with a write device */
 
 	/* downloads: URL, TLS, proxy, curl options, checksum, rd.retry deadline */
 	struct fetch_opts fetch;

@@ -4,6 +4,8 @@
 #include "init/mounts.h"
 #include "blockdev/devwait.h"
 #include "blockdev/loop.h"
+#include "blockdev/aoe.h"
+#include "blockdev/nbd.h"
 #include "overlay/overlay.h"
 #include "overlay/probe.h"
 #include "fetch/fetch.h"
@@ -175,11 +177,13 @@ static void mount_layer(const char *src, int depth)
 	}
 }
 
-static void live_root(const char *src)
+/* The upper layer over OVERLAY_LOWER, at NEWROOT: none (read-only root), a persistent
+ * device (rd.root.overlay.write), or a tmpfs. */
+static void assemble_upper(void)
 {
-	char err[512];
+	char err[512], dev[256];
+	struct probe_info pi;
 
-	mount_layer(src, 0);
 	if (plan->overlay == OVERLAY_NONE) {
 		if (overlay_bind_ro(OVERLAY_LOWER, NEWROOT, err, sizeof(err)) < 0)
 			fatal("root", "read-only root", err, NULL);
@@ -187,10 +191,128 @@ static void live_root(const char *src)
 		return;
 	}
 	load_fs_module("overlay");
+	if (plan->overlay_write[0] && !plan->overlay_temporary) {
+		wait_device(plan->overlay_write, dev, sizeof(dev));
+		probe_or_die(plan->overlay_write, dev, &pi);
+		load_fs_module(pi.fstype);
+		if (overlay_assemble_dev(OVERLAY_LOWER, dev, pi.fstype, NEWROOT, err, sizeof(err)) < 0)
+			fatal("root", "rd.root.overlay.write", err,
+			      "the write device needs a filesystem the kernel can write (ext4, xfs, btrfs)");
+		log_info("root: overlay of %s with the persistent upper %s (%s) at %s", OVERLAY_LOWER, dev,
+			 pi.fstype, OVERLAY_UPPER);
+		return;
+	}
 	if (overlay_assemble(OVERLAY_LOWER, plan->overlay_size, NEWROOT, err, sizeof(err)) < 0)
 		fatal("root", "overlay", err, "is the overlay module in the initramfs?");
 	log_info("root: overlay of %s with a tmpfs upper (size %s) at %s", OVERLAY_LOWER, plan->overlay_size,
 		 OVERLAY_UPPER);
+}
+
+static void live_root(const char *src)
+{
+	mount_layer(src, 0);
+	assemble_upper();
+}
+
+/* A read-only root filesystem on a (remote) device as the lower layer. */
+static void device_lower(const char *what, const char *dev, const char *fstype, const char *flags)
+{
+	struct probe_info pi;
+	char err[512];
+
+	if (!fstype || !*fstype) {
+		probe_or_die(what, dev, &pi);
+		fstype = pi.fstype;
+	}
+	load_fs_module(fstype);
+	if (overlay_mount_ro(dev, fstype, flags, OVERLAY_LOWER, err, sizeof(err)) < 0)
+		fatal("root", what, err, "check rootfstype= and rootflags=");
+	log_info("%s: %s mounted read-only at %s", what, fstype, OVERLAY_LOWER);
+}
+
+static void nbd_event(void *ctx, int level, const char *msg)
+{
+	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+	log_msg(map[level & 3], "nbd: %s", msg);
+}
+
+static void nbd_root(void)
+{
+	struct nbd_export info;
+	char dev[64], err[512], desc[300], why[700];
+	pid_t pid;
+	int rc;
+
+	nbd_spec_describe(&plan->nbd, desc, sizeof(desc));
+	load_fs_module("nbd");
+	log_info("nbd: connecting to %s (up to %u s, rd.retry)", desc, plan->retry_s);
+	rc = nbd_attach(&plan->nbd, plan->retry_s * 1000u, dev, sizeof(dev), &info, nbd_event, NULL, err,
+			sizeof(err));
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "%s", err);
+		fatal("root", desc, why, rc == -ENOENT ? "check the export name against the [sections] of the nbd-server config" :
+		      "check that nbd-server runs and is reachable; rd.retry= sets how long to keep trying");
+	}
+	log_info("nbd: %s attached as %s (%llu bytes%s)", desc, dev, (unsigned long long)info.size,
+		 info.read_only ? ", read-only" : "");
+	if (plan->nbd.persist && info.via_netlink) {
+		rc = nbd_supervise_spawn(&plan->nbd, &info, nbd_event, NULL, &pid, err, sizeof(err));
+		if (rc < 0)
+			log_warn("nbd: no reconnect supervisor: %s", err);
+		else
+			log_info("nbd: reconnect supervisor @netinit-nbd%d running (pid %d)", info.dev_index, (int)pid);
+	}
+	if (plan->nbd.form == NBD_FORM_DRACUT) {
+		/* dracut: the export is the root itself, mounted as root= would be */
+		const char *fstype = plan->rootfstype[0] ? plan->rootfstype : plan->nbd.fstype;
+		const char *flags = plan->rootflags[0] ? plan->rootflags : plan->nbd.rootflags;
+		struct probe_info pi;
+
+		if (!*fstype) {
+			probe_or_die(dev, dev, &pi);
+			fstype = pi.fstype;
+		}
+		load_fs_module(fstype);
+		mkdir_p(NEWROOT, 0755);
+		if (mount(dev, NEWROOT, fstype, plan->rw ? 0 : MS_RDONLY, *flags ? flags : NULL) < 0) {
+			snprintf(why, sizeof(why), "mount %s (%s) on %s: %s", dev, fstype, NEWROOT, strerror(errno));
+			fatal("root", plan->root_arg, why, "check the fstype and rootflags fields");
+		}
+		return;
+	}
+	device_lower(desc, dev, plan->rootfstype, plan->rootflags);
+	assemble_upper();
+}
+
+static void aoe_root(void)
+{
+	char dev[128], err[512];
+	int rc;
+
+	load_fs_module("aoe");
+	log_info("aoe: discovering %s (up to %u s, rd.retry)", plan->root_src, plan->retry_s);
+	rc = aoe_attach(plan->root_src, plan->retry_s * 1000u, dev, sizeof(dev), err, sizeof(err));
+	if (rc < 0)
+		fatal("root", plan->root_arg, err,
+		      "check that vblade exports the target on this network segment (AoE is not routed)");
+	log_info("aoe: %s is %s", plan->root_src, dev);
+	if (plan->aoe_live) {
+		live_root(dev);
+		return;
+	}
+	device_lower(plan->root_src, dev, plan->rootfstype, plan->rootflags);
+	assemble_upper();
+}
+
+/* KIWI's root=overlay:LABEL=...: a local read-only root with an overlay. */
+static void overlay_dev_root(void)
+{
+	char dev[256];
+
+	wait_device(plan->root_src, dev, sizeof(dev));
+	device_lower(plan->root_src, dev, plan->rootfstype, plan->rootflags);
+	assemble_upper();
 }
 
 static void fetch_event(const struct fetch_event *ev, void *ctx)
@@ -390,6 +512,15 @@ void root_assemble(const struct boot_plan *p, struct kmod_ctx *k)
 		break;
 	case ROOT_LIVE_DEV:
 		live_dev();
+		break;
+	case ROOT_OVERLAY_DEV:
+		overlay_dev_root();
+		break;
+	case ROOT_NBD:
+		nbd_root();
+		break;
+	case ROOT_AOE:
+		aoe_root();
 		break;
 	default:
 		snprintf(why, sizeof(why), "%s roots are not implemented in this build", plan_root_kind_name(p->root_kind));

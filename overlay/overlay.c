@@ -44,23 +44,13 @@ int overlay_mount_ro(const char *dev, const char *fstype, const char *flags, con
 	return 0;
 }
 
-int overlay_assemble(const char *lower, const char *tmpfs_size, const char *newroot,
-		     char *err, size_t errlen)
+/* The cow filesystem is mounted at OVERLAY_COW: make upper/ and work/, show the upper
+ * at OVERLAY_UPPER, and mount the overlay at newroot. */
+static int assemble_on_cow(const char *lower, const char *newroot, char *err, size_t errlen)
 {
 	char opts[1024];
 	int rc;
 
-	if ((rc = mkdirs(OVERLAY_COW)) || (rc = mkdirs(newroot))) {
-		snprintf(err, errlen, "create %s and %s: %s", OVERLAY_COW, newroot, strerror(-rc));
-		return rc;
-	}
-	snprintf(opts, sizeof(opts), "mode=0755,size=%s", tmpfs_size);
-	if (mount("tmpfs", OVERLAY_COW, "tmpfs", 0, opts) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "mount the tmpfs upper layer (%s) on %s: %s", opts, OVERLAY_COW,
-			 strerror(errno));
-		return rc;
-	}
 	if ((rc = mkdirs(OVERLAY_COW "/upper")) || (rc = mkdirs(OVERLAY_COW "/work")) ||
 	    (rc = mkdirs(OVERLAY_UPPER))) {
 		snprintf(err, errlen, "create the upper and work directories: %s", strerror(-rc));
@@ -80,6 +70,44 @@ int overlay_assemble(const char *lower, const char *tmpfs_size, const char *newr
 		return rc;
 	}
 	return 0;
+}
+
+int overlay_assemble(const char *lower, const char *tmpfs_size, const char *newroot,
+		     char *err, size_t errlen)
+{
+	char opts[128];
+	int rc;
+
+	if ((rc = mkdirs(OVERLAY_COW)) || (rc = mkdirs(newroot))) {
+		snprintf(err, errlen, "create %s and %s: %s", OVERLAY_COW, newroot, strerror(-rc));
+		return rc;
+	}
+	snprintf(opts, sizeof(opts), "mode=0755,size=%s", tmpfs_size);
+	if (mount("tmpfs", OVERLAY_COW, "tmpfs", 0, opts) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "mount the tmpfs upper layer (%s) on %s: %s", opts, OVERLAY_COW,
+			 strerror(errno));
+		return rc;
+	}
+	return assemble_on_cow(lower, newroot, err, errlen);
+}
+
+int overlay_assemble_dev(const char *lower, const char *cowdev, const char *cowfs, const char *newroot,
+			 char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = mkdirs(OVERLAY_COW)) || (rc = mkdirs(newroot))) {
+		snprintf(err, errlen, "create %s and %s: %s", OVERLAY_COW, newroot, strerror(-rc));
+		return rc;
+	}
+	if (mount(cowdev, OVERLAY_COW, cowfs, MS_NOATIME, NULL) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "mount the write device %s (%s) on %s: %s", cowdev, cowfs, OVERLAY_COW,
+			 strerror(errno));
+		return rc;
+	}
+	return assemble_on_cow(lower, newroot, err, errlen);
 }
 
 int overlay_bind_ro(const char *lower, const char *newroot, char *err, size_t errlen)

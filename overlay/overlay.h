@@ -18,6 +18,11 @@ int overlay_mount_ro(const char *dev, const char *fstype, const char *flags, con
 int overlay_assemble(const char *lower, const char *tmpfs_size, const char *newroot,
 		     char *err, size_t errlen);
 
+/* The same with the upper on a persistent device (cowdev of type cowfs, mounted at
+ * OVERLAY_COW): changes survive reboots. The device keeps upper/ and work/ at its top. */
+int overlay_assemble_dev(const char *lower, const char *cowdev, const char *cowfs, const char *newroot,
+			 char *err, size_t errlen);
+
 /* Read-only bind of lower at newroot (no overlay). */
 int overlay_bind_ro(const char *lower, const char *newroot, char *err, size_t errlen);
 
