@@ -789,9 +789,25 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 	fprintf(out, "  mount: %s\n", p->rw ? "read-write" : "read-only");
 	if (p->root_kind == ROOT_LIVE_FILE || p->root_kind == ROOT_LIVE_DEV || p->root_kind == ROOT_LIVE_URL ||
 	    p->root_kind == ROOT_OVERLAY_DEV || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE) {
-		fprintf(out, "  live image: %s/%s\n", p->live_dir, p->live_squashimg);
-		if (p->overlay == OVERLAY_NONE)
+		bool live = p->root_kind == ROOT_LIVE_FILE || p->root_kind == ROOT_LIVE_DEV ||
+			    p->root_kind == ROOT_LIVE_URL || p->aoe_live;
+
+		if (live)
+			fprintf(out, "  live image: an ISO's /%s/%s, or the image itself; then LiveOS/rootfs.img if present\n",
+				p->live_dir, p->live_squashimg);
+		if (p->root_kind == ROOT_NBD) {
+			char d[300];
+
+			nbd_spec_describe(&p->nbd, d, sizeof(d));
+			fprintf(out, "  nbd: %s (%s form%s)\n", d, p->nbd.form == NBD_FORM_KIWI ? "KIWI" : "dracut",
+				p->nbd.persist ? ", reconnect supervisor" : "");
+		}
+		if (p->root_kind == ROOT_NBD && p->nbd.form == NBD_FORM_DRACUT)
+			fprintf(out, "  overlay: none (the export is the root)\n");
+		else if (p->overlay == OVERLAY_NONE)
 			fprintf(out, "  overlay: none (read-only root)\n");
+		else if (p->overlay_write[0] && !p->overlay_temporary)
+			fprintf(out, "  overlay: persistent upper on %s\n", p->overlay_write);
 		else
 			fprintf(out, "  overlay: tmpfs upper, size %s\n", p->overlay_size);
 	}
