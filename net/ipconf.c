@@ -690,7 +690,8 @@ int net_plan_arg(struct net_plan *np, const char *key, const char *value,
 		/* pxelinux IPAPPEND 2: "01-" (ARP type Ethernet) then the MAC */
 		if (m && strlen(m) == 20 && !strncmp(m, "01-", 3))
 			m += 3;
-		if (!m || net_parse_mac(m, np->bootif)) {
+		/* a NIC's address is unicast: "01-52-54-00-12-34" alone is a truncated BOOTIF */
+		if (!m || net_parse_mac(m, np->bootif) || (np->bootif[0] & 1)) {
 			seterr(err, errlen, "BOOTIF=%s: expected 01-aa-bb-cc-dd-ee-ff", value ? value : "");
 			return -EINVAL;
 		}
