@@ -229,23 +229,50 @@ static int connect_retryable(int rc)
 	       rc == -ECONNRESET || rc == -ENETDOWN || rc == -EHOSTDOWN || rc == -EADDRNOTAVAIL;
 }
 
-/* Rename our command line (what /proc/PID/cmdline shows) and comm. Returns 0 or -errno. */
-static char sup_cmdline[64];
+/*
+ * Make /proc/PID/cmdline start with '@' (what systemd's shutdown checks) by writing the name
+ * over our own argument area, whose bounds are fields 48-49 of /proc/self/stat; a name
+ * longer than the area is cut (e.g. "/init" becomes "@init"). comm gets the whole name (up to
+ * 15 bytes). Returns 0 or -errno.
+ */
 static int set_cmdline(const char *name)
 {
-	unsigned long s, e;
-	int rc = 0;
+	char buf[1024], *p;
+	unsigned long start = 0, end = 0;
+	ssize_t n;
+	int fd, field;
 
-	snprintf(sup_cmdline, sizeof(sup_cmdline), "%s", name);
-	s = (unsigned long)sup_cmdline;
-	e = s + strlen(sup_cmdline) + 1;
-	prctl(PR_SET_NAME, (unsigned long)sup_cmdline, 0, 0, 0);
-	if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, s, 0, 0) < 0 || prctl(PR_SET_MM, PR_SET_MM_ARG_END, e, 0, 0) < 0) {
-		/* the other order, for when the new area lies above the old one */
-		if (prctl(PR_SET_MM, PR_SET_MM_ARG_END, e, 0, 0) < 0 || prctl(PR_SET_MM, PR_SET_MM_ARG_START, s, 0, 0) < 0)
-			rc = -errno;
+	prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EPROTO;
+	/* p+2 is field 3 (state); walk to field 48 (arg_start) */
+	p += 2;
+	for (field = 3; field < 48 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
 	}
-	return rc;
+	if (!p || sscanf(p, "%lu %lu", &start, &end) != 2 || end <= start || end - start > (1u << 20))
+		return -EPROTO;
+	{
+		char *area = (char *)start;
+		size_t len = end - start, k = strlen(name);
+
+		if (k > len - 1)
+			k = len - 1;
+		memset(area, 0, len);
+		memcpy(area, name, k);
+	}
+	return 0;
 }
 
 /* Detach from everything of the initramfs: fds, cwd, signals, OOM killer, swapping. */
@@ -300,6 +327,7 @@ static int attach_ioctl(int sock, const struct nbdk_config *c, int *index, char 
 		seterr(err, errlen, "configuring an NBD device with ioctls: %s", strerror(-devfd));
 		return devfd;
 	}
+	fflush(NULL); /* or the child would write the caller's buffered output again */
 	pid = fork();
 	if (pid < 0) {
 		int rc = -errno;
@@ -522,6 +550,7 @@ int nbd_supervise_spawn(const struct nbd_spec *spec, const struct nbd_export *in
 		seterr(err, errlen, "joining NBD multicast group \"%s\": %s", NBD_GENL_MCAST, strerror(-rc));
 		goto err_close;
 	}
+	fflush(NULL); /* or the child would write the caller's buffered output again */
 	pid = fork();
 	if (pid < 0) {
 		rc = -errno;

@@ -42,6 +42,7 @@ static void on_event(void *ctx, int level, const char *msg)
 {
 	(void)ctx;
 	printf("event %d %s\n", level, msg);
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
