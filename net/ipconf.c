@@ -12,6 +12,7 @@
 #define MTU_MIN		68	/* RFC 791 minimum */
 #define MTU_MAX		65535
 
+__attribute__((format(printf, 3, 4)))
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

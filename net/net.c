@@ -84,6 +84,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+__attribute__((format(printf, 3, 4)))
 static void evf(struct ctx *c, int level, const char *fmt, ...)
 {
 	char msg[EV_MAX];
@@ -98,6 +99,7 @@ static void evf(struct ctx *c, int level, const char *fmt, ...)
 		c->ev(c->evctx, level, msg);
 }
 
+__attribute__((format(printf, 3, 4)))
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -162,6 +164,7 @@ struct sbuf {
 	size_t n;
 };
 
+__attribute__((format(printf, 2, 3)))
 static void sb(struct sbuf *s, const char *fmt, ...)
 {
 	va_list ap;
