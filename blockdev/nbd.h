@@ -78,11 +78,14 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 /*
  * Fork the reconnect supervisor for /dev/nbd<info->dev_index> (only meaningful after a netlink
  * attach). The child renames its command line to "@netinit-nbd<N>" (a leading '@' tells
- * systemd's shutdown that this process serves the root storage and must not be killed),
- * closes every fd but 0-2, opens nothing on the old root, and loops: wait for
+ * systemd's shutdown that this process serves the root storage and must not be killed; the
+ * name is cut to the length of the original argv area, e.g. "@init", while comm shows
+ * "@netinit-nbdN"), closes every fd but 0-2 and character devices (console, /dev/kmsg),
+ * opens nothing on the old root, and loops: wait for
  * NBD_CMD_LINK_DEAD for its index, reconnect with back-off, re-handshake (the size must not
- * have changed), NBD_CMD_RECONFIGURE. It runs until the device is disconnected. ev runs in the
- * child and must only use fds 0-2. *pid_out (may be NULL) gets the child's pid.
+ * have changed), NBD_CMD_RECONFIGURE, forever. ev runs in the child and may only use fds 0-2
+ * and character-device fds. Buffered stdio is flushed before the fork. The caller must not
+ * wait for the child. *pid_out (may be NULL) gets the child's pid.
  */
 int nbd_supervise_spawn(const struct nbd_spec *s, const struct nbd_export *info,
 			nbd_event_fn ev, void *evctx, pid_t *pid_out, char *err, size_t errlen);

@@ -275,16 +275,21 @@ static int set_cmdline(const char *name)
 	return 0;
 }
 
-/* Detach from everything of the initramfs: fds, cwd, signals, OOM killer, swapping. */
+/*
+ * Detach from everything of the initramfs: fds, cwd, signals, OOM killer, swapping.
+ * Character devices (the console, /dev/kmsg: devtmpfs moves into the new root) stay open for
+ * the caller's event callback; every other fd (files of the initramfs, pipes, sockets) closes.
+ */
 static void become_daemon(int keep_fd)
 {
 	long max = sysconf(_SC_OPEN_MAX);
+	struct stat st;
 	int fd;
 
 	if (max < 0 || max > 65536)
 		max = 65536;
 	for (fd = 3; fd < max; fd++)
-		if (fd != keep_fd)
+		if (fd != keep_fd && fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode))
 			close(fd);
 	setsid();
 	if (chdir("/") < 0) {
@@ -379,12 +384,12 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 			break;
 		if (!connect_retryable(rc) || now_ms() + backoff >= deadline)
 			return rc;
-		event(ev, evctx, NBD_EV_WARN, "nbd: %s port %u: %s; retrying in %ld ms", s->host,
+		event(ev, evctx, NBD_EV_WARN, "%s port %u: %s; retrying in %ld ms", s->host,
 		      (unsigned)s->port, strerror(-rc), backoff);
 		sleep_ms(backoff);
 		backoff = backoff * 2 > NBD_BACKOFF_MAX_MS ? NBD_BACKOFF_MAX_MS : backoff * 2;
 	}
-	event(ev, evctx, NBD_EV_DEBUG, "nbd: connected to %s port %u, handshake for export '%s'",
+	event(ev, evctx, NBD_EV_DEBUG, "connected to %s port %u, handshake for export '%s'",
 	      s->host, (unsigned)s->port, s->export_name);
 	if ((rc = nbd_handshake_fd(sock, s->export_name, NBD_HANDSHAKE_TIMEOUT_MS, info, err, errlen)))
 		goto err_sock;
@@ -395,7 +400,7 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 	fill_config(s, info, bs, backend, sizeof(backend), &c);
 	rc = nbdk_genl_open(&g);
 	if (rc == -ENOENT) {
-		event(ev, evctx, NBD_EV_WARN, "nbd: kernel has no \"nbd\" netlink family; using the ioctl path (no reconnect)");
+		event(ev, evctx, NBD_EV_WARN, "kernel has no \"nbd\" netlink family; using the ioctl path (no reconnect)");
 		if ((rc = attach_ioctl(sock, &c, &info->dev_index, err, errlen)))
 			goto err_sock;
 		info->via_netlink = 0;
@@ -417,7 +422,7 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 		seterr(err, errlen, "%s did not appear after attaching export '%s'", dev_out, s->export_name);
 		return -ENOENT;
 	}
-	event(ev, evctx, NBD_EV_INFO, "nbd: %s is export '%s' on %s port %u, %llu bytes%s, block size %d, via %s",
+	event(ev, evctx, NBD_EV_INFO, "%s is export '%s' on %s port %u, %llu bytes%s, block size %d, via %s",
 	      dev_out, s->export_name, s->host, (unsigned)s->port, (unsigned long long)info->size,
 	      info->read_only ? " (read-only)" : "", bs, info->via_netlink ? "netlink" : "ioctl");
 	return 0;

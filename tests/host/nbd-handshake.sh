@@ -40,7 +40,7 @@ probe "server down: retries, then one line with the attempts" \
 	"^ERR ECONNREFUSED cannot connect to NBD server 127.0.0.1 port $D: Connection refused \(after [0-9]+ attempts\)" \
 	--attach kiwi "127.0.0.1:$D:export" 2500
 expect "server down: gave up after 1.5..4 s" [ "${PROBE_MS:-0}" -ge 1500 -a "${PROBE_MS:-99999}" -le 4000 ]
-"$PROBE" --attach kiwi "127.0.0.1:$D:export" 1200 | grep -q '^event 1 nbd: 127.0.0.1 port .*retrying in' &&
+"$PROBE" --attach kiwi "127.0.0.1:$D:export" 1200 | grep -q '^event 1 127.0.0.1 port .*retrying in' &&
 	echo "PASS server down: a retry event per attempt" || { echo "FAIL retry events"; NBD_FAILS=$((NBD_FAILS + 1)); }
 
 # ---- a lying server: each malformation is a clear error within the timeout ----
