@@ -163,3 +163,110 @@ mk_test_ca() {
 
 # the user-mode network: the guest is 10.0.2.15, the host's 127.0.0.1 is 10.0.2.2
 QEMU_USERNET="-netdev user,id=n0 -device virtio-net-pci,netdev=n0"
+
+# ---- live-boot servers (tests/e2e/cases/4*.sh) ------------------------------------------
+# Every daemon started below is registered with e2e_bg and killed (with its children: vsftpd's
+# session processes ignore SIGTERM) by e2e_cleanup, which also stops start_http's nginx.
+E2E_PIDS=""
+e2e_kill_tree() {
+	for k in $(ps -o pid= --ppid "$1" 2>/dev/null); do e2e_kill_tree "$k"; done
+	kill -9 "$1" 2>/dev/null || true
+}
+e2e_cleanup() {
+	for p in $E2E_PIDS ${NGINX_PID:-}; do e2e_kill_tree "$p"; done
+	for p in $E2E_PIDS ${NGINX_PID:-}; do wait "$p" 2>/dev/null || true; done
+}
+e2e_bg() { E2E_PIDS="$E2E_PIDS $1"; trap e2e_cleanup EXIT; }
+
+# wait_port PORT [tcp|udp]: until something listens on 127.0.0.1:PORT (5 s at most)
+wait_port() {
+	for _ in $(seq 50); do
+		if [ "${2:-tcp}" = udp ]; then ss -Hlun "sport = :$1" | grep -q . && return 0
+		else ss -Hltn "sport = :$1" | grep -q . && return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_ftp DIR: anonymous read-only vsftpd in the foreground on 127.0.0.1; sets FTP_PORT.
+# The guest uses ftp://10.0.2.2:$FTP_PORT/<file>; passive data ports follow FTP_PORT.
+start_ftp() {
+	FTP_PORT=$(free_port)
+	mkdir -p "$W/vsftpd/empty"
+	chmod 755 "$1"
+	cat > "$W/vsftpd/vsftpd.conf" <<EOC
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$FTP_PORT
+background=NO
+anonymous_enable=YES
+local_enable=NO
+write_enable=NO
+no_anon_password=YES
+anon_root=$1
+ftp_username=ftp
+pasv_enable=YES
+pasv_address=10.0.2.2
+pasv_min_port=$((FTP_PORT + 1))
+pasv_max_port=$((FTP_PORT + 20))
+secure_chroot_dir=$W/vsftpd/empty
+seccomp_sandbox=NO
+xferlog_enable=YES
+xferlog_file=$W/vsftpd/xfer.log
+use_localtime=NO
+EOC
+	vsftpd "$W/vsftpd/vsftpd.conf" > "$W/vsftpd/stderr" 2>&1 &
+	e2e_bg $!
+	wait_port "$FTP_PORT" || fail "vsftpd did not start (see $W/vsftpd/stderr)"
+}
+
+# start_cutproxy UPSTREAM_PORT CUT_BYTES: tests/e2e/tools/cutproxy.py in front of a server on
+# 127.0.0.1; the first connection is closed after CUT_BYTES bytes of the reply. Sets CUT_PORT;
+# every request line and Range header goes to $W/cutproxy.log.
+start_cutproxy() {
+	CUT_PORT=$(free_port)
+	/usr/bin/python3 "$NETINIT_ROOT/tests/e2e/tools/cutproxy.py" "$CUT_PORT" "$1" "$2" "$W/cutproxy.log" \
+		2> "$W/cutproxy.err" &
+	e2e_bg $!
+	wait_port "$CUT_PORT" || fail "cutproxy did not start (see $W/cutproxy.err)"
+}
+
+# QEMU's user network with its own TFTP server for DIR: tftp://10.0.2.2/<file>
+qemu_usernet_tftp() { echo "-netdev user,id=n0,tftp=$1 -device virtio-net-pci,netdev=n0"; }
+
+# initrd_with_cas OUT "CA.crt ..." [SRC:/DEST ...]: $INITRD whose /etc/ssl/certs/ca-certificates.crt
+# is Debian's bundle followed by the given CAs (a second cpio replaces the file), plus any files.
+initrd_with_cas() {
+	out=$1; cas=$2; shift 2
+	cat /etc/ssl/certs/ca-certificates.crt $cas > "$W/ca-bundle.crt"
+	initrd_with "$out" "$W/ca-bundle.crt:/etc/ssl/certs/ca-certificates.crt" "$@"
+}
+
+# mk_iso DIR OUT LABEL: an ISO 9660 image (Rock Ridge) of DIR
+mk_iso() { xorriso -as mkisofs -quiet -R -V "$3" -o "$2" "$1" >/dev/null 2>&1 || fail "xorriso failed for $2"; }
+
+# boot_time LOG: guest uptime when the new root's init ran (from the NETINIT-RESULT line)
+boot_time() { result_line "$1" | sed -n 's/.*uptime=\([0-9.]*\).*/\1/p'; }
+
+# tls_reissue NAME: after start_http DIR tls, give nginx a new server certificate from the same
+# test CA for DNS:NAME and IP:10.0.2.2, and wait until nginx serves it. (The guest's mbedTLS 2.28
+# matches only DNS names, never iPAddress entries: an https://10.0.2.2/ URL cannot verify.)
+# The guest resolves NAME through an /etc/hosts added with initrd_with ("10.0.2.2 NAME").
+tls_reissue() {
+	d=$W/tls
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout "$d/server.key.new" -out "$d/server.csr" 2>/dev/null
+	printf 'subjectAltName=DNS:%s,IP:10.0.2.2\nbasicConstraints=CA:FALSE\n' "$1" > "$d/ext.cnf"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+		-extfile "$d/ext.cnf" -out "$d/server.crt.new" 2>/dev/null || fail "cannot issue a certificate for $1"
+	mv "$d/server.key.new" "$d/server.key"; mv "$d/server.crt.new" "$d/server.crt"
+	kill -HUP "$NGINX_PID"
+	for _ in $(seq 50); do
+		echo | openssl s_client -connect "127.0.0.1:$HTTPS_PORT" -servername "$1" 2>/dev/null |
+			grep -q "subject=CN = $1" && return 0
+		sleep 0.1
+	done
+	fail "nginx did not pick up the certificate for $1"
+}
+# TLS_NAME: the host name https cases use for 10.0.2.2
+TLS_NAME=boot.netinit.test
