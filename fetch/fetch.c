@@ -11,9 +11,9 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <mbedtls/sha256.h>
 
 #include "fetch/checksum.h"
+#include "fetch/hashq.h"
 #include "fetch/sink.h"
 
 #define BACKOFF_FIRST_MS	500	/* first wait after a failed attempt */
@@ -39,7 +39,7 @@ struct xfer {
 	fetch_event_fn ev;
 	void *ev_ctx;
 	CURL *curl;
-	mbedtls_sha256_context sha;
+	struct hashq *hq;	/* NULL when not hashing */
 	uint64_t t0_ms, last_ev_ms;
 	uint64_t offset;	/* bytes delivered to the sink and hashed */
 	uint64_t total;		/* size of the URL; 0 = unknown */
@@ -94,9 +94,8 @@ static void emit(struct xfer *x, enum fetch_event_type type, const char *msg, un
 
 static void hash_restart(struct xfer *x)
 {
-	mbedtls_sha256_free(&x->sha);
-	mbedtls_sha256_init(&x->sha);
-	mbedtls_sha256_starts_ret(&x->sha, 0);
+	if (x->hq)
+		hashq_reset(x->hq);
 }
 
 /* Discard everything: sink, decoder (inside the sink) and hash. */
@@ -225,11 +224,8 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 
 	if (!x->first_write_seen && !first_write(x))
 		return 0;
-	if (mbedtls_sha256_update_ret(&x->sha, (const unsigned char *)data, n)) {
-		snprintf(x->msg, sizeof(x->msg), "SHA-256 update failed");
-		set_abort(x, V_FATAL, -EIO);
-		return 0;
-	}
+	if (x->hq)
+		hashq_add(x->hq, data, n);
 	rc = x->sink->write(x->sink->ctx, data, n);
 	if (rc) {
 		const char *what = x->sink->what ? x->sink->what : "the sink";
@@ -634,8 +630,14 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 	x->t0_ms = now_ms();
 	x->is_http = url_has_prefix(url, "http://") || url_has_prefix(url, "https://");
 	x->is_ftp = url_has_prefix(url, "ftp://");
-	mbedtls_sha256_init(&x->sha);
-	mbedtls_sha256_starts_ret(&x->sha, 0);
+	if ((sum && sum->set) || o->digest) {
+		x->hq = hashq_new();
+		if (!x->hq) {
+			snprintf(err, errlen, "out of memory for hashing");
+			free(x);
+			return -ENOMEM;
+		}
+	}
 	if (codec != SINK_CODEC_NONE) {
 		rc = sink_decomp_init(&dec, codec, sink, &wrapped, err, errlen);
 		if (rc)
@@ -668,7 +670,9 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 			goto err_curl;
 		}
 	}
-	mbedtls_sha256_finish_ret(&x->sha, digest);
+	memset(digest, 0, sizeof(digest));
+	if (x->hq)
+		hashq_digest(x->hq, digest);
 	if (st) {
 		st->bytes = x->offset;
 		st->elapsed_ms = now_ms() - x->t0_ms;
@@ -696,7 +700,7 @@ err_decomp:
 	if (codec != SINK_CODEC_NONE)
 		sink_decomp_free(&dec);
 err_free:
-	mbedtls_sha256_free(&x->sha);
+	hashq_free(x->hq);
 	free(x);
 	return rc;
 }

@@ -39,6 +39,7 @@ struct fetch_opts {
 	bool ipv4;			/* --ipv4/-4 */
 	bool follow;			/* follow redirects (default on; -L) */
 	bool decompress;		/* .xz/.zst/.gz by URL suffix (default on) */
+	bool digest;			/* hash even without an expected sum (fetch_stats.sha256) */
 };
 
 /* Where the bytes go. write() must consume all of len or fail. */
@@ -81,7 +82,7 @@ struct fetch_stats {
 	unsigned attempts;	/* transfers started */
 	unsigned resumes;	/* attempts that continued with Range */
 	unsigned restarts;	/* times the sink was reset to zero */
-	uint8_t sha256[32];	/* digest of the received bytes */
+	uint8_t sha256[32];	/* digest of the received bytes, if hashed (else zero) */
 };
 
 /* Defaults: verify TLS, follow redirects, decompress, rd.retry=180. */

@@ -9,5 +9,5 @@ mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2046
 musl-gcc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-unused-parameter -I. -isystem build/sysroot/include \
 	-static -o "$out.tmp" tests/host/fetch/fetchtool.c $(ls fetch/*.c) \
-	-Lbuild/sysroot/lib -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -llzma -lz
+	-Lbuild/sysroot/lib -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -llzma -lz -lpthread
 mv "$out.tmp" "$out"

@@ -84,7 +84,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: fetchtool [--sha256 HEX|auto] [--checksum sha256:HEX] [--curl-options LIST]\n"
 		"  [--insecure] [--proxy URL] [--retry S] [--capacity BYTES] [--reserve BYTES]\n"
-		"  [--meminfo] [--no-decompress] [--progress] [--quiet] URL OUT|-\n");
+		"  [--meminfo] [--no-digest] [--no-decompress] [--progress] [--quiet] URL OUT|-\n");
 	exit(2);
 }
 
@@ -100,6 +100,7 @@ int main(int argc, char **argv)
 	int i, rc;
 
 	fetch_opts_init(&o);
+	o.digest = true;
 	for (i = 1; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -129,6 +130,8 @@ int main(int argc, char **argv)
 			o.insecure = true;
 		} else if (!strcmp(a, "--meminfo")) {
 			use_meminfo = true;
+		} else if (!strcmp(a, "--no-digest")) {
+			o.digest = false;
 		} else if (!strcmp(a, "--no-decompress")) {
 			o.decompress = false;
 		} else if (!strcmp(a, "--progress")) {
