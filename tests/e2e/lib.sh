@@ -3,6 +3,7 @@
 set -u
 NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$(dirname "${BASH_SOURCE:-$0}")/../.." && pwd)}
 NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
+case $NETINIT_BUILD in /*) ;; *) NETINIT_BUILD=$NETINIT_ROOT/$NETINIT_BUILD ;; esac
 KVER=${KVER:-$(ls -1 /lib/modules | sort -V | tail -n 1)}
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
 INITRD=${INITRD:-$NETINIT_BUILD/initramfs.img}
@@ -270,3 +271,29 @@ tls_reissue() {
 }
 # TLS_NAME: the host name https cases use for 10.0.2.2
 TLS_NAME=boot.netinit.test
+
+# mk_live_iso LAYOUT ROOTDIR OUT: a live ISO of ROOTDIR in one of the layouts netinit opens:
+#   kiwi     /LiveOS/squashfs.img, a squashfs holding LiveOS/rootfs.img (ext4 of the root); label CDROM
+#   dracut   /LiveOS/squashfs.img, a squashfs of the root itself; label netinit-live
+#   imagecustomizer  /liveos/rootfs.img, a squashfs of the root (rd.live.dir=liveos
+#            rd.live.squashimg=rootfs.img); label CDROM
+mk_live_iso() {
+	st=$W/.iso-$1; rm -rf "$st"; mkdir -p "$st/iso"
+	case $1 in
+	kiwi)
+		mkdir -p "$st/sq/LiveOS" "$st/iso/LiveOS"
+		mk_ext4 "$2" "$st/sq/LiveOS/rootfs.img" 16
+		mk_squashfs "$st/sq" "$st/iso/LiveOS/squashfs.img"
+		mk_iso "$st/iso" "$3" CDROM ;;
+	dracut)
+		mkdir -p "$st/iso/LiveOS"
+		mk_squashfs "$2" "$st/iso/LiveOS/squashfs.img"
+		mk_iso "$st/iso" "$3" netinit-live ;;
+	imagecustomizer)
+		mkdir -p "$st/iso/liveos"
+		mk_squashfs "$2" "$st/iso/liveos/rootfs.img"
+		mk_iso "$st/iso" "$3" CDROM ;;
+	*) fail "mk_live_iso: unknown layout $1" ;;
+	esac
+	rm -rf "$st"
+}
