@@ -214,7 +214,7 @@ pasv_max_port=$((FTP_PORT + 20))
 secure_chroot_dir=$W/vsftpd/empty
 seccomp_sandbox=NO
 xferlog_enable=YES
-xferlog_file=$W/vsftpd/xfer.log
+vsftpd_log_file=$W/vsftpd/xfer.log
 use_localtime=NO
 EOC
 	vsftpd "$W/vsftpd/vsftpd.conf" > "$W/vsftpd/stderr" 2>&1 &
