@@ -37,6 +37,7 @@
 #define RESCAN_MS	250	/* re-read the links this often even without notifications */
 #define FRAME_MAX	2048	/* one received frame */
 #define EV_MAX		256	/* one event line */
+#define RX_BATCH	64	/* frames read per wake-up */
 #define PATH_MAX_NET	256
 
 enum ifc_state {
@@ -725,10 +726,12 @@ static void read_packets(struct ctx *c, struct ifc *f, uint64_t now)
 	uint8_t frame[FRAME_MAX];
 	const uint8_t *payload;
 	size_t plen;
-	ssize_t n;
+	ssize_t n = 0;
 	int rc;
 
-	while (f->fd >= 0 && f->st == IFC_DHCP && (n = recv(f->fd, frame, sizeof(frame), 0)) >= 0) {
+	/* a bounded batch: a flood must not starve the timers */
+	for (int batch = 0; batch < RX_BATCH && f->fd >= 0 && f->st == IFC_DHCP &&
+	     (n = recv(f->fd, frame, sizeof(frame), 0)) >= 0; batch++) {
 		rc = dhcp_unframe(frame, (size_t)n, &payload, &plen);
 		if (rc == -EBADMSG) {
 			f->dc.malformed++;
@@ -762,8 +765,11 @@ static void read_packets(struct ctx *c, struct ifc *f, uint64_t now)
 			}
 		}
 	}
+	/* e.g. ENETDOWN after a carrier flap: reading it cleared the socket error, so
+	 * poll does not spin; the DHCP timers decide whether this interface fails */
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		evf(c, NET_EV_DEBUG, "%s: receiving DHCP replies: %s", f->link.name, strerror(errno));
 }
-
 /* Is every entry resolved? Entries with nothing to work on yet are not. */
 static bool all_resolved(struct ctx *c)
 {
