@@ -1,0 +1,662 @@
+#include "init/deploy.h"
+#include "blockdev/part.h"
+#include "overlay/overlay.h"
+#include "overlay/probe.h"
+
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/blkpg.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct deploy_record) == DEPLOY_RECORD_SIZE, "deploy record size");
+
+#define WIPE_MAX_DEPTH	256	/* deeper trees in an upper layer are refused, not recursed */
+#define MKFS_OUT_MAX	1024	/* keep this much of mkfs's output for the error line */
+#define PARTNODE_WAIT_MS 5000	/* a partition added with BLKPG shows in /dev within this */
+
+/* ---- the record ---------------------------------------------------------- */
+
+int deploy_record_encode(const struct deploy_info *info, uint8_t out[DEPLOY_RECORD_SIZE])
+{
+	struct deploy_record r;
+
+	if (strlen(info->url) >= sizeof(r.url))
+		return -ENAMETOOLONG;
+	memset(&r, 0, sizeof(r));
+	memcpy(r.magic, DEPLOY_MAGIC, sizeof(r.magic));
+	r.version = htole32(DEPLOY_VERSION);
+	r.state = htole32((uint32_t)info->state);
+	r.image_bytes = htole64(info->image_bytes);
+	r.disk_bytes = htole64(info->disk_bytes);
+	r.has_sha256 = htole32(info->has_sha256 ? 1 : 0);
+	if (info->has_sha256)
+		memcpy(r.image_sha256, info->image_sha256, sizeof(r.image_sha256));
+	strcpy(r.url, info->url);
+	r.crc32 = htole32(part_crc32(0, &r, offsetof(struct deploy_record, crc32)));
+	memcpy(out, &r, sizeof(r));
+	return 0;
+}
+
+int deploy_record_decode(const uint8_t *buf, size_t len, struct deploy_info *out)
+{
+	struct deploy_record r;
+	uint32_t state;
+
+	memset(out, 0, sizeof(*out));
+	if (!buf || len < sizeof(r))
+		return -ENOENT;
+	memcpy(&r, buf, sizeof(r));
+	if (memcmp(r.magic, DEPLOY_MAGIC, sizeof(r.magic)))
+		return -ENOENT;
+	if (le32toh(r.crc32) != part_crc32(0, &r, offsetof(struct deploy_record, crc32)))
+		return -EBADMSG;
+	state = le32toh(r.state);
+	if (le32toh(r.version) != DEPLOY_VERSION ||
+	    (state != DEPLOY_STATE_WRITING && state != DEPLOY_STATE_COMPLETE) ||
+	    !memchr(r.url, '\0', sizeof(r.url)) || le32toh(r.has_sha256) > 1)
+		return -EBADMSG;
+	out->state = (enum deploy_state)state;
+	out->image_bytes = le64toh(r.image_bytes);
+	out->disk_bytes = le64toh(r.disk_bytes);
+	out->has_sha256 = le32toh(r.has_sha256) == 1;
+	memcpy(out->image_sha256, r.image_sha256, sizeof(out->image_sha256));
+	memcpy(out->url, r.url, sizeof(out->url));
+	return 0;
+}
+
+/* ---- the verdict --------------------------------------------------------- */
+
+enum deploy_verdict deploy_judge(const uint8_t *head, size_t head_len, bool has_fs, int rec_rc,
+				 const struct deploy_info *rec, uint64_t disk_bytes, const char *url,
+				 const uint8_t *sha256, char *why, size_t whylen)
+{
+	struct part_table t;
+	bool ours = rec_rc == 0 && rec->disk_bytes == disk_bytes && rec->image_bytes <= disk_bytes;
+
+	if (ours && rec->state != DEPLOY_STATE_COMPLETE) {
+		snprintf(why, whylen, "an interrupted deployment of %.200s", rec->url);
+		return DEPLOY_INCOMPLETE;
+	}
+	if (ours && strcmp(rec->url, url) != 0) {
+		snprintf(why, whylen, "it holds a deployment of %.200s, not of this URL", rec->url);
+		return DEPLOY_OTHER;
+	}
+	if (ours && sha256 && (!rec->has_sha256 || memcmp(rec->image_sha256, sha256, 32) != 0)) {
+		snprintf(why, whylen, "it holds a deployment of this URL checked against %s sha256",
+			 rec->has_sha256 ? "another" : "no");
+		return DEPLOY_OTHER;
+	}
+	if (ours) {
+		snprintf(why, whylen, "it holds this image (%llu bytes)", (unsigned long long)rec->image_bytes);
+		return DEPLOY_SAME;
+	}
+	if (part_read(head, head_len, &t) == 0 && t.scheme != PART_NONE) {
+		snprintf(why, whylen, "it holds a%s %s partition table", t.scheme == PART_MBR ? "n" : "",
+			 part_scheme_name(t.scheme));
+		return DEPLOY_FOREIGN;
+	}
+	if (has_fs) {
+		snprintf(why, whylen, "it holds a filesystem");
+		return DEPLOY_FOREIGN;
+	}
+	snprintf(why, whylen, "it is blank (no partition table, filesystem or deployment)");
+	return DEPLOY_BLANK;
+}
+
+const char *deploy_verdict_name(enum deploy_verdict v)
+{
+	static const char *const names[] = {
+		[DEPLOY_BLANK] = "blank", [DEPLOY_SAME] = "same", [DEPLOY_INCOMPLETE] = "incomplete",
+		[DEPLOY_OTHER] = "other", [DEPLOY_FOREIGN] = "foreign",
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/* ---- disk I/O ------------------------------------------------------------ */
+
+static int dev_size(int fd, uint64_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode)) {
+		*size = (uint64_t)st.st_size;
+		return 0;
+	}
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	if (ioctl(fd, BLKGETSIZE64, size) < 0)
+		return -errno;
+	return 0;
+}
+
+static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int deploy_inspect(const char *disk, const char *url, const uint8_t *sha256, enum deploy_verdict *v,
+		   struct deploy_info *rec, uint64_t *disk_bytes, char *why, size_t whylen)
+{
+	static uint8_t head[PART_PROBE_BYTES], tail[DEPLOY_RECORD_SIZE];
+	struct probe_info pi;
+	int fd, rc, rec_rc = -ENOENT;
+
+	fd = open(disk, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "open %s: %s", disk, strerror(errno));
+		return rc;
+	}
+	rc = dev_size(fd, disk_bytes);
+	if (rc < 0) {
+		snprintf(why, whylen, "size of %s: %s", disk, strerror(-rc));
+		goto err_close;
+	}
+	if (*disk_bytes < (uint64_t)PART_PROBE_BYTES + DEPLOY_RESERVE) {
+		rc = -ENOSPC;
+		snprintf(why, whylen, "%s is %llu bytes, too small for an image and the %u-byte record area",
+			 disk, (unsigned long long)*disk_bytes, DEPLOY_RESERVE);
+		goto err_close;
+	}
+	rc = pread_full(fd, head, sizeof(head), 0);
+	if (rc == 0)
+		rc = pread_full(fd, tail, sizeof(tail), *disk_bytes - DEPLOY_RECORD_SIZE);
+	if (rc < 0) {
+		snprintf(why, whylen, "read %s: %s", disk, strerror(-rc));
+		goto err_close;
+	}
+	rec_rc = deploy_record_decode(tail, sizeof(tail), rec);
+	*v = deploy_judge(head, sizeof(head), probe_fd(fd, &pi) == 0, rec_rc, rec, *disk_bytes, url, sha256,
+			  why, whylen);
+	rc = 0;
+err_close:
+	close(fd);
+	return rc;
+}
+
+int deploy_mark(const char *disk, const struct deploy_info *info, char *err, size_t errlen)
+{
+	static uint8_t buf[DEPLOY_RECORD_SIZE];
+	uint64_t size;
+	int fd, rc;
+
+	rc = deploy_record_encode(info, buf);
+	if (rc < 0) {
+		snprintf(err, errlen, "the URL is longer than the %d bytes the deployment record keeps",
+			 DEPLOY_URL_MAX - 1);
+		return rc;
+	}
+	fd = open(disk, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "open %s for writing: %s", disk, strerror(errno));
+		return rc;
+	}
+	rc = dev_size(fd, &size);
+	if (rc == 0 && size != info->disk_bytes)
+		rc = -ESTALE;
+	if (rc == 0)
+		rc = pwrite_full(fd, buf, sizeof(buf), size - DEPLOY_RECORD_SIZE);
+	if (rc == 0 && fdatasync(fd) < 0)
+		rc = -errno;
+	if (rc < 0)
+		snprintf(err, errlen, "write the deployment record at the end of %s: %s", disk, strerror(-rc));
+	close(fd);
+	return rc;
+}
+
+/* ---- the cow partition --------------------------------------------------- */
+
+static uint32_t new_disk_signature(void)
+{
+	uint32_t sig = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &sig, sizeof(sig)) != (ssize_t)sizeof(sig))
+			sig = 0;
+		close(fd);
+	}
+	if (sig == 0)
+		sig = (uint32_t)time(NULL) | 1;
+	return sig;
+}
+
+static bool is_cow(const char *dev)
+{
+	struct probe_info pi;
+
+	return probe_path(dev, &pi) == 0 && strcmp(pi.label, DEPLOY_COW_LABEL) == 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Tell the kernel about partition pno (replacing a stale one of that number)
+ * and wait for its node. */
+static int kernel_add_partition(int fd, unsigned pno, uint64_t start, uint64_t count, const char *node)
+{
+	struct blkpg_partition p;
+	struct blkpg_ioctl_arg a;
+	struct stat st;
+	unsigned waited;
+
+	memset(&p, 0, sizeof(p));
+	memset(&a, 0, sizeof(a));
+	p.pno = (int)pno;
+	a.op = BLKPG_DEL_PARTITION;
+	a.datalen = sizeof(p);
+	a.data = &p;
+	ioctl(fd, BLKPG, &a);	/* none there is fine */
+	p.start = (long long)(start * PART_SECTOR);
+	p.length = (long long)(count * PART_SECTOR);
+	a.op = BLKPG_ADD_PARTITION;
+	if (ioctl(fd, BLKPG, &a) < 0)
+		return -errno;
+	for (waited = 0; stat(node, &st) < 0 || !S_ISBLK(st.st_mode); waited += 50) {
+		if (waited >= PARTNODE_WAIT_MS)
+			return -ENODEV;
+		sleep_ms(50);
+	}
+	return 0;
+}
+
+int deploy_cow_ensure(const char *disk, uint64_t image_bytes, const char *fs, bool recreate,
+		      char *cowdev, size_t devlen, bool *created, char *err, size_t errlen)
+{
+	static uint8_t head[PART_PROBE_BYTES];
+	struct part_table t;
+	uint64_t size, start, count;
+	unsigned pno;
+	int fd, rc;
+
+	*created = false;
+	fd = open(disk, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "open %s for writing: %s", disk, strerror(errno));
+		return rc;
+	}
+	if ((rc = dev_size(fd, &size)) < 0 || (rc = pread_full(fd, head, sizeof(head), 0)) < 0) {
+		snprintf(err, errlen, "read %s: %s", disk, strerror(-rc));
+		goto err_close;
+	}
+	part_read(head, sizeof(head), &t);
+	if (t.scheme == PART_GPT) {
+		rc = -ENOTSUP;
+		snprintf(err, errlen, "%s holds a GPT; netinit adds the cow partition to an MBR only "
+			 "(expected a non-hybrid or MBR-hybrid ISO)", disk);
+		goto err_close;
+	}
+	for (unsigned i = 0; !recreate && i < t.n; i++) {
+		if (t.e[i].start * PART_SECTOR < image_bytes)
+			continue;
+		if (part_dev_name(disk, t.e[i].number, cowdev, devlen) == 0 && is_cow(cowdev)) {
+			rc = 0;
+			goto err_close;	/* found: nothing to create */
+		}
+	}
+	rc = part_free_after(&t, (image_bytes + PART_SECTOR - 1) / PART_SECTOR,
+			     (size - DEPLOY_RESERVE) / PART_SECTOR, DEPLOY_ALIGN / PART_SECTOR, &start, &count);
+	if (rc < 0) {
+		snprintf(err, errlen, "no room for a cow partition after the %llu-byte image on the %llu-byte %s%s",
+			 (unsigned long long)image_bytes, (unsigned long long)size, disk,
+			 rc == -E2BIG ? " (beyond the 2 TiB an MBR addresses)" : "");
+		goto err_close;
+	}
+	rc = part_mbr_add(head, PART_MBR_TYPE_LINUX, start, count, new_disk_signature(), &pno);
+	if (rc < 0) {
+		snprintf(err, errlen, "add a partition to the MBR of %s: %s", disk,
+			 rc == -ENOSPC ? "all four entries are used" :
+			 rc == -EEXIST ? "sector 0 holds a boot sector or overlapping entries" : strerror(-rc));
+		goto err_close;
+	}
+	if ((rc = pwrite_full(fd, head, PART_SECTOR, 0)) < 0 || (fdatasync(fd) < 0 && (rc = -errno))) {
+		snprintf(err, errlen, "write the MBR of %s: %s", disk, strerror(-rc));
+		goto err_close;
+	}
+	if ((rc = part_dev_name(disk, pno, cowdev, devlen)) < 0) {
+		snprintf(err, errlen, "%s: partition name too long", disk);
+		goto err_close;
+	}
+	rc = kernel_add_partition(fd, pno, start, count, cowdev);
+	if (rc < 0) {
+		snprintf(err, errlen, "tell the kernel about %s (BLKPG): %s", cowdev, strerror(-rc));
+		goto err_close;
+	}
+	close(fd);
+	rc = deploy_mkfs(fs, cowdev, DEPLOY_COW_LABEL, err, errlen);
+	if (rc == 0)
+		*created = true;
+	return rc;
+err_close:
+	close(fd);
+	return rc;
+}
+
+/* ---- mkfs ---------------------------------------------------------------- */
+
+static const char *const mkfs_dirs[] = { "/sbin", "/usr/sbin", "/bin", "/usr/bin" };
+
+int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, size_t errlen)
+{
+	char prog[64], path[128], out[MKFS_OUT_MAX + 1], *line, *nl;
+	const char *argv[8];
+	char *const envp[] = { "PATH=/sbin:/usr/sbin:/bin:/usr/bin",
+			       "LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/lib:/usr/lib",
+			       NULL };
+	size_t i, used = 0;
+	int pipefd[2], status, rc;
+	pid_t pid;
+
+	if (strcmp(fs, "ext4") && strcmp(fs, "xfs") && strcmp(fs, "btrfs")) {
+		snprintf(err, errlen, "cowfs %s: expected ext4, xfs or btrfs", fs);
+		return -EINVAL;
+	}
+	snprintf(prog, sizeof(prog), "mkfs.%s", fs);
+	for (i = 0; i < sizeof(mkfs_dirs) / sizeof(mkfs_dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", mkfs_dirs[i], prog);
+		if (access(path, X_OK) == 0)
+			break;
+	}
+	if (i == sizeof(mkfs_dirs) / sizeof(mkfs_dirs[0])) {
+		snprintf(err, errlen, "%s is not in the initramfs (looked in /sbin /usr/sbin /bin /usr/bin); "
+			 "build it with make initramfs MKFS=%s", prog, fs);
+		return -ENOENT;
+	}
+	argv[0] = prog;
+	argv[1] = strcmp(fs, "ext4") == 0 ? "-F" : "-f";
+	argv[2] = "-q";
+	argv[3] = "-L";
+	argv[4] = label;
+	argv[5] = dev;
+	argv[6] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return rc;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "fork for %s: %s", prog, strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		execve(path, (char *const *)argv, envp);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		ssize_t n;
+
+		if (used == MKFS_OUT_MAX) {	/* keep the end: the reason is in the last line */
+			memmove(out, out + MKFS_OUT_MAX / 2, MKFS_OUT_MAX / 2);
+			used = MKFS_OUT_MAX / 2;
+		}
+		n = read(pipefd[0], out + used, MKFS_OUT_MAX - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	close(pipefd[0]);
+	out[used] = '\0';
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			rc = -errno;
+			snprintf(err, errlen, "wait for %s: %s", prog, strerror(errno));
+			return rc;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	while (used && (out[used - 1] == '\n' || out[used - 1] == '\r'))
+		out[--used] = '\0';
+	line = (nl = strrchr(out, '\n')) ? nl + 1 : out;
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !*line)
+		line = "could not be executed (missing shared libraries or loader?)";
+	snprintf(err, errlen, "%s -L %s %s failed (%s %d): %s", prog, label, dev,
+		 WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		 *line ? line : "no output");
+	return -EIO;
+}
+
+/* ---- persistent overlay -------------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+	char buf[512], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Remove everything below the directory dfd, staying on device dev. */
+static int wipe_at(int dfd, dev_t dev, unsigned depth)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+
+	if (depth > WIPE_MAX_DEPTH) {
+		close(dfd);
+		return -ELOOP;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		rc = -errno;
+		close(dfd);
+		return rc;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = -errno;
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub;
+
+			if (st.st_dev != dev)
+				continue;	/* a mount point: never cross */
+			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				rc = -errno;
+				break;
+			}
+			rc = wipe_at(sub, dev, depth + 1);
+			if (rc == 0 && unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
+				rc = -errno;
+		} else if (unlinkat(dirfd(d), e->d_name, 0) < 0) {
+			rc = -errno;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int wipe_dir(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return wipe_at(fd, st.st_dev, 0);
+}
+
+static int bind_dir(const char *src, const char *dst, char *err, size_t errlen)
+{
+	int rc = mkdirs(dst);
+
+	if (rc == 0 && mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		rc = -errno;
+	if (rc < 0)
+		snprintf(err, errlen, "bind %s on %s: %s", src, dst, strerror(-rc));
+	return rc;
+}
+
+/* The tmpfs that takes the writes over a read-only persistent layer. */
+static int tmpfs_upper(const char *size, char *err, size_t errlen)
+{
+	char opts[64];
+	int rc = mkdirs(OVERLAY_COW);
+
+	snprintf(opts, sizeof(opts), "mode=0755,size=%s", size && *size ? size : "50%");
+	if (rc == 0 && mount("tmpfs", OVERLAY_COW, "tmpfs", 0, opts) < 0)
+		rc = -errno;
+	if (rc == 0 && ((rc = mkdirs(OVERLAY_COW "/upper")) == 0))
+		rc = mkdirs(OVERLAY_COW "/work");
+	if (rc < 0)
+		snprintf(err, errlen, "tmpfs upper (%s) on %s: %s", opts, OVERLAY_COW, strerror(-rc));
+	return rc;
+}
+
+int deploy_overlay_mount(const struct deploy_overlay *o, char *err, size_t errlen)
+{
+	char upper[512], work[512], opts[1536], *slash;
+	bool upper_exists;
+	struct stat st;
+	int rc;
+
+	if (o->path[0] && (o->path[0] != '/' || strstr(o->path, ".."))) {
+		snprintf(err, errlen, "overlay path %s: expected an absolute path without '..'", o->path);
+		return -EINVAL;
+	}
+	if (o->path[0]) {
+		snprintf(upper, sizeof(upper), "%s%s", DEPLOY_PERSIST_DIR, o->path);
+		while (strlen(upper) > 1 && upper[strlen(upper) - 1] == '/')
+			upper[strlen(upper) - 1] = '\0';
+		snprintf(work, sizeof(work), "%s", upper);
+		slash = strrchr(work, '/');
+		snprintf(slash + 1, sizeof(work) - (size_t)(slash + 1 - work), "ovlwork");
+	} else {
+		snprintf(upper, sizeof(upper), "%s/upper", DEPLOY_PERSIST_DIR);
+		snprintf(work, sizeof(work), "%s/work", DEPLOY_PERSIST_DIR);
+	}
+	if ((rc = mkdirs(DEPLOY_PERSIST_DIR)) < 0 || (rc = mkdirs(o->newroot)) < 0) {
+		snprintf(err, errlen, "create %s and %s: %s", DEPLOY_PERSIST_DIR, o->newroot, strerror(-rc));
+		return rc;
+	}
+	/* read-only only when nothing is to be written: a reset needs the device writable */
+	if (mount(o->dev, DEPLOY_PERSIST_DIR, o->fstype, MS_NOATIME | (o->readonly && !o->reset ? MS_RDONLY : 0),
+		  NULL) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "mount the overlay device %s (%s) on %s: %s", o->dev, o->fstype,
+			 DEPLOY_PERSIST_DIR, strerror(errno));
+		return rc;
+	}
+	if (o->reset && ((rc = wipe_dir(upper)) < 0 || (rc = wipe_dir(work)) < 0)) {
+		snprintf(err, errlen, "reset the overlay: empty %s and %s: %s", upper, work, strerror(-rc));
+		return rc;
+	}
+	if (!o->readonly) {
+		if ((rc = mkdirs(upper)) < 0 || (rc = mkdirs(work)) < 0) {
+			snprintf(err, errlen, "create %s and %s on %s: %s", upper, work, o->dev, strerror(-rc));
+			return rc;
+		}
+		if ((rc = bind_dir(upper, OVERLAY_UPPER, err, errlen)) < 0)
+			return rc;
+		snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", o->lower, upper, work);
+	} else {
+		if (o->reset && mount(NULL, DEPLOY_PERSIST_DIR, NULL, MS_REMOUNT | MS_RDONLY | MS_NOATIME, NULL) < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "remount %s read-only: %s", DEPLOY_PERSIST_DIR, strerror(errno));
+			return rc;
+		}
+		upper_exists = stat(upper, &st) == 0 && S_ISDIR(st.st_mode);
+		if ((rc = tmpfs_upper(o->tmpfs_size, err, errlen)) < 0)
+			return rc;
+		if (upper_exists && (rc = bind_dir(upper, DEPLOY_RO_UPPER_LINK, err, errlen)) < 0)
+			return rc;
+		if ((rc = bind_dir(OVERLAY_COW "/upper", OVERLAY_UPPER, err, errlen)) < 0)
+			return rc;
+		snprintf(opts, sizeof(opts), "lowerdir=%s%s%s,upperdir=%s/upper,workdir=%s/work",
+			 upper_exists ? upper : "", upper_exists ? ":" : "", o->lower, OVERLAY_COW, OVERLAY_COW);
+	}
+	if (mount("overlay", o->newroot, "overlay", 0, opts) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "mount overlayfs (%s) on %s: %s", opts, o->newroot, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
