@@ -113,12 +113,8 @@ static void local_root(void)
 		fstype = pi.fstype;
 	}
 	load_fs_module(fstype);
-	mkdir_p(NEWROOT, 0755);
-	if (mount(dev, NEWROOT, fstype, plan->rw ? 0 : MS_RDONLY, plan->rootflags[0] ? plan->rootflags : NULL) < 0) {
-		snprintf(why, sizeof(why), "mount %s (%s, %s%s%s) on %s: %s", dev, fstype, plan->rw ? "rw" : "ro",
-			 plan->rootflags[0] ? ", " : "", plan->rootflags, NEWROOT, strerror(errno));
+	if (overlay_mount(dev, fstype, plan->rw ? 0 : MS_RDONLY, plan->rootflags, NEWROOT, why, sizeof(why)) < 0)
 		fatal("root", plan->root_arg, why, "check rootfstype= and rootflags=");
-	}
 	log_info("root %s (%s) mounted %s", dev, fstype, plan->rw ? "read-write" : "read-only");
 }
 
@@ -274,11 +270,8 @@ static void nbd_root(void)
 			fstype = pi.fstype;
 		}
 		load_fs_module(fstype);
-		mkdir_p(NEWROOT, 0755);
-		if (mount(dev, NEWROOT, fstype, plan->rw ? 0 : MS_RDONLY, *flags ? flags : NULL) < 0) {
-			snprintf(why, sizeof(why), "mount %s (%s) on %s: %s", dev, fstype, NEWROOT, strerror(errno));
+		if (overlay_mount(dev, fstype, plan->rw ? 0 : MS_RDONLY, flags, NEWROOT, why, sizeof(why)) < 0)
 			fatal("root", plan->root_arg, why, "check the fstype and rootflags fields");
-		}
 		return;
 	}
 	device_lower(desc, dev, plan->rootfstype, plan->rootflags);

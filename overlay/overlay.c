@@ -1,4 +1,5 @@
 #include "overlay/overlay.h"
+#include "overlay/mntopts.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,22 +27,39 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
-int overlay_mount_ro(const char *dev, const char *fstype, const char *flags, const char *dir,
-		     char *err, size_t errlen)
+int overlay_mount(const char *dev, const char *fstype, unsigned long flags, const char *opts,
+		  const char *dir, char *err, size_t errlen)
 {
+	char data[512];
 	int rc = mkdirs(dir);
 
 	if (rc) {
 		snprintf(err, errlen, "create %s: %s", dir, strerror(-rc));
 		return rc;
 	}
-	if (mount(dev, dir, fstype, MS_RDONLY, flags && *flags ? flags : NULL) < 0) {
+	rc = mntopts_split(opts, &flags, data, sizeof(data));
+	if (rc) {
+		snprintf(err, errlen, "mount options too long: %s", opts);
+		return rc;
+	}
+	if (mount(dev, dir, fstype, flags, data[0] ? data : NULL) < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "mount %s (%s) read-only on %s%s%s: %s", dev, fstype, dir,
-			 flags && *flags ? " with " : "", flags ? flags : "", strerror(errno));
+		snprintf(err, errlen, "mount %s (%s, %s%s%s) on %s: %s", dev, fstype,
+			 flags & MS_RDONLY ? "ro" : "rw", opts && *opts ? ", " : "", opts ? opts : "", dir,
+			 strerror(errno));
 		return rc;
 	}
 	return 0;
+}
+
+int overlay_mount_ro(const char *dev, const char *fstype, const char *flags, const char *dir,
+		     char *err, size_t errlen)
+{
+	char opts[512];
+
+	/* whatever the options say, a lower layer stays read-only */
+	snprintf(opts, sizeof(opts), "%s%sro", flags ? flags : "", flags && *flags ? "," : "");
+	return overlay_mount(dev, fstype, MS_RDONLY, opts, dir, err, errlen);
 }
 
 /* The cow filesystem is mounted at OVERLAY_COW: make upper/ and work/, show the upper

@@ -10,7 +10,12 @@
 #define OVERLAY_WORK  "/run/ovlwork"
 #define OVERLAY_COW   "/run/netinit/cow"   /* the tmpfs holding upper/ and work/ */
 
-/* Mount dev (fstype, flags) read-only at dir (created). */
+/* Mount dev (fstype) at dir (created) with MS_* flags plus mount(8)-style options
+ * ("noatime,nouuid": VFS words become flags, the rest goes to the filesystem). */
+int overlay_mount(const char *dev, const char *fstype, unsigned long flags, const char *opts,
+		  const char *dir, char *err, size_t errlen);
+
+/* Mount dev (fstype, options) read-only at dir (created). */
 int overlay_mount_ro(const char *dev, const char *fstype, const char *flags, const char *dir,
 		     char *err, size_t errlen);
 
