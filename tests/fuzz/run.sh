@@ -9,7 +9,8 @@ for f in "$@"; do
 	seeds=$(dirname "$0")/seeds/${name#fuzz_}
 	[ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null
 	echo "fuzz: $name for $secs s"
-	if "$f" -max_total_time="$secs" -print_final_stats=1 "$corpus" > "$(dirname "$f")/$name.log" 2>&1; then
+	[ "$name" = fuzz_probe ] && [ -f tests/unit/fixtures/probe/mkseeds.sh ] && sh tests/unit/fixtures/probe/mkseeds.sh >/dev/null 2>&1
+	if "$f" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$(dirname "$f")/$name-" "$corpus" > "$(dirname "$f")/$name.log" 2>&1; then
 		echo "fuzz: $name: clean, $(grep -a 'stat::number_of_executed_units' "$(dirname "$f")/$name.log" | awk '{print $2}') runs"
 	else
 		echo "fuzz: $name: FAILED (see $(dirname "$f")/$name.log)"; st=1
