@@ -1,0 +1,34 @@
+#!/bin/bash
+# KIWI's root=overlay:aoe=: Debian's vblade exports an ext4 root as e0.1 on a tap device in a
+# network namespace, QEMU is attached to that tap (a real L2 segment: AoE is raw Ethernet).
+# Boot 1 names the target (e0.1 -> /dev/etherd/e0.1); boot 2 names the interface, the other
+# reading of KIWI's document (discover on eth0, use the one target found there).
+. "$(dirname "$0")/../lib.sh"
+. "$NETINIT_ROOT/tests/host/nbd/e2e-lib.sh"
+nbd_need vblade ip
+make_testroot "$W/root"
+mk_ext4 "$W/root" "$W/root.img" 64
+ns=netinit-aoe-$$
+ip netns add "$ns" || skip "cannot create a network namespace"
+aoe_cleanup() { [ -n "${vb:-}" ] && kill "$vb" 2>/dev/null; ip netns del "$ns" 2>/dev/null; nbd_cleanup; }
+trap aoe_cleanup EXIT
+ip -n "$ns" link set lo up
+ip -n "$ns" tuntap add dev tap0 mode tap || fail "cannot create tap0"
+ip -n "$ns" link set tap0 up
+ip netns exec "$ns" vblade 0 1 tap0 "$W/root.img" > "$W/vblade.log" 2>&1 &
+vb=$!
+# QEMU must run inside the namespace to open its tap0: a PATH wrapper does that for qemu_boot.
+mkdir -p "$W/bin"
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$ns" "$(command -v qemu-system-x86_64)" > "$W/bin/qemu-system-x86_64"
+chmod 755 "$W/bin/qemu-system-x86_64"
+PATH=$W/bin:$PATH
+tap="-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0"
+ipc="ip=10.0.3.15::10.0.3.1:255.255.255.0::eth0:none"
+
+qemu_boot "$W/boot1.log" "root=overlay:aoe=e0.1 $ipc rd.retry=60" $tap || fail "boot 1 did not finish"
+expect_result "$W/boot1.log" rootfs=overlay root_rw=yes lower=yes
+expect_log "$W/boot1.log" "netinit: aoe: e0.1 is /dev/etherd/e0.1"
+
+qemu_boot "$W/boot2.log" "root=overlay:aoe=eth0 $ipc rd.retry=60" $tap || fail "boot 2 did not finish"
+expect_result "$W/boot2.log" rootfs=overlay root_rw=yes lower=yes
+expect_log "$W/boot2.log" "netinit: aoe: eth0 is /dev/etherd/e0.1"
