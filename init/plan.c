@@ -415,20 +415,46 @@ static int p_overlay_size(struct boot_plan *p, const char *key, const char *v)
 	return set_size(p, key, v, v);
 }
 
-/* rd.overlay=tmpfs[:size=X] (dracut >= 110); devices come with persistent overlays. */
+/* rd.overlay=<devspec>[:<path>|:auto] (dracut): a persistent upper on an existing device. */
+static int p_overlay_device(struct boot_plan *p, const char *key, const char *v)
+{
+	const char *colon = strstr(v, ":/");
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+
+	if (!colon && n > 5 && strcmp(v + n - 5, ":auto") == 0)
+		n -= 5;
+	if (n >= sizeof(p->overlay_dev) || (colon && strlen(colon + 1) >= sizeof(p->overlay_path))) {
+		plan_error(p, "%s=%s: value too long, expected at most %zu characters", key, v, sizeof(p->overlay_dev) - 1);
+		return -EINVAL;
+	}
+	if (colon && strstr(colon, "/..")) {
+		plan_error(p, "%s=%s: expected <device>[:<absolute path without '..'>]", key, v);
+		return -EINVAL;
+	}
+	memcpy(p->overlay_dev, v, n);
+	p->overlay_dev[n] = '\0';
+	strcpy(p->overlay_path, colon ? colon + 1 : "");
+	return 0;
+}
+
+/* rd.overlay=tmpfs[:size=X] (dracut >= 110), rd.overlay=<devspec>[:<path>] (persistent). */
 static int p_rd_overlay(struct boot_plan *p, const char *key, const char *v)
 {
 	bool b;
 
-	if (v && strcmp(v, "tmpfs") == 0)
+	if (v && (strcmp(v, "tmpfs") == 0 || strcmp(v, "none") == 0)) {
+		p->overlay_dev[0] = '\0';
 		return 0;
+	}
+	if (v && is_devspec(v))
+		return p_overlay_device(p, key, v);
 	if (v && starts(v, "tmpfs:size="))
 		return set_size(p, key, v, v + 11);
 	if (!v || parse_bool(p, key, v, &b) == 0)
 		return 0; /* rd.live.overlay=1 style flags: tmpfs overlay, our default */
 	p->nerrors--; /* parse_bool's message is not the useful one here */
-	plan_error(p, "%s=%s: expected tmpfs or tmpfs:size=<size>; persistent overlay devices are not "
-		   "implemented in this netinit build yet", key, v);
+	plan_error(p, "%s=%s: expected tmpfs, tmpfs:size=<size>, or a device (/dev/x, LABEL=, UUID=, PARTUUID=, "
+		   "PARTLABEL=) with an optional :<path>", key, v);
 	return -EINVAL;
 }
 
@@ -509,6 +535,44 @@ static int p_ramdisk_size(struct boot_plan *p, const char *key, const char *v)
 	return 0;
 }
 
+static int p_kiwi_system(struct boot_plan *p, const char *key, const char *v)
+{
+	if (!v || !is_devspec(v)) {
+		plan_error(p, "%s=%s: expected a disk: /dev/x, LABEL=, UUID=, PARTUUID= or PARTLABEL=", key, v ? v : "");
+		return -EINVAL;
+	}
+	return set_str(p, key, p->kiwi_system, sizeof(p->kiwi_system), v);
+}
+
+static int p_kiwi_reset(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->kiwi_reset);
+}
+
+static int p_overlay_persistent(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->overlay_persistent);
+}
+
+static int p_cowfs(struct boot_plan *p, const char *key, const char *v)
+{
+	if (!v || (strcmp(v, "ext4") && strcmp(v, "xfs") && strcmp(v, "btrfs"))) {
+		plan_error(p, "%s=%s: expected ext4, xfs or btrfs", key, v ? v : "");
+		return -EINVAL;
+	}
+	return set_str(p, key, p->cowfs, sizeof(p->cowfs), v);
+}
+
+static int p_overlay_readonly(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->overlay_readonly);
+}
+
+static int p_overlay_reset(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->overlay_reset);
+}
+
 static int p_accept(struct boot_plan *p, const char *key, const char *v)
 {
 	return 0; /* known and meaningless for netinit (e.g. rd.live.overlay.overlayfs: always overlayfs) */
@@ -560,17 +624,18 @@ static const struct param {
 	{ "rd.live.checksum", p_checksum },
 	{ "rd.minmem", p_minmem },
 	{ "ramdisk_size", p_ramdisk_size },
+	{ "rd.kiwi.live.system", p_kiwi_system },
+	{ "rd.kiwi.live.reset", p_kiwi_reset },
+	{ "rd.live.overlay.persistent", p_overlay_persistent },
+	{ "rd.live.overlay.cowfs", p_cowfs },
+	{ "rd.live.overlay.readonly", p_overlay_readonly },
+	{ "rd.overlay.readonly", p_overlay_readonly },
+	{ "rd.live.overlay.reset", p_overlay_reset },
+	{ "rd.overlay.reset", p_overlay_reset },
 	/* recognised parameters whose features have not landed yet: refusing them is
 	 * better than silently booting something other than what was asked for */
 	{ "rd.live.check", p_unimplemented },
 	{ "rd.writable.fsimg", p_unimplemented },
-	{ "rd.live.overlay.persistent", p_unimplemented },
-	{ "rd.live.overlay.readonly", p_unimplemented },
-	{ "rd.overlay.readonly", p_unimplemented },
-	{ "rd.live.overlay.reset", p_unimplemented },
-	{ "rd.overlay.reset", p_unimplemented },
-	{ "rd.kiwi.live.system", p_unimplemented },
-	{ "rd.kiwi.live.reset", p_unimplemented },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
 };
 
@@ -618,6 +683,7 @@ static void plan_defaults(struct boot_plan *p)
 	strcpy(p->live_dir, "LiveOS");
 	strcpy(p->live_squashimg, "squashfs.img");
 	strcpy(p->overlay_size, "50%");
+	strcpy(p->cowfs, "ext4");
 	p->overlay = OVERLAY_TMPFS;
 	net_plan_init(&p->net);
 	fetch_opts_init(&p->fetch);
@@ -648,10 +714,20 @@ static void plan_finish(struct boot_plan *p)
 	default:
 		break;
 	}
+	if (p->kiwi_system[0] && p->root_kind != ROOT_LIVE_URL)
+		plan_error(p, "rd.kiwi.live.system=%s: expected together with root=live:<URL> (the image to deploy)",
+			   p->kiwi_system);
+	if (p->overlay_persistent && !p->kiwi_system[0] && p->root_kind != ROOT_LIVE_DEV)
+		plan_error(p, "rd.live.overlay.persistent: expected rd.kiwi.live.system=<disk> or root=live:<disk> "
+			   "(the cow partition goes on the disk that holds the image)");
+	if (p->overlay_persistent && p->overlay_dev[0])
+		plan_error(p, "rd.live.overlay.persistent and rd.overlay=%s: expected one persistent overlay, not both",
+			   p->overlay_dev);
 	p->fetch.retry_deadline_s = p->retry_s;
 	if (p->ramdisk_kib && p->nmodparams < PLAN_MAX_MODPARAMS)
 		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "brd.rd_size=%lu", p->ramdisk_kib);
-	if (p->root_kind == ROOT_LIVE_URL || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
+	/* a deployment to a disk decides at boot whether it needs the network (init/deploy.h) */
+	if ((p->root_kind == ROOT_LIVE_URL && !p->kiwi_system[0]) || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
 	    (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://")))
 		net_plan_require(&p->net);
 	{
@@ -752,6 +828,15 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		json_kv(out, "live_squashimg", p->live_squashimg, true);
 		json_kv(out, "overlay", p->overlay == OVERLAY_NONE ? "none" : "tmpfs", true);
 		json_kv(out, "overlay_size", p->overlay_size, true);
+		fprintf(out, "\"deploy\": {");
+		json_kv(out, "disk", p->kiwi_system, true);
+		fprintf(out, "\"reset\": %s, \"persistent\": %s, ", p->kiwi_reset ? "true" : "false",
+			p->overlay_persistent ? "true" : "false");
+		json_kv(out, "cowfs", p->cowfs, true);
+		json_kv(out, "overlay_device", p->overlay_dev, true);
+		json_kv(out, "overlay_path", p->overlay_path, true);
+		fprintf(out, "\"overlay_readonly\": %s, \"overlay_reset\": %s}, ", p->overlay_readonly ? "true" : "false",
+			p->overlay_reset ? "true" : "false");
 		{
 			char hex[CHECKSUM_SHA256_HEX + 1] = "";
 
@@ -806,6 +891,15 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			fprintf(out, "  overlay: none (the export is the root)\n");
 		else if (p->overlay == OVERLAY_NONE)
 			fprintf(out, "  overlay: none (read-only root)\n");
+		else if (p->overlay_persistent || p->overlay_dev[0]) {
+			if (p->overlay_dev[0])
+				fprintf(out, "  overlay: persistent upper on %s, path %s", p->overlay_dev,
+					p->overlay_path[0] ? p->overlay_path : "auto");
+			else
+				fprintf(out, "  overlay: persistent upper on the cow partition (%s, created once)", p->cowfs);
+			fprintf(out, "%s%s\n", p->overlay_readonly ? ", read-only under a tmpfs" : "",
+				p->overlay_reset ? ", emptied at boot" : "");
+		}
 		else if (p->overlay_write[0] && !p->overlay_temporary)
 			fprintf(out, "  overlay: persistent upper on %s\n", p->overlay_write);
 		else
@@ -818,8 +912,13 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			strcpy(hex, "auto (<URL>.sha256)");
 		else if (p->fetch.sum.set)
 			checksum_hex_encode(p->fetch.sum.sha256, hex);
-		fprintf(out, "  download: %s\n    into %s, keep %u MiB RAM free (rd.minmem)\n", p->fetch.url,
-			p->ramdisk_kib ? "/dev/ram0 (ramdisk_size)" : "RAM (a tmpfs file)", p->minmem_mib);
+		if (p->kiwi_system[0])
+			fprintf(out, "  download: %s\n    onto the disk %s (rd.kiwi.live.system)%s; the network only when "
+				"the disk does not hold this image yet\n", p->fetch.url, p->kiwi_system,
+				p->kiwi_reset ? ", replacing what it holds (rd.kiwi.live.reset)" : "");
+		else
+			fprintf(out, "  download: %s\n    into %s, keep %u MiB RAM free (rd.minmem)\n", p->fetch.url,
+				p->ramdisk_kib ? "/dev/ram0 (ramdisk_size)" : "RAM (a tmpfs file)", p->minmem_mib);
 		fprintf(out, "    TLS verification %s, sha256 %s%s%s, give up after %u s\n",
 			p->fetch.insecure ? "OFF" : "on", hex, p->fetch.proxy[0] ? ", proxy " : "", p->fetch.proxy,
 			p->fetch.retry_deadline_s);

@@ -81,6 +81,16 @@ struct boot_plan {
 	char overlay_write[PLAN_STR];   /* rd.root.overlay.write=<device>: persistent upper */
 	bool overlay_temporary;         /* rd.root.overlay.temporary: tmpfs upper even with a write device */
 
+	/* target-disk deployment and persistent overlays (init/deploy.h) */
+	char kiwi_system[PLAN_STR];     /* rd.kiwi.live.system=<disk>: the image goes onto this disk, not RAM */
+	bool kiwi_reset;                /* rd.kiwi.live.reset: deploy even over a table, fs or other image */
+	bool overlay_persistent;        /* rd.live.overlay.persistent: upper on the `cow` partition */
+	char cowfs[16];                 /* rd.live.overlay.cowfs: its filesystem, default ext4 */
+	bool overlay_readonly;          /* rd.live.overlay.readonly / rd.overlay.readonly: tmpfs over it */
+	bool overlay_reset;             /* rd.live.overlay.reset / rd.overlay.reset: empty the upper */
+	char overlay_dev[PLAN_STR];     /* rd.overlay=<devspec>[:<path>] / rd.live.overlay=: device */
+	char overlay_path[PLAN_STR];    /* its path; "" = auto (/<rd.live.dir>/overlay-<label>-<uuid>) */
+
 	/* downloads: URL, TLS, proxy, curl options, checksum, rd.retry deadline */
 	struct fetch_opts fetch;
 	unsigned minmem_mib;            /* rd.minmem: RAM that must stay free after a download */
