@@ -1,0 +1,45 @@
+/*
+ * registry: pull an image from a registry over the OCI distribution API (v2) with
+ * libcurl and unpack it while it streams: manifest with OCI and Docker Accept types,
+ * an index resolved to linux/<arch>, blobs with redirects followed (Authorization is
+ * never sent to another host), anonymous access, HTTP Basic, and the Bearer token
+ * flow from WWW-Authenticate; credentials from a file (format in docs/oci.md, never
+ * echoed). Layers go network -> sha256 -> decompress -> extract through a socket
+ * pair into an applier thread: no blob is ever stored.
+ */
+#ifndef NETINIT_OCI_REGISTRY_H
+#define NETINIT_OCI_REGISTRY_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "oci/image.h"
+#include "oci/ref.h"
+
+#define OCI_AUTH_FILE "/etc/netinit/registry-auth" /* default credentials file */
+
+struct oci_registry_opts {
+	bool insecure;          /* bootc.registry.unsecure: HTTPS without verification, then plain HTTP */
+	const char *auth_file;  /* NULL = OCI_AUTH_FILE; a missing file means anonymous */
+	const char *cacert;     /* NULL/"" = libcurl's bundle */
+	const char *proxy;      /* NULL/"" = none */
+	unsigned retry_s;       /* keep retrying refused connections and 5xx this long */
+};
+
+/*
+ * Pull ref and unpack it into o->root. 0, or -errno with one line in err:
+ *   -ENOENT   404 (the registry's error code and message are quoted)
+ *   -EACCES   401/403 after the token flow (names the credentials file)
+ *   -EBADMSG  a digest or size mismatch
+ *   -EIO      5xx or a broken connection after the retries
+ */
+int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opts *r,
+			const struct oci_unpack_opts *o, struct oci_unpack_stats *st, char *err, size_t errlen);
+
+/* Parse the credentials file text for registry host: "host user:password" lines. -ENOENT if absent. */
+int oci_auth_lookup(const char *text, const char *host, char *userpass, size_t len);
+
+/* Parse a WWW-Authenticate header value: scheme ("Bearer"/"Basic"), realm, service, scope. */
+int oci_www_auth_parse(const char *v, char *scheme, size_t slen, char *realm, size_t rlen, char *service,
+		       size_t svlen, char *scope, size_t sclen);
+
+#endif
