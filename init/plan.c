@@ -260,7 +260,32 @@ static int p_rw(struct boot_plan *p, const char *key, const char *v)
 	if (parse_bool(p, key, v, &b))
 		return -EINVAL;
 	p->rw = b;
+	p->bootc_rw = b; /* bootc-live ignores ro: only rw and rw=0 count */
 	return 0;
+}
+
+static int p_bootclabel(struct boot_plan *p, const char *key, const char *v)
+{
+	if (!v || !*v) {
+		plan_error(p, "%s: expected the name of an image in the archive (its org.opencontainers.image.ref.name)", key);
+		return -EINVAL;
+	}
+	return set_str(p, key, p->bootc_label, sizeof(p->bootc_label), v);
+}
+
+static int p_bootc_unsecure(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->bootc_unsecure);
+}
+
+static int p_bootc_etc_rw(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->bootc_etc_rw);
+}
+
+static int p_bootc_var_rw(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->bootc_var_rw);
 }
 
 static int p_init(struct boot_plan *p, const char *key, const char *v)
@@ -637,6 +662,14 @@ static const struct param {
 	{ "rd.live.check", p_unimplemented },
 	{ "rd.writable.fsimg", p_unimplemented },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
+	{ "bootc.live.erofs", p_unimplemented },
+	{ "bootc.zram", p_unimplemented },
+	{ "bootc.kexec", p_unimplemented },
+	{ "bootc.kexec.reuse-image", p_unimplemented },
+	{ "bootclabel", p_bootclabel },
+	{ "bootc.registry.unsecure", p_bootc_unsecure },
+	{ "bootc.live.etc.rw", p_bootc_etc_rw },
+	{ "bootc.live.var.rw", p_bootc_var_rw },
 };
 
 /* "<module>.<param>=<value>": a module name, a dot, a parameter name. */
@@ -688,6 +721,8 @@ static void plan_defaults(struct boot_plan *p)
 	net_plan_init(&p->net);
 	fetch_opts_init(&p->fetch);
 	p->minmem_mib = PLAN_MINMEM_DEFAULT_MIB;
+	p->bootc_etc_rw = true;
+	p->bootc_var_rw = true;
 }
 
 /* Cross-parameter rules, after every parameter was seen. */
@@ -707,10 +742,22 @@ static void plan_finish(struct boot_plan *p)
 			plan_error(p, "root=%s: %s", p->root_arg, err);
 		break;
 	}
-	case ROOT_BOOTC:
-		plan_error(p, "root=%s: %s roots are recognised, but not implemented in this netinit build yet",
-			   p->root_arg, plan_root_kind_name(p->root_kind));
+	case ROOT_BOOTC: {
+		char err[PLAN_STR];
+
+		if (starts(p->root_src, "docker://")) {
+			if (!p->root_src[9])
+				plan_error(p, "root=%s: expected docker://[registry/]repository[:tag|@sha256:<digest>]",
+					   p->root_arg);
+		} else if (is_url(p->root_src) && !starts(p->root_src, "file://")) {
+			if (fetch_set_url(&p->fetch, p->root_src, err, sizeof(err)) < 0)
+				plan_error(p, "root=%s: %s", p->root_arg, err);
+		} else if (p->root_src[0] != '/') {
+			plan_error(p, "root=%s: expected bootc-live:/path/in/initramfs.oci, bootc-live:<http|https|ftp|tftp URL> "
+				   "or bootc-live:docker://[registry/]repository[:tag|@sha256:<digest>]", p->root_arg);
+		}
 		break;
+	}
 	default:
 		break;
 	}

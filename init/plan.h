@@ -96,6 +96,13 @@ struct boot_plan {
 	unsigned minmem_mib;            /* rd.minmem: RAM that must stay free after a download */
 	unsigned long ramdisk_kib;      /* ramdisk_size (KiB): KIWI's /dev/ram0 download target */
 
+	/* bootc-live (init/bootc.c) */
+	char bootc_label[PLAN_STR];     /* bootclabel=: ref.name in an oci-archive; "" = latest */
+	bool bootc_unsecure;            /* bootc.registry.unsecure: plain HTTP / no TLS verification */
+	bool bootc_rw;                  /* rw / rw=0 (last wins); ro is ignored, as in bootc-live */
+	bool bootc_etc_rw;              /* bootc.live.etc.rw, default 1: tmpfs overlay over /etc */
+	bool bootc_var_rw;              /* bootc.live.var.rw, default 1: tmpfs overlay over /var */
+
 	/* "<module>.<param>=<value>" from the command line, for the module loader */
 	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];
 	size_t nmodparams;

@@ -1,4 +1,5 @@
 #include "init/root.h"
+#include "init/bootc.h"
 #include "init/fatal.h"
 #include "init/log.h"
 #include "init/mounts.h"
@@ -514,6 +515,9 @@ void root_assemble(const struct boot_plan *p, struct kmod_ctx *k)
 		break;
 	case ROOT_AOE:
 		aoe_root();
+		break;
+	case ROOT_BOOTC:
+		bootc_root(p, k);
 		break;
 	default:
 		snprintf(why, sizeof(why), "%s roots are not implemented in this build", plan_root_kind_name(p->root_kind));

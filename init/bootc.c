@@ -1,0 +1,276 @@
+#include "init/bootc.h"
+#include "init/fatal.h"
+#include "init/log.h"
+#include "init/mounts.h"
+#include "init/root.h"
+#include "fetch/fetch.h"
+#include "fetch/progress.h"
+#include "fetch/sink.h"
+#include "oci/archive.h"
+#include "oci/ref.h"
+#include "oci/registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ARCHIVE_FILE BOOTC_DIR "/image.oci" /* a downloaded oci-archive */
+
+static const struct boot_plan *plan;
+static struct kmod_ctx *kmod;
+
+static void oci_event(void *ctx, int level, const char *msg)
+{
+	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+	log_msg(map[level & 3], "bootc: %s", msg);
+}
+
+static void fetch_event(const struct fetch_event *ev, void *ctx)
+{
+	char line[160];
+
+	switch (ev->type) {
+	case FETCH_EV_PROGRESS:
+		progress_line(line, sizeof(line), ev->bytes, ev->total, ev->elapsed_ms);
+		log_progress(0, "%s", line);
+		break;
+	case FETCH_EV_RETRY:
+		log_warn("download: %s; retrying in %u ms", ev->msg ? ev->msg : "?", ev->delay_ms);
+		break;
+	case FETCH_EV_WARNING:
+		log_warn("download: %s", ev->msg ? ev->msg : "?");
+		break;
+	case FETCH_EV_DONE:
+		progress_summary(line, sizeof(line), ev->bytes, ev->elapsed_ms);
+		log_progress(1, "%s", line);
+		break;
+	default:
+		break;
+	}
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The partial root goes with its tmpfs; then the fatal path. */
+static _Noreturn void discard_and_die(const char *what, const char *why, const char *hint)
+{
+	umount2(BOOTC_DIR, MNT_DETACH);
+	fatal("root", what, why, hint);
+}
+
+/* A tmpfs for the tree, capped at the RAM that may be used (rd.minmem stays free);
+ * rootflags= are appended, so size= there overrides the cap. */
+static void mount_tree_tmpfs(void)
+{
+	uint64_t avail = 0, reserve = (uint64_t)plan->minmem_mib << 20;
+	char opts[PLAN_STR + 64], err[300];
+
+	if (fetch_mem_available(&avail) < 0)
+		fatal("root", "/proc/meminfo", "cannot read MemAvailable", NULL);
+	if (avail <= reserve + (8u << 20)) {
+		snprintf(err, sizeof(err), "only %llu MiB of RAM available, rd.minmem keeps %u MiB free",
+			 (unsigned long long)(avail >> 20), plan->minmem_mib);
+		fatal("root", plan->root_arg, err, "give the machine more RAM or lower rd.minmem=");
+	}
+	snprintf(opts, sizeof(opts), "mode=0755,size=%llu%s%s", (unsigned long long)(avail - reserve),
+		 plan->rootflags[0] ? "," : "", plan->rootflags);
+	mkdir_p(BOOTC_DIR, 0755);
+	if (mount("tmpfs", BOOTC_DIR, "tmpfs", 0, opts) < 0) {
+		snprintf(err, sizeof(err), "mount a tmpfs (%s) on %s: %s", opts, BOOTC_DIR, strerror(errno));
+		fatal("root", plan->root_arg, err, "check rootflags=");
+	}
+	if (mkdir(BOOTC_TREE, 0755) < 0 && errno != EEXIST)
+		discard_and_die(BOOTC_TREE, strerror(errno), NULL);
+	log_info("bootc: unpacking into a tmpfs of up to %llu MiB at %s", (unsigned long long)((avail - reserve) >> 20),
+		 BOOTC_TREE);
+}
+
+/* Stream the archive URL into a file on the tree's tmpfs (decompressing .gz/.zst/.xz). */
+static void download_archive(const char *path)
+{
+	struct fetch_sink file_sink, dec_sink, *sink = &file_sink;
+	struct sink_decomp dec;
+	struct sink_fd fd;
+	struct fetch_stats st;
+	const struct fetch_opts *o = &plan->fetch;
+	enum sink_codec codec = o->decompress ? sink_codec_for_url(o->url) : SINK_CODEC_NONE;
+	uint64_t avail = 0;
+	char err[512];
+	int rc;
+
+	rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
+	if (rc < 0)
+		discard_and_die(path, err, NULL);
+	fetch_mem_available(&avail);
+	file_sink.capacity = avail;
+	file_sink.reserve = (uint64_t)plan->minmem_mib << 20;
+	file_sink.what = "RAM";
+	if (codec != SINK_CODEC_NONE) {
+		rc = sink_decomp_init(&dec, codec, &file_sink, &dec_sink, err, sizeof(err));
+		if (rc < 0)
+			discard_and_die(o->url, err, NULL);
+		sink = &dec_sink;
+	}
+	log_info("bootc: downloading %s", o->url);
+	rc = fetch_url(o, sink, fetch_event, NULL, &st, err, sizeof(err));
+	if (codec != SINK_CODEC_NONE)
+		sink_decomp_free(&dec);
+	if (rc < 0) {
+		sink_fd_close(&fd);
+		discard_and_die(o->url, err, rc == -EKEYREJECTED ? "add the server's CA, or rd.noverifyssl" :
+				rc == -EFBIG ? "give the machine more RAM or lower rd.minmem=" :
+				"check the URL, the server and the network; rd.retry= sets how long to keep trying");
+	}
+	rc = sink_fd_close(&fd);
+	if (rc < 0)
+		discard_and_die(path, strerror(-rc), NULL);
+	log_info("bootc: archive downloaded (%llu bytes%s)", (unsigned long long)st.bytes,
+		 o->sum.set ? ", sha256 verified" : "");
+}
+
+static void unpack_archive(const char *path, bool ours, const struct oci_unpack_opts *uo,
+			   struct oci_unpack_stats *st)
+{
+	struct oci_archive_opts a = {
+		.label = plan->bootc_label[0] ? plan->bootc_label : "latest",
+		.label_default = !plan->bootc_label[0],
+		.punch = true, /* a downloaded archive, or the initramfs copy: both are consumed */
+	};
+	char err[1024];
+	int rc;
+
+	rc = oci_archive_unpack(path, &a, uo, st, err, sizeof(err));
+	if (rc < 0)
+		discard_and_die(path, err, rc == -ENOENT ? "set bootclabel= to one of the labels present" :
+				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
+				rc == -EBADMSG ? "the archive is corrupt or was changed: rebuild or re-download it" :
+				rc == -ENOSPC ? "give the machine more RAM" : NULL);
+	/* the archive's RAM goes back before the system starts */
+	if (ours || strncmp(path, "/run/", 5) != 0)
+		unlink(path);
+}
+
+static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_stats *st)
+{
+	struct oci_ref ref;
+	struct oci_registry_opts ro = {
+		.insecure = plan->bootc_unsecure,
+		.cacert = plan->fetch.cacert,
+		.proxy = plan->fetch.proxy,
+		.retry_s = plan->retry_s,
+	};
+	char err[1024], desc[600];
+	int rc;
+
+	rc = oci_ref_parse(plan->root_src, &ref, err, sizeof(err));
+	if (rc < 0)
+		discard_and_die(plan->root_arg, err, "expected docker://[registry/]repository[:tag|@sha256:<digest>]");
+	oci_ref_describe(&ref, desc, sizeof(desc));
+	log_info("bootc: pulling %s", desc);
+	rc = oci_registry_unpack(&ref, &ro, uo, st, err, sizeof(err));
+	if (rc < 0)
+		discard_and_die(desc, err, rc == -EACCES ? "put the registry's credentials in " OCI_AUTH_FILE " (see docs/oci.md)" :
+				rc == -ENOENT ? "check the repository and tag or digest" :
+				rc == -EKEYREJECTED ? "add the registry's CA, or bootc.registry.unsecure" :
+				rc == -EBADMSG ? "the registry served other bytes than the manifest names" :
+				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
+				"check that the registry is up and reachable; rd.retry= sets how long to keep trying");
+}
+
+/* A tmpfs overlay over NEWROOT/<dir> so it is writable on a read-only root. */
+static void writable_dir(const char *dir)
+{
+	char lower[300], upper[300], work[300], target[300], opts[1024], err[600];
+
+	snprintf(lower, sizeof(lower), "%s/%s", BOOTC_TREE, dir);
+	snprintf(upper, sizeof(upper), "%s/%s/upper", BOOTC_RW_DIR, dir);
+	snprintf(work, sizeof(work), "%s/%s/work", BOOTC_RW_DIR, dir);
+	snprintf(target, sizeof(target), "%s/%s", NEWROOT, dir);
+	mkdir_p(lower, 0755);
+	mkdir_p(upper, 0755);
+	mkdir_p(work, 0755);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (mount("overlay", target, "overlay", 0, opts) < 0) {
+		snprintf(err, sizeof(err), "overlay %s on %s: %s", opts, target, strerror(errno));
+		fatal("root", dir, err, "is the overlay module in the initramfs?");
+	}
+	log_info("bootc: /%s writable (tmpfs overlay)", dir);
+}
+
+static void assemble(void)
+{
+	char err[300];
+
+	mkdir_p(NEWROOT, 0755);
+	if (mount(BOOTC_TREE, NEWROOT, NULL, MS_BIND, NULL) < 0) {
+		snprintf(err, sizeof(err), "bind %s on %s: %s", BOOTC_TREE, NEWROOT, strerror(errno));
+		fatal("root", plan->root_arg, err, NULL);
+	}
+	if (plan->bootc_rw) {
+		log_info("bootc: root read-write (rw)");
+		return;
+	}
+	if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
+		snprintf(err, sizeof(err), "remount %s read-only: %s", NEWROOT, strerror(errno));
+		fatal("root", plan->root_arg, err, NULL);
+	}
+	log_info("bootc: root read-only (rw makes it writable)");
+	if (!plan->bootc_etc_rw && !plan->bootc_var_rw)
+		return;
+	kmod_load(kmod, "overlay");
+	mkdir_p(BOOTC_RW_DIR, 0755);
+	if (mount("tmpfs", BOOTC_RW_DIR, "tmpfs", 0, "mode=0755") < 0) {
+		snprintf(err, sizeof(err), "mount a tmpfs on %s: %s", BOOTC_RW_DIR, strerror(errno));
+		fatal("root", plan->root_arg, err, NULL);
+	}
+	if (plan->bootc_etc_rw)
+		writable_dir("etc");
+	if (plan->bootc_var_rw)
+		writable_dir("var");
+}
+
+void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
+{
+	struct oci_unpack_opts uo = { .root = BOOTC_TREE, .os = "linux", .ev = oci_event };
+	struct oci_unpack_stats st;
+	struct utsname u;
+	struct stat sb;
+	char line[64];
+	uint64_t t0 = now_ms();
+	const char *src;
+
+	plan = p;
+	kmod = k;
+	src = p->root_src;
+	uname(&u);
+	uo.arch = oci_arch_from_machine(u.machine);
+	mount_tree_tmpfs();
+	if (strncmp(src, OCI_REF_SCHEME, strlen(OCI_REF_SCHEME)) == 0) {
+		pull_registry(&uo, &st);
+	} else if (src[0] == '/') {
+		if (stat(src, &sb) < 0 || !S_ISREG(sb.st_mode))
+			discard_and_die(p->root_arg, "no such file in the initramfs",
+					"embed the archive with make initramfs OCI=<file>, or append it as a second initrd");
+		unpack_archive(src, false, &uo, &st);
+	} else {
+		download_archive(ARCHIVE_FILE);
+		unpack_archive(ARCHIVE_FILE, true, &uo, &st);
+	}
+	progress_size(line, sizeof(line), st.blob_bytes);
+	log_info("bootc: image %s unpacked: %u layer%s, %s of layers, %llu entries, %llu whiteouts, all digests "
+		 "verified, %.1f s", st.manifest_digest, st.layers, st.layers == 1 ? "" : "s", line,
+		 (unsigned long long)st.entries, (unsigned long long)st.whiteouts, (double)(now_ms() - t0) / 1000.0);
+	assemble();
+}
