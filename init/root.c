@@ -2,6 +2,7 @@
 #include "init/bootc.h"
 #include "init/fatal.h"
 #include "init/log.h"
+#include "init/deploy.h"
 #include "init/mounts.h"
 #include "blockdev/devwait.h"
 #include "blockdev/loop.h"
@@ -12,6 +13,7 @@
 #include "fetch/fetch.h"
 #include "fetch/progress.h"
 #include "fetch/sink.h"
+#include "net/net.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +30,8 @@
 
 static struct kmod_ctx *kmod;
 static const struct boot_plan *plan;
+static char cow_dev[256];              /* the cow partition (rd.live.overlay.persistent), once known */
+static struct probe_info live_top;     /* the outermost live image, for rd.overlay's auto path */
 
 /* Load the filesystem's module: by its name, else by the "fs-<type>" alias. */
 static void load_fs_module(const char *fstype)
@@ -145,6 +149,8 @@ static void mount_layer(const char *src, int depth)
 		blk = dev;
 	}
 	probe_or_die(src, blk, &pi);
+	if (depth == 0)
+		live_top = pi;
 	load_fs_module(pi.fstype);
 	log_info("%s: %s%s%s", src, pi.fstype, pi.label[0] ? " labelled " : "", pi.label);
 
@@ -174,6 +180,42 @@ static void mount_layer(const char *src, int depth)
 	}
 }
 
+/* A persistent upper: the cow partition (rd.live.overlay.persistent) or dracut's
+ * rd.overlay=<device>[:<path>], with rd.overlay.reset and rd.overlay.readonly. */
+static void persistent_upper(void)
+{
+	char dev[256], path[PLAN_STR + 2 * PROBE_LABEL_MAX], err[1024];
+	struct probe_info pi;
+	struct deploy_overlay o = { .lower = OVERLAY_LOWER, .reset = plan->overlay_reset,
+				    .readonly = plan->overlay_readonly, .tmpfs_size = plan->overlay_size,
+				    .newroot = NEWROOT, .path = "" };
+
+	if (cow_dev[0])
+		snprintf(dev, sizeof(dev), "%s", cow_dev);
+	else
+		wait_device(plan->overlay_dev, dev, sizeof(dev));
+	probe_or_die(dev, dev, &pi);
+	load_fs_module(pi.fstype);
+	if (!cow_dev[0]) {
+		/* dracut's default: /<rd.live.dir>/overlay-<label>-<uuid> of the live medium */
+		if (plan->overlay_path[0])
+			snprintf(path, sizeof(path), "%s", plan->overlay_path);
+		else
+			snprintf(path, sizeof(path), "/%s/overlay-%s-%s", plan->live_dir, live_top.label, live_top.uuid);
+		o.path = path;
+	}
+	o.dev = dev;
+	o.fstype = pi.fstype;
+	if (plan->overlay_reset)
+		log_info("root: emptying the persistent overlay on %s%s (rd.overlay.reset)", dev, o.path);
+	if (deploy_overlay_mount(&o, err, sizeof(err)) < 0)
+		fatal("root", "persistent overlay", err,
+		      "the overlay device needs a filesystem the kernel can write (ext4, xfs, btrfs)");
+	log_info("root: overlay of %s with the persistent upper %s%s%s (%s)%s", OVERLAY_LOWER, dev,
+		 o.path[0] ? " path " : "", o.path, pi.fstype,
+		 o.readonly ? " kept read-only under a tmpfs (rd.overlay.readonly)" : "");
+}
+
 /* The upper layer over OVERLAY_LOWER, at NEWROOT: none (read-only root), a persistent
  * device (rd.root.overlay.write), or a tmpfs. */
 static void assemble_upper(void)
@@ -188,6 +230,10 @@ static void assemble_upper(void)
 		return;
 	}
 	load_fs_module("overlay");
+	if (cow_dev[0] || plan->overlay_dev[0]) {
+		persistent_upper();
+		return;
+	}
 	if (plan->overlay_write[0] && !plan->overlay_temporary) {
 		wait_device(plan->overlay_write, dev, sizeof(dev));
 		probe_or_die(plan->overlay_write, dev, &pi);
@@ -368,9 +414,10 @@ static void image_name(const char *url, enum sink_codec codec, char *out, size_t
 	}
 }
 
-/* Stream url into RAM (a tmpfs sized to what may be used) or /dev/ram0 (ramdisk_size);
+/* Stream url into RAM (a tmpfs sized to what may be used), /dev/ram0 (ramdisk_size) or
+ * the disk (rd.kiwi.live.system, disk not NULL; its tail keeps the deployment record);
  * *path gets where the image now is. The image exists once: nothing is buffered. */
-static void download(const char *url, const struct fetch_opts *opts, char *path, size_t len)
+static void download(const char *url, const struct fetch_opts *opts, const char *disk, char *path, size_t len)
 {
 	struct fetch_sink file_sink, dec_sink, *sink = &file_sink;
 	struct sink_decomp dec;
@@ -381,7 +428,13 @@ static void download(const char *url, const struct fetch_opts *opts, char *path,
 	char err[512], name[200], hint[200], tmpfs_opts[64];
 	int rc;
 
-	if (plan->ramdisk_kib) {
+	if (disk) {
+		snprintf(path, len, "%s", disk);
+		rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
+		if (rc < 0)
+			fatal("download", path, err, "rd.kiwi.live.system= must name a writable disk");
+		file_sink.reserve = DEPLOY_RESERVE;
+	} else if (plan->ramdisk_kib) {
 		load_fs_module("brd");
 		snprintf(path, len, "/dev/ram0");
 		rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
@@ -428,7 +481,8 @@ static void download(const char *url, const struct fetch_opts *opts, char *path,
 				 "initramfs; add its CA, or rd.noverifyssl to skip verification");
 			break;
 		case -EFBIG:
-			snprintf(hint, sizeof(hint), "give the machine more RAM, lower rd.minmem=, or use a smaller image");
+			snprintf(hint, sizeof(hint), disk ? "name a bigger disk in rd.kiwi.live.system=, or use a smaller image" :
+				 "give the machine more RAM, lower rd.minmem=, or use a smaller image");
 			break;
 		case -EBADMSG:
 			snprintf(hint, sizeof(hint), "the image on the server is not the one expected: check rd.live.sha256= and the file");
@@ -451,11 +505,109 @@ static void download(const char *url, const struct fetch_opts *opts, char *path,
 		 opts->sum.set ? ", sha256 verified" : "");
 }
 
+static void net_ev(void *ctx, int level, const char *msg)
+{
+	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+	log_msg(map[level & 3], "network: %s", msg);
+}
+
+/* A disk deployment needs the network only when it downloads: bring it up now
+ * (the network stage did nothing unless ip= or rd.neednet asked for it). */
+static void deploy_network(void)
+{
+	struct net_plan np = plan->net;
+	struct net_result res;
+	char err[512], line[512];
+
+	if (net_plan_wanted(&plan->net))
+		return;
+	net_plan_require(&np);
+	if (net_plan_finish(&np, err, sizeof(err)) < 0 || net_up(&np, &res, net_ev, NULL, err, sizeof(err)) < 0)
+		fatal("network", "bring up the network to download the image onto the disk", err,
+		      "check the cable/NIC driver and the DHCP server; a disk that already holds the image needs no network");
+	net_result_format(&res, line, sizeof(line));
+	log_info("network: %s", line);
+}
+
+/* The cow partition after image_bytes on disk (rd.live.overlay.persistent). */
+static void ensure_cow(const char *disk, uint64_t image_bytes, bool recreate)
+{
+	char err[768];
+	bool created;
+
+	load_fs_module(plan->cowfs);
+	if (deploy_cow_ensure(disk, image_bytes, plan->cowfs, recreate, cow_dev, sizeof(cow_dev), &created, err,
+			      sizeof(err)) < 0)
+		fatal("deploy", "create the cow partition", err,
+		      "rd.live.overlay.persistent needs free space after the image and the cowfs's mkfs in the initramfs");
+	log_info("deploy: %s partition %s (label %s, %s) after the image on %s",
+		 created ? "created the write" : "found the write", cow_dev, DEPLOY_COW_LABEL, plan->cowfs, disk);
+}
+
+/* rd.kiwi.live.system: boot the image deployed on the disk, or deploy it first (init/deploy.h). */
+static void kiwi_system_root(void)
+{
+	const uint8_t *sum = plan->fetch.sum.set && !plan->fetch.sum.is_auto ? plan->fetch.sum.sha256 : NULL;
+	char disk[256], why[512], err[512], path[300];
+	struct deploy_info rec, mark;
+	enum deploy_verdict v;
+	struct probe_info pi;
+	uint64_t disk_bytes, image_bytes;
+	bool deployed = false;
+
+	wait_device(plan->kiwi_system, disk, sizeof(disk));
+	if (deploy_inspect(disk, plan->fetch.url, sum, &v, &rec, &disk_bytes, why, sizeof(why)) < 0)
+		fatal("deploy", disk, why, "rd.kiwi.live.system= must name a readable disk");
+	log_info("deploy: %s: %s", disk, why);
+	if (v == DEPLOY_SAME && !plan->kiwi_reset) {
+		log_info("deploy: booting the image on %s: no download, no network", disk);
+		image_bytes = rec.image_bytes;
+	} else {
+		if ((v == DEPLOY_OTHER || v == DEPLOY_FOREIGN) && !plan->kiwi_reset) {
+			snprintf(err, sizeof(err), "refusing to overwrite it: %s", why);
+			fatal("deploy", disk, err, "add rd.kiwi.live.reset to replace what the disk holds with this image, "
+			      "or name an empty disk in rd.kiwi.live.system=");
+		}
+		deploy_network();
+		memset(&mark, 0, sizeof(mark));
+		mark.state = DEPLOY_STATE_WRITING;
+		mark.disk_bytes = disk_bytes;
+		mark.has_sha256 = sum != NULL;
+		if (sum)
+			memcpy(mark.image_sha256, sum, sizeof(mark.image_sha256));
+		snprintf(mark.url, sizeof(mark.url), "%s", plan->fetch.url);
+		if (deploy_mark(disk, &mark, err, sizeof(err)) < 0)
+			fatal("deploy", disk, err, NULL);
+		log_info("deploy: writing %s onto %s%s", plan->fetch.url, disk,
+			 plan->kiwi_reset && v != DEPLOY_BLANK ? " (rd.kiwi.live.reset)" : "");
+		download(plan->fetch.url, &plan->fetch, disk, path, sizeof(path));
+		probe_or_die(disk, disk, &pi);
+		if (!pi.size)
+			fatal("deploy", disk, "the image's filesystem does not record its size", "expected an ISO or squashfs image");
+		image_bytes = pi.size;
+		mark.state = DEPLOY_STATE_COMPLETE;
+		mark.image_bytes = image_bytes;
+		if (deploy_mark(disk, &mark, err, sizeof(err)) < 0)
+			fatal("deploy", disk, err, NULL);
+		log_info("deploy: %s holds the image (%llu bytes); later boots need no network", disk,
+			 (unsigned long long)image_bytes);
+		deployed = true;
+	}
+	if (plan->overlay_persistent)
+		ensure_cow(disk, image_bytes, deployed);
+	live_root(disk);
+}
+
 static void live_url(void)
 {
 	char path[300];
 
-	download(plan->fetch.url, &plan->fetch, path, sizeof(path));
+	if (plan->kiwi_system[0]) {
+		kiwi_system_root();
+		return;
+	}
+	download(plan->fetch.url, &plan->fetch, NULL, path, sizeof(path));
 	live_root(path);
 }
 
@@ -468,6 +620,18 @@ static void live_dev(void)
 	char err[256];
 
 	wait_device(plan->root_src, dev, sizeof(dev));
+	if (plan->overlay_persistent) {
+		struct probe_info pi;
+		char part[300];
+
+		/* KIWI's hybrid medium: the cow partition goes after the ISO on the same disk */
+		snprintf(part, sizeof(part), "/sys/class/block/%s/partition", strrchr(dev, '/') + 1);
+		if (access(part, F_OK) == 0)
+			fatal("root", dev, "rd.live.overlay.persistent: the live medium is a partition",
+			      "the cow partition goes on a whole disk that holds the image (root=live:/dev/<disk>)");
+		probe_or_die(dev, dev, &pi);
+		ensure_cow(dev, pi.size, false);
+	}
 	if (!plan->live_ram) {
 		live_root(dev);
 		return;
@@ -479,7 +643,7 @@ static void live_dev(void)
 	if (fetch_set_url(&o, path, err, sizeof(err)) < 0)
 		fatal("root", dev, err, NULL);
 	log_info("rd.live.ram: copying %s into RAM", dev);
-	download(o.url, &o, path, sizeof(path));
+	download(o.url, &o, NULL, path, sizeof(path));
 	live_root(path);
 }
 
