@@ -1,0 +1,22 @@
+# Shared by the bootc-live e2e cases (tests/e2e/cases/6*-bootc-*.sh), after lib.sh.
+. "$NETINIT_ROOT/tests/host/oci/mkimages.sh"
+command -v umoci >/dev/null && command -v skopeo >/dev/null || skip "umoci/skopeo missing (make setup)"
+
+# bootc_images: $W/img/{root,zstd,dotdot,symlink,abs,corrupt}.oci from a test root that
+# reports what the layers did as one NETINIT-OCI line.
+bootc_images() {
+	make_testroot "$W/root"
+	cat > "$W/root/netinit-test.sh" <<'EOS'
+#!/bin/sh
+st() { busybox stat -c "$1" "$2" 2>/dev/null || echo none; }
+wh=$(busybox find / -xdev -name '.wh.*' 2>/dev/null | wc -l)
+echo "NETINIT-OCI removed=$(test -e /etc/removed-later && echo present || echo gone) added=$(cat /etc/added) opq=$(ls /opq | tr '\n' ,) keep=$(cat /keep/file) hardlink=$(test "$(st %i /hl/orig)" = "$(st %i /hl/link)" && echo yes || echo no) whiteouts=$wh owned=$(st %u:%g:%a /owned) sym=$(busybox readlink /hl/sym)"
+EOS
+	chmod 755 "$W/root/netinit-test.sh"
+	mk_oci_images "$W/img" "$W/root" >"$W/mkimages.log" 2>&1 || { cat "$W/mkimages.log" >&2; fail "building the test images"; }
+}
+
+# The whiteouts, the opaque directory and the special entries, as seen by the booted root.
+expect_layers_applied() {
+	expect_log "$1" 'NETINIT-OCI removed=gone added=added opq=new, keep=kept hardlink=yes whiteouts=0 owned=1234:5678:4750 sym=/etc/added'
+}
