@@ -84,6 +84,7 @@ int part_read(const uint8_t *buf, size_t len, struct part_table *t)
 	for (unsigned i = 0; i < t->n; i++) {
 		if (t->e[i].type == PART_MBR_TYPE_GPT) {
 			t->scheme = PART_GPT;
+			t->n = 0;	/* the MBR entries of a GPT disk mean nothing */
 			return 0;
 		}
 	}

@@ -75,7 +75,8 @@ int part_free_after(const struct part_table *t, uint64_t min_start, uint64_t lim
  * (512 bytes), in place. A sector without a table gets one: bytes 0..439 (boot
  * code, or an ISO's system area) are kept, the disk signature is set to
  * new_sig if it is zero, the other slots are cleared and 0x55 0xaa written.
- * 0 and *number (1..4); -ENOTSUP on a GPT disk, -EEXIST if sector0 is a boot
+ * 0 and *number (1..4); -ENOTSUP on a GPT disk (its protective entry; the
+ * header at LBA 1 is beyond sector0: check it with part_read first), -EEXIST if sector0 is a boot
  * sector that is not a table (a filesystem) or the entry overlaps a used
  * one, -ENOSPC if all four slots are used, -E2BIG beyond 32-bit LBAs,
  * -EINVAL on a zero count. */
