@@ -419,8 +419,7 @@ static void image_name(const char *url, enum sink_codec codec, char *out, size_t
  * *path gets where the image now is. The image exists once: nothing is buffered. */
 static void download(const char *url, const struct fetch_opts *opts, const char *disk, char *path, size_t len)
 {
-	struct fetch_sink file_sink, dec_sink, *sink = &file_sink;
-	struct sink_decomp dec;
+	struct fetch_sink file_sink;
 	struct sink_fd fd;
 	struct fetch_stats st;
 	enum sink_codec codec = opts->decompress ? sink_codec_for_url(url) : SINK_CODEC_NONE;
@@ -466,14 +465,10 @@ static void download(const char *url, const struct fetch_opts *opts, const char 
 		file_sink.reserve = reserve;
 		file_sink.what = "RAM";
 	}
-	if (codec != SINK_CODEC_NONE) {
-		rc = sink_decomp_init(&dec, codec, &file_sink, &dec_sink, err, sizeof(err));
-		if (rc < 0)
-			fatal("download", url, err, NULL);
-		sink = &dec_sink;
+	/* fetch_url() itself decompresses by the URL's suffix (opts->decompress) */
+	if (codec != SINK_CODEC_NONE)
 		log_info("%s: decompressing %s while downloading", url, sink_codec_name(codec));
-	}
-	rc = fetch_url(opts, sink, fetch_event, (void *)url, &st, err, sizeof(err));
+	rc = fetch_url(opts, &file_sink, fetch_event, (void *)url, &st, err, sizeof(err));
 	if (rc < 0) {
 		switch (rc) {
 		case -EKEYREJECTED:
@@ -496,8 +491,6 @@ static void download(const char *url, const struct fetch_opts *opts, const char 
 		}
 		fatal("download", url, err, hint);
 	}
-	if (codec != SINK_CODEC_NONE)
-		sink_decomp_free(&dec);
 	rc = sink_fd_close(&fd);
 	if (rc < 0)
 		fatal("download", path, strerror(-rc), NULL);
