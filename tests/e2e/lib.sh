@@ -297,3 +297,8 @@ mk_live_iso() {
 	esac
 	rm -rf "$st"
 }
+
+# log_ts LOG REGEX: the kernel timestamp (seconds) of the first log line matching REGEX
+log_ts() { grep -aE "$2" "$1" | head -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
+# add_filler DIR MIB: an incompressible file in a test root, to make its image MIB bigger
+add_filler() { head -c $(($2 * 1024 * 1024)) /dev/urandom > "$1/filler.bin"; }
