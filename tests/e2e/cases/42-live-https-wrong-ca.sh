@@ -10,7 +10,7 @@ tls_reissue "$TLS_NAME"
 echo "10.0.2.2 $TLS_NAME" > "$W/hosts"
 mk_test_ca "$W/other-ca"	# trusted by the guest, but it did not sign the server's certificate
 initrd_with_cas "$W/initrd.img" "$W/other-ca/ca.crt" "$W/hosts:/etc/hosts"
-E2E_INITRD=$W/initrd.img E2E_TIMEOUT=120 qemu_boot "$W/boot.log" \
+E2E_INITRD=$W/initrd.img E2E_STOP_ON="netinit: rebooting now" E2E_TIMEOUT=120 qemu_boot "$W/boot.log" \
 	"root=live:https://$TLS_NAME:$HTTPS_PORT/root.squashfs rd.retry=20" $QEMU_USERNET ||
 	fail "QEMU did not stop"
 expect_log "$W/boot.log" "netinit: fatal: download: https://$TLS_NAME:$HTTPS_PORT/root.squashfs: TLS: .*BADCERT_NOT_TRUSTED"

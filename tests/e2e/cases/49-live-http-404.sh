@@ -4,7 +4,7 @@
 mkdir -p "$W/srv"
 start_http "$W/srv"
 url=http://10.0.2.2:$HTTP_PORT/no/such/root.squashfs
-E2E_TIMEOUT=120 qemu_boot "$W/boot.log" "root=live:$url" $QEMU_USERNET || fail "QEMU did not stop"
+E2E_STOP_ON="netinit: rebooting now" E2E_TIMEOUT=120 qemu_boot "$W/boot.log" "root=live:$url" $QEMU_USERNET || fail "QEMU did not stop"
 expect_log "$W/boot.log" "netinit: fatal: download: $url: HTTP 404 Not Found"
 expect_log "$W/boot.log" 'netinit: hint: check the URL'
 expect_no_log "$W/boot.log" 'retrying|NETINIT-RESULT|Kernel panic'
