@@ -2,7 +2,9 @@
 # KIWI's root=overlay:aoe=: Debian's vblade exports an ext4 root as e0.1 on a tap device in a
 # network namespace, QEMU is attached to that tap (a real L2 segment: AoE is raw Ethernet).
 # Boot 1 names the target (e0.1 -> /dev/etherd/e0.1); boot 2 names the interface, the other
-# reading of KIWI's document (discover on eth0, use the one target found there).
+# reading of KIWI's document (discover on eth0, use the one target found there). Then a second
+# vblade exports a KIWI live ISO as e0.2: boot 3 is root=live:AOEINTERFACE=e0.2, and boot 4
+# names the interface again, which now has two targets: a clear error listing both.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/nbd/e2e-lib.sh"
 nbd_need vblade ip
@@ -10,7 +12,7 @@ make_testroot "$W/root"
 mk_ext4 "$W/root" "$W/root.img" 64
 ns=netinit-aoe-$$
 ip netns add "$ns" || skip "cannot create a network namespace"
-aoe_cleanup() { [ -n "${vb:-}" ] && kill "$vb" 2>/dev/null; ip netns del "$ns" 2>/dev/null; nbd_cleanup; }
+aoe_cleanup() { [ -n "${vb:-}" ] && kill "$vb" 2>/dev/null; [ -n "${vb2:-}" ] && kill "$vb2" 2>/dev/null; ip netns del "$ns" 2>/dev/null; nbd_cleanup; }
 trap aoe_cleanup EXIT
 ip -n "$ns" link set lo up
 ip -n "$ns" tuntap add dev tap0 mode tap || fail "cannot create tap0"
@@ -32,3 +34,15 @@ expect_log "$W/boot1.log" "netinit: aoe: e0.1 is /dev/etherd/e0.1"
 qemu_boot "$W/boot2.log" "root=overlay:aoe=eth0 $ipc rd.retry=60" $tap || fail "boot 2 did not finish"
 expect_result "$W/boot2.log" rootfs=overlay root_rw=yes lower=yes
 expect_log "$W/boot2.log" "netinit: aoe: eth0 is /dev/etherd/e0.1"
+
+echo aoe-live > "$W/root/netinit-marker"
+mk_live_iso kiwi "$W/root" "$W/live.iso"
+ip netns exec "$ns" vblade 0 2 tap0 "$W/live.iso" > "$W/vblade2.log" 2>&1 &
+vb2=$!
+qemu_boot "$W/boot3.log" "root=live:AOEINTERFACE=e0.2 $ipc rd.retry=60" $tap || fail "boot 3 did not finish"
+expect_result "$W/boot3.log" rootfs=overlay root_rw=yes lower=yes marker=aoe-live
+expect_log "$W/boot3.log" "netinit: aoe: e0.2 is /dev/etherd/e0.2"
+
+qemu_boot "$W/boot4.log" "root=overlay:aoe=eth0 $ipc rd.retry=20" $tap || fail "boot 4: QEMU did not stop"
+expect_log "$W/boot4.log" "netinit: fatal: root: .*2 targets answer on interface eth0 \\((e0.1, e0.2|e0.2, e0.1)\\)"
+expect_no_log "$W/boot4.log" "NETINIT-RESULT"
