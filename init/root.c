@@ -538,6 +538,27 @@ static void ensure_cow(const char *disk, uint64_t image_bytes, bool recreate)
 		 created ? "created the write" : "found the write", cow_dev, DEPLOY_COW_LABEL, plan->cowfs, disk);
 }
 
+/* The live image on a disk that also holds the cow partition: a mount of the whole
+ * disk would claim it exclusively and the kernel would refuse to mount the partition,
+ * so the image is read through a read-only loop device over the disk. */
+static void live_root_disk(const char *disk)
+{
+	char loopdev[64];
+	int rc;
+
+	if (!cow_dev[0]) {
+		live_root(disk);
+		return;
+	}
+	load_fs_module("loop");
+	rc = loop_attach(disk, true, loopdev, sizeof(loopdev));
+	if (rc < 0)
+		fatal("root", disk, strerror(-rc), "attach a loop device: is the loop module in the initramfs?");
+	log_info("deploy: reading the image on %s through %s (its partition %s stays mountable)", disk, loopdev,
+		 cow_dev);
+	live_root(loopdev);
+}
+
 /* rd.kiwi.live.system: boot the image deployed on the disk, or deploy it first (init/deploy.h). */
 static void kiwi_system_root(void)
 {
@@ -589,7 +610,7 @@ static void kiwi_system_root(void)
 	}
 	if (plan->overlay_persistent)
 		ensure_cow(disk, image_bytes, deployed);
-	live_root(disk);
+	live_root_disk(disk);
 }
 
 static void live_url(void)
@@ -626,7 +647,7 @@ static void live_dev(void)
 		ensure_cow(dev, pi.size, false);
 	}
 	if (!plan->live_ram) {
-		live_root(dev);
+		live_root_disk(dev);
 		return;
 	}
 	o = plan->fetch;
