@@ -199,6 +199,8 @@ static void stage_network(void)
 	if (!net_plan_wanted(&plan.net))
 		return;
 	stage_begin("network");
+	if (plan.net.n_vlan > 0 && kmod_load(kmod, "8021q") < 0)
+		log_warn("network: could not load 8021q for vlan=");
 	rc = net_up(&plan.net, &res, net_event, NULL, err, sizeof(err));
 	if (rc < 0)
 		fatal("network", "bring up the network", err,

@@ -90,14 +90,15 @@ result_line() { grep -a 'NETINIT-RESULT' "$1" | tail -n 1 | tr -d '\r'; }
 # expect_result LOG key=REGEX ...   (anchored per field)
 expect_result() {
 	log=$1; shift
-	line=$(result_line "$log")
+	full=$(result_line "$log")
+	line=${full%% cmdline=*}
 	[ -n "$line" ] || { tail -n 30 "$log" | sed 's/^/    | /' >&2; fail "no NETINIT-RESULT line in $log"; }
 	for kv in "$@"; do
 		k=${kv%%=*}; re=${kv#*=}
 		v=$(printf '%s\n' "$line" | sed -n "s/.* $k=\\([^ ]*\\).*/\\1/p")
-		printf '%s\n' "$v" | grep -Eq "^($re)\$" || fail "$k=$v, expected $re (line: $line)"
+		printf '%s\n' "$v" | grep -Eq "^($re)\$" || fail "$k=$v, expected $re (line: $full)"
 	done
-	note "$line"
+	note "$full"
 }
 expect_log() {
 	grep -aEq "$2" "$1" || { tail -n 30 "$1" | sed 's/^/    | /' >&2; fail "log lacks /$2/"; }
