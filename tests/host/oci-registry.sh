@@ -1,0 +1,75 @@
+#!/bin/bash
+# The registry client against Debian's docker-registry on 127.0.0.1: pull by tag and by
+# digest (plain HTTP via the unsecure fallback), the Bearer token flow with credentials from
+# a file, a blob redirect to another host that must not see the token, and clear errors
+# for 404, 500 and a 401 without a challenge. The unpacked root is compared with umoci's.
+set -u
+NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
+W=$NETINIT_BUILD/host/oci-registry; rm -rf "$W"; mkdir -p "$W"
+fail() { echo "FAIL: oci-registry: $*" >&2; exit 1; }
+skip() { echo "SKIP: oci-registry: $*" >&2; exit 77; }
+command -v docker-registry >/dev/null && command -v skopeo >/dev/null && command -v umoci >/dev/null || skip "docker-registry/skopeo/umoci missing"
+[ -f "$NETINIT_BUILD/sysroot/.stamp" ] || skip "no dependency sysroot"
+. "$NETINIT_ROOT/tests/host/oci/mkimages.sh"
+. "$NETINIT_ROOT/tests/host/oci/registry.sh"
+trap stop_registry EXIT
+U=$W/ociunpack
+sh "$NETINIT_ROOT/tests/host/oci/build.sh" "$U" || fail "building ociunpack"
+mkdir -p "$W/src/bin"; cp /bin/busybox "$W/src/bin/"; ln -s busybox "$W/src/bin/sh"; mkdir -p "$W/src/etc" "$W/src/var"
+mk_oci_images "$W/img" "$W/src" > "$W/mk.log" 2>&1 || { cat "$W/mk.log"; fail "building images"; }
+start_registry || fail "docker-registry did not start"
+push_image "$W/img/layout:latest" netinit/test:v1 || fail "skopeo push"
+umoci unpack --image "$W/img/layout:latest" "$W/ref" >/dev/null || fail "umoci unpack"
+
+same_tree() { # what umoci unpacked vs ours: names, types, modes, owners, link targets, contents
+	( cd "$1" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/a.lst"
+	( cd "$2" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/b.lst"
+	diff -u "$W/a.lst" "$W/b.lst" || return 1
+	( cd "$1" && find . -type f ) | while read -r f; do cmp -s "$1/$f" "$2/$f" || { echo "content differs: $f"; return 1; }; done || return 1
+	python3 -c 'import os,sys; a,b=sys.argv[1:]; f="capfile"
+x=lambda r: sorted((k, os.getxattr(os.path.join(r,f), k)) for k in os.listxattr(os.path.join(r,f)))
+sys.exit(0 if x(a)==x(b) and x(b) else "xattrs differ: %r %r" % (x(a), x(b)))' "$1" "$2"
+}
+pull() { # name ref [opts]: unpack into $W/t-name
+	n=$1; r=$2; shift 2
+	rm -rf "$W/t-$n"; mkdir "$W/t-$n"
+	"$U" "$@" "$r" "$W/t-$n" > "$W/$n.out" 2> "$W/$n.err"
+}
+P=127.0.0.1:$REG_PORT
+pull tag "docker://$P/netinit/test:v1" -k || { cat "$W/tag.err"; fail "pull by tag"; }
+grep -q 'trying plain HTTP' "$W/tag.err" || fail "no plain-HTTP fallback warning"
+same_tree "$W/ref/rootfs" "$W/t-tag" || fail "pull by tag differs from umoci unpack"
+pull digest "docker://$P/netinit/test@$PUSHED_DIGEST" -k || { cat "$W/digest.err"; fail "pull by digest"; }
+grep -q "manifest $PUSHED_DIGEST" "$W/digest.out" || fail "by digest: $(cat "$W/digest.out")"
+pull nossl "docker://$P/netinit/test:v1" -q && fail "plain HTTP without -k (unsecure) must fail"
+pull missing "docker://$P/netinit/test:nope" -k -q && fail "missing tag pulled"
+grep -q 'not found (404) (MANIFEST_UNKNOWN' "$W/missing.err" || fail "404: $(cat "$W/missing.err")"
+baddigest=sha256:$(printf '%064d' 0)
+pull baddig "docker://$P/netinit/test@$baddigest" -k -q && fail "wrong digest pulled"
+grep -q '404' "$W/baddig.err" || fail "wrong digest: $(cat "$W/baddig.err")"
+
+start_regproxy token || fail "regproxy"
+Q=127.0.0.1:$PROXY_PORT
+pull noauth "docker://$Q/netinit/test:v1" -k -q -a /nonexistent && fail "token flow without credentials pulled"
+grep -q 'token service .* answered 401: it wants credentials' "$W/noauth.err" || fail "no-credentials: $(cat "$W/noauth.err")"
+printf '# registry credentials\n%s netinit:s3cret\n' "$Q" > "$W/auth"
+printf '%s netinit:wrong\n' "$Q" > "$W/badauth"
+pull badauth "docker://$Q/netinit/test:v1" -k -q -a "$W/badauth" && fail "wrong password pulled"
+grep -q 'credentials were refused' "$W/badauth.err" || fail "bad credentials: $(cat "$W/badauth.err")"
+grep -q 's3cret\|wrong' "$W/badauth.err" "$W/noauth.err" && fail "a password was printed"
+pull token "docker://$Q/netinit/test:v1" -k -a "$W/auth" || { cat "$W/token.err"; fail "token flow"; }
+same_tree "$W/ref/rootfs" "$W/t-token" || fail "token pull differs"
+grep -q 'GET /direct/v2/.*/blobs/' "$W/regproxy-token.log" || fail "no blob redirect happened"
+grep -q 'Authorization leaked' "$W/token.err" && fail "Authorization sent to another host"
+kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
+
+start_regproxy fail500 || fail "regproxy"
+pull e500 "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -q
+grep -q 'answered 500 (UNKNOWN: test failure) after [0-9]* attempts' "$W/e500.err" || fail "500: $(cat "$W/e500.err")"
+kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
+start_regproxy deny401 || fail "regproxy"
+pull e401 "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -q
+grep -q 'answered 401 without a usable WWW-Authenticate' "$W/e401.err" || fail "401: $(cat "$W/e401.err")"
+for f in tag digest missing baddig noauth badauth token e500 e401; do echo "  $f: $(tail -n 1 "$W/$f.err" 2>/dev/null | cut -c1-200)"; done
+echo "PASS: oci-registry"

@@ -1,0 +1,50 @@
+# A real registry for tests (sourced after lib.sh or a host test preamble; needs $W):
+#   start_registry            Debian's docker-registry on 127.0.0.1:$REG_PORT (storage in $W)
+#   start_regproxy MODE       tests/host/oci/regproxy.py in front of it on $PROXY_PORT:
+#                             token (Bearer flow, user netinit / password s3cret), or
+#                             fail500 / deny401 (every /v2/ request answered so)
+#   push_image LAYOUT:TAG NAME:TAG   skopeo copy into the registry; sets PUSHED_DIGEST
+start_registry() {
+	REG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p "$W/registry"
+	cat > "$W/registry/config.yml" <<EOC
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $W/registry/data
+http:
+  addr: 127.0.0.1:$REG_PORT
+EOC
+	docker-registry serve "$W/registry/config.yml" > "$W/registry/log" 2>&1 &
+	REG_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$REG_PORT/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$W/registry/log" >&2
+	return 1
+}
+
+start_regproxy() {
+	PROXY_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$PROXY_PORT" "$REG_PORT" "$1" > "$W/regproxy-$1.log" 2>&1 &
+	PROXY_PID=$!
+	for _ in $(seq 100); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1',$PROXY_PORT),1)" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+push_image() {
+	skopeo copy -q --dest-tls-verify=false "oci:$1" "docker://127.0.0.1:$REG_PORT/$2" || return 1
+	PUSHED_DIGEST=sha256:$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$REG_PORT/$2" | sha256sum | cut -d' ' -f1)
+}
+
+stop_registry() {
+	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
+	[ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null
+	wait 2>/dev/null
+}
