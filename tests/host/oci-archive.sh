@@ -1,0 +1,71 @@
+#!/bin/bash
+# The unpacker as a host program (musl, static, build/sysroot) on archives made by umoci
+# and skopeo: the result equals `umoci unpack` (names, types, modes, owners, link targets,
+# contents, xattrs), for gzip and zstd layers and both tags; hostile layers are refused
+# and write nothing outside the root; a corrupt blob is a digest mismatch; hole punching
+# gives the applied layers' space back on a tmpfs.
+set -u
+NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
+W=$NETINIT_BUILD/host/oci-archive; rm -rf "$W"; mkdir -p "$W"
+fail() { echo "FAIL: oci-archive: $*" >&2; exit 1; }
+skip() { echo "SKIP: oci-archive: $*" >&2; exit 77; }
+command -v umoci >/dev/null && command -v skopeo >/dev/null || skip "umoci/skopeo missing"
+[ -f "$NETINIT_BUILD/sysroot/.stamp" ] || skip "no dependency sysroot"
+. "$NETINIT_ROOT/tests/host/oci/mkimages.sh"
+U=$W/ociunpack
+sh "$NETINIT_ROOT/tests/host/oci/build.sh" "$U" || fail "building ociunpack"
+mkdir -p "$W/src/bin" "$W/src/etc" "$W/src/var/lib"; cp /bin/busybox "$W/src/bin/"; ln -s busybox "$W/src/bin/sh"
+truncate -s 3M "$W/src/var/lib/sparse"; echo tail >> "$W/src/var/lib/sparse"
+mk_oci_images "$W/img" "$W/src" > "$W/mk.log" 2>&1 || { cat "$W/mk.log"; fail "building images"; }
+
+same_tree() {
+	( cd "$1" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/a.lst"
+	( cd "$2" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/b.lst"
+	diff -u "$W/a.lst" "$W/b.lst" || return 1
+	( cd "$1" && find . -type f ) | while read -r f; do cmp -s "$1/$f" "$2/$f" || { echo "content differs: $f"; return 1; }; done || return 1
+	python3 -c 'import os,sys; a,b=sys.argv[1:]; f="capfile"
+x=lambda r: sorted((k, os.getxattr(os.path.join(r,f), k)) for k in os.listxattr(os.path.join(r,f)))
+sys.exit(0 if x(a)==x(b) and x(b) else "xattrs differ: %r %r" % (x(a), x(b)))' "$1" "$2"
+}
+for t in latest other; do
+	umoci unpack --image "$W/img/layout:$t" "$W/ref-$t" >/dev/null || fail "umoci unpack $t"
+done
+for c in "root.oci latest" "zstd.oci latest" "root.oci other"; do
+	set -- $c
+	rm -rf "$W/t"; mkdir "$W/t"
+	"$U" -q -l "$2" "$W/img/$1" "$W/t" > "$W/out" || fail "$1:$2 did not unpack"
+	same_tree "$W/ref-$2/rootfs" "$W/t" || fail "$1:$2 differs from umoci unpack"
+	echo "  $1:$2 $(cat "$W/out")"
+done
+find "$W/t" -name '.wh.*' | grep -q . && fail "whiteout files in the result"
+sp=$(du -k "$W/t/var/lib/sparse" | cut -f1)
+[ "$sp" -lt 64 ] || fail "the 3 MiB sparse file takes $sp KiB: holes not kept"
+echo "  sparse: a 3 MiB file with one block of data takes $sp KiB (umoci unpack: $(du -k "$W/ref-other/rootfs/var/lib/sparse" | cut -f1) KiB)"
+# hostile layers: refused, nothing outside the root
+mkdir -p "$W/jail/tmp"
+for bad in dotdot abs symlink; do
+	rm -rf "$W/jail/root"; mkdir -p "$W/jail/root"; rm -f /netinit-escape /tmp/netinit-escape "$W/jail/netinit-escape"
+	( cd "$W/jail" && "$U" -q "$W/img/$bad.oci" root ) 2> "$W/$bad.err" && fail "$bad: unpacked"
+	grep -q 'refused' "$W/$bad.err" || fail "$bad: $(cat "$W/$bad.err")"
+	for f in /netinit-escape /tmp/netinit-escape "$W/jail/netinit-escape" "$W/netinit-escape"; do
+		[ -e "$f" ] && fail "$bad: wrote $f"
+	done
+	echo "  $bad: $(cat "$W/$bad.err")"
+done
+rm -rf "$W/t"; mkdir "$W/t"
+"$U" -q "$W/img/corrupt.oci" "$W/t" 2> "$W/corrupt.err" && fail "corrupt archive unpacked"
+grep -q 'digest mismatch' "$W/corrupt.err" || fail "corrupt: $(cat "$W/corrupt.err")"
+echo "  corrupt: $(cut -c1-120 "$W/corrupt.err")"
+"$U" -q -l nope "$W/img/root.oci" "$W/t" 2> "$W/label.err" && fail "missing label unpacked"
+grep -q 'labels present: latest, other' "$W/label.err" || fail "label: $(cat "$W/label.err")"
+# hole punching on a tmpfs
+mkdir -p "$W/tmpfs"; mount -t tmpfs -o size=64m tmpfs "$W/tmpfs" || skip "cannot mount a tmpfs"
+trap 'umount "$W/tmpfs" 2>/dev/null' EXIT
+cp "$W/img/root.oci" "$W/tmpfs/a.oci"; mkdir "$W/tmpfs/root"
+before=$(du -k "$W/tmpfs/a.oci" | cut -f1)
+"$U" -q -p "$W/tmpfs/a.oci" "$W/tmpfs/root" >/dev/null || fail "punching unpack"
+after=$(du -k "$W/tmpfs/a.oci" | cut -f1)
+[ "$after" -lt "$((before / 4))" ] || fail "hole punching gave back too little: $before KiB -> $after KiB"
+echo "  punch: archive on tmpfs $before KiB -> $after KiB after unpacking"
+echo "PASS: oci-archive"
