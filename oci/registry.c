@@ -503,11 +503,12 @@ again:
 	oci_ref_describe(g->ref, desc, sizeof(desc));
 	switch (r->code) {
 	case 404:
-		snprintf(err, errlen, "%s: %s %s not found (404)%s", desc, kind[0] == 'm' ? "manifest" : "blob", what, says);
+		snprintf(err, errlen, "%s %s of %s not found (404)%s", kind[0] == 'm' ? "manifest" : "blob", what,
+			 g->ref->repo, says);
 		return -ENOENT;
 	case 401:
 	case 403:
-		snprintf(err, errlen, "%s: access denied (%ld)%s; credentials go in %s", desc, r->code, says,
+		snprintf(err, errlen, "access to %s denied (%ld)%s; credentials go in %s", desc, r->code, says,
 			 g->o->auth_file ? g->o->auth_file : OCI_AUTH_FILE);
 		return -EACCES;
 	default:
