@@ -156,6 +156,12 @@ static bool first_write(struct xfer *x)
 		long code = 0;
 
 		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (code == 416 && x->range_start) {
+			/* the range starts at or past the end: the file may have shrunk */
+			snprintf(x->msg, sizeof(x->msg), "server refused Range %" PRIu64 "- (HTTP 416)", x->range_start);
+			set_abort(x, V_RESTART, 0);
+			return false;
+		}
 		if (code >= 400) {
 			enum verdict v = http_verdict(x, code, &rc);
 
@@ -540,7 +546,11 @@ static int run(struct xfer *x, char *err, size_t errlen)
 
 			if (x->is_http)
 				curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
-			if (code >= 400)
+			if (code == 416 && x->range_start) {
+				snprintf(x->msg, sizeof(x->msg), "server refused Range %" PRIu64 "- (HTTP 416)",
+					 x->range_start);
+				v = V_RESTART;
+			} else if (code >= 400)
 				v = http_verdict(x, code, &rc);
 			else if (!x->first_write_seen && !first_write(x))
 				v = x->abort_v, rc = x->abort_rc;	/* empty body: still check */

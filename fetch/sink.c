@@ -39,6 +39,19 @@ static int fd_write(void *ctx, const void *buf, size_t len)
 		len -= (size_t)n;
 		s->written += (uint64_t)n;
 	}
+	/*
+	 * A block device's page cache would hold a second copy of the image
+	 * (next to /dev/ram0's own pages): write it back and drop it as we go.
+	 */
+	if (s->is_blockdev && s->written - s->flushed >= SINK_FLUSH_EVERY) {
+		off_t from = (off_t)s->flushed, len2 = (off_t)(s->written - s->flushed);
+
+		if (sync_file_range(s->fd, from, len2, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				    SYNC_FILE_RANGE_WAIT_AFTER) < 0)
+			return -errno;
+		posix_fadvise(s->fd, from, len2, POSIX_FADV_DONTNEED);
+		s->flushed = s->written;
+	}
 	return 0;
 }
 
@@ -51,6 +64,7 @@ static int fd_reset(void *ctx)
 	if (lseek(s->fd, 0, SEEK_SET) < 0)
 		return -errno;
 	s->written = 0;
+	s->flushed = 0;
 	return 0;
 }
 
@@ -60,6 +74,8 @@ static int fd_finish(void *ctx)
 
 	if (s->sync && fdatasync(s->fd) < 0)
 		return -errno;
+	if (s->is_blockdev)
+		posix_fadvise(s->fd, 0, 0, POSIX_FADV_DONTNEED);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "fetch/fetch.h"
 
 #define SINK_DECOMP_BUF	(256 * 1024)	/* decompressed bytes per inner write */
+#define SINK_FLUSH_EVERY	(32 * 1024 * 1024)	/* block devices: write back and drop cache this often */
 
 /* A file or a block device. */
 struct sink_fd {
@@ -22,6 +23,7 @@ struct sink_fd {
 	bool is_blockdev;
 	bool sync;		/* fdatasync at finish (block devices) */
 	uint64_t written;
+	uint64_t flushed;	/* block devices: bytes written back and dropped from the page cache */
 	char path[256];		/* for messages */
 };
 

@@ -9,7 +9,9 @@ FETCH_FAILS=0
 FETCH_TMP=$(mktemp -d /tmp/netinit-fetch.XXXXXX)
 chmod 755 "$FETCH_TMP"
 
-kill_tree() {	# PID and every descendant (vsftpd's session processes ignore SIGTERM)
+kill_tree() {	# PID and every descendant (vsftpd's session processes ignore SIGTERM);
+	# stopped first so that a master (nginx) cannot respawn a worker meanwhile
+	kill -STOP "$1" 2>/dev/null || return 0
 	for k in $(ps -o pid= --ppid "$1"); do kill_tree "$k"; done
 	kill -9 "$1" 2>/dev/null || true
 }
