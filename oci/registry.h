@@ -35,11 +35,4 @@ struct oci_registry_opts {
 int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opts *r,
 			const struct oci_unpack_opts *o, struct oci_unpack_stats *st, char *err, size_t errlen);
 
-/* Parse the credentials file text for registry host: "host user:password" lines. -ENOENT if absent. */
-int oci_auth_lookup(const char *text, const char *host, char *userpass, size_t len);
-
-/* Parse a WWW-Authenticate header value: scheme ("Bearer"/"Basic"), realm, service, scope. */
-int oci_www_auth_parse(const char *v, char *scheme, size_t slen, char *realm, size_t rlen, char *service,
-		       size_t svlen, char *scope, size_t sclen);
-
 #endif

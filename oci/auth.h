@@ -1,0 +1,15 @@
+/* auth: the pure parts of registry authentication: the credentials file
+ * ("<host[:port]> <user>:<password>" lines, '#' comments) and the WWW-Authenticate
+ * challenge (scheme, realm, service, scope). */
+#ifndef NETINIT_OCI_AUTH_H
+#define NETINIT_OCI_AUTH_H
+#include <stddef.h>
+
+/* userpass for host from the file's text; -ENOENT if none, -ENAMETOOLONG if it does not fit. */
+int oci_auth_lookup(const char *text, const char *host, char *userpass, size_t len);
+
+/* Scheme ("Bearer"/"Basic") and the realm, service and scope parameters; -EINVAL if malformed. */
+int oci_www_auth_parse(const char *v, char *scheme, size_t slen, char *realm, size_t rlen, char *service,
+		       size_t svlen, char *scope, size_t sclen);
+
+#endif

@@ -1,0 +1,348 @@
+/* Table tests for the pure parts of oci/: layer path checks and whiteouts, image
+ * references, index/manifest JSON and selection, the tar member index, and the
+ * registry authentication parsers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* rows name only what they check */
+
+#include "oci/auth.h"
+#include "oci/manifest.h"
+#include "oci/pathcheck.h"
+#include "oci/ref.h"
+#include "oci/tarindex.h"
+
+/* ---- paths ---- */
+struct path_row {
+	const char *in;
+	int rc;
+	const char *clean;
+	enum oci_wh kind;
+	const char *target;
+};
+
+static void check_path(const char *file, int line, const struct path_row *r)
+{
+	char out[64], target[64];
+	enum oci_wh kind;
+	int rc = oci_path_clean(r->in, out, sizeof(out));
+
+	if (rc != r->rc)
+		fail_msg("%s:%d: '%s': rc %d, expected %d", file, line, r->in, rc, r->rc);
+	if (rc)
+		return;
+	if (strcmp(out, r->clean))
+		fail_msg("%s:%d: '%s' -> '%s', expected '%s'", file, line, r->in, out, r->clean);
+	rc = oci_path_whiteout(out, &kind, target, sizeof(target));
+	if (rc == -EINVAL && r->kind == (enum oci_wh)-1)
+		return;
+	if (rc || kind != r->kind || (kind != OCI_WH_NONE && strcmp(target, r->target)))
+		fail_msg("%s:%d: '%s': whiteout rc %d kind %d target '%s', expected kind %d '%s'", file, line, r->in, rc,
+			 kind, rc ? "" : target, r->kind, r->target ? r->target : "");
+}
+#define PATH(...) check_path(__FILE__, __LINE__, &(const struct path_row){ __VA_ARGS__ })
+
+static void test_paths(void **state)
+{
+	PATH("etc/passwd", 0, "etc/passwd", OCI_WH_NONE, NULL);
+	PATH("./etc//passwd", 0, "etc/passwd", OCI_WH_NONE, NULL);
+	PATH("./", 0, "", OCI_WH_NONE, NULL);
+	PATH(".", 0, "", OCI_WH_NONE, NULL);
+	PATH("usr/./lib/", 0, "usr/lib", OCI_WH_NONE, NULL);
+	PATH("a/..b/c...", 0, "a/..b/c...", OCI_WH_NONE, NULL);
+	PATH("/etc/passwd", -EPERM);
+	PATH("../x", -EPERM);
+	PATH("a/../../x", -EPERM);
+	PATH("a/b/..", -EPERM);
+	PATH("", -EINVAL);
+	PATH("a\nb", -EINVAL);
+	PATH("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", -ENAMETOOLONG);
+	PATH("etc/.wh.removed", 0, "etc/.wh.removed", OCI_WH_FILE, "etc/removed");
+	PATH(".wh.top", 0, ".wh.top", OCI_WH_FILE, "top");
+	PATH("opq/.wh..wh..opq", 0, "opq/.wh..wh..opq", OCI_WH_OPQ, "opq");
+	PATH(".wh..wh..opq", 0, ".wh..wh..opq", OCI_WH_OPQ, "");
+	PATH("a/.wh..wh.x", 0, "a/.wh..wh.x", OCI_WH_FILE, "a/.wh.x");
+	PATH("a/.wh.", 0, "a/.wh.", (enum oci_wh)-1);
+	PATH("a/.wh..", 0, "a/.wh..", (enum oci_wh)-1);
+	PATH("a/x.wh.y", 0, "a/x.wh.y", OCI_WH_NONE, NULL);
+}
+
+/* ---- references ---- */
+struct ref_row {
+	const char *in;
+	int rc;
+	const char *registry, *repo, *tag, *digest;
+};
+
+static void check_ref(const char *file, int line, const struct ref_row *r)
+{
+	struct oci_ref ref;
+	char err[256] = "";
+	int rc = oci_ref_parse(r->in, &ref, err, sizeof(err));
+
+	if (rc != r->rc)
+		fail_msg("%s:%d: '%s': rc %d (%s), expected %d", file, line, r->in, rc, err, r->rc);
+	if (rc) {
+		if (!*err || strchr(err, '\n'))
+			fail_msg("%s:%d: '%s': error line '%s'", file, line, r->in, err);
+		return;
+	}
+	if (strcmp(ref.registry, r->registry) || strcmp(ref.repo, r->repo) || strcmp(ref.tag, r->tag) ||
+	    strcmp(ref.digest, r->digest))
+		fail_msg("%s:%d: '%s' -> %s | %s | %s | %s", file, line, r->in, ref.registry, ref.repo, ref.tag, ref.digest);
+}
+#define REF(...) check_ref(__FILE__, __LINE__, &(const struct ref_row){ __VA_ARGS__ })
+#define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void test_refs(void **state)
+{
+	REF("docker://busybox", 0, "registry-1.docker.io", "library/busybox", "latest", "");
+	REF("docker://busybox:1.36", 0, "registry-1.docker.io", "library/busybox", "1.36", "");
+	REF("docker://fedora/fedora-bootc:41", 0, "registry-1.docker.io", "fedora/fedora-bootc", "41", "");
+	REF("docker://docker.io/busybox", 0, "registry-1.docker.io", "library/busybox", "latest", "");
+	REF("docker://quay.io/fedora/fedora-bootc:41", 0, "quay.io", "fedora/fedora-bootc", "41", "");
+	REF("docker://10.0.2.2:5000/netinit/test:v1", 0, "10.0.2.2:5000", "netinit/test", "v1", "");
+	REF("docker://localhost/x", 0, "localhost", "x", "latest", "");
+	REF("docker://r.io/a/b@sha256:" D64, 0, "r.io", "a/b", "", "sha256:" D64);
+	REF("docker://r.io/a/b:t@sha256:" D64, 0, "r.io", "a/b", "", "sha256:" D64);
+	REF("docker://r.io:5000/a", 0, "r.io:5000", "a", "latest", "");
+	REF("busybox", -EINVAL);
+	REF("docker://", -EINVAL);
+	REF("docker://Upper/x", -EINVAL);
+	REF("docker://r.io/a:", -EINVAL);
+	REF("docker://r.io/a:-bad", -EINVAL);
+	REF("docker://r.io/a@sha256:abc", -EINVAL);
+	REF("docker://r.io/a@sha512:" D64, -EINVAL);
+	REF("docker://r.io//a", -EINVAL);
+	REF("docker://r.io/a/", -EINVAL);
+	REF("docker://r.io/a b", -EINVAL);
+}
+
+/* ---- JSON ---- */
+#define DIG(c) "\"sha256:" c "\""
+#define DA DIG("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+#define DB DIG("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+static const char index_json[] =
+	"{\"schemaVersion\":2,\"manifests\":["
+	"{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":" DA ",\"size\":657,"
+	"\"annotations\":{\"" OCI_REF_NAME "\":\"latest\"},\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
+	"{\"mediaType\":\"" OCI_MT_MANIFEST "\",\"digest\":" DB ",\"size\":811,"
+	"\"annotations\":{\"" OCI_REF_NAME "\":\"other\"},\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
+
+static void test_index(void **state)
+{
+	struct oci_index ix;
+	enum oci_doc_kind kind;
+	char err[256];
+	size_t pick;
+
+	assert_int_equal(oci_index_parse(index_json, strlen(index_json), &ix, err, sizeof(err)), 0);
+	assert_int_equal(ix.n, 2);
+	assert_int_equal(ix.d[1].size, 811);
+	assert_string_equal(ix.d[1].ref_name, "other");
+	assert_int_equal(ix.d[0].sha256[0], 0xaa);
+	assert_int_equal(oci_index_pick_label(&ix, "other", false, &pick, err, sizeof(err)), 0);
+	assert_int_equal(pick, 1);
+	assert_int_equal(oci_index_pick_label(&ix, "nope", false, &pick, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "labels present: latest, other"));
+	assert_int_equal(oci_index_pick_platform(&ix, "linux", "amd64", &pick, err, sizeof(err)), 0);
+	assert_int_equal(pick, 1);
+	assert_int_equal(oci_index_pick_platform(&ix, "linux", "s390x", &pick, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "platforms present: linux/arm64, linux/amd64"));
+	assert_int_equal(oci_doc_kind("", index_json, strlen(index_json), &kind, err, sizeof(err)), 0);
+	assert_int_equal(kind, OCI_DOC_INDEX);
+	oci_index_free(&ix);
+}
+
+struct bad_json_row {
+	const char *json, *needle;
+};
+
+static void check_bad_json(const char *file, int line, const struct bad_json_row *r)
+{
+	struct oci_index ix;
+	struct oci_manifest m;
+	char err[256] = "";
+
+	if (oci_index_parse(r->json, strlen(r->json), &ix, err, sizeof(err)) == 0) {
+		oci_index_free(&ix);
+		if (oci_manifest_parse(r->json, strlen(r->json), &m, err, sizeof(err)) == 0)
+			fail_msg("%s:%d: accepted '%s'", file, line, r->json);
+	}
+	if (!strstr(err, r->needle) || strchr(err, '\n'))
+		fail_msg("%s:%d: error '%s' lacks '%s'", file, line, err, r->needle);
+}
+#define BADJ(...) check_bad_json(__FILE__, __LINE__, &(const struct bad_json_row){ __VA_ARGS__ })
+
+static void test_bad_json(void **state)
+{
+	BADJ("", "not a JSON object");
+	BADJ("[1]", "not a JSON object");
+	BADJ("{\"manifests\":{}}", "missing or not an array");
+	BADJ("{\"manifests\":[{\"digest\":\"sha256:abc\",\"size\":1}]}", "is not sha256:<64 lowercase hex digits>");
+	BADJ("{\"manifests\":[{\"digest\":\"md5:" D64 "\",\"size\":1}]}", "is not sha256");
+	BADJ("{\"manifests\":[{\"digest\":" DA ",\"size\":-1}]}", "not a whole number");
+	BADJ("{\"manifests\":[{\"digest\":" DA ",\"size\":1.5}]}", "not a whole number");
+	BADJ("{\"manifests\":[{\"digest\":" DA "}]}", "\"size\"");
+	BADJ("{\"manifests\":[{\"size\":3}]}", "has no \"digest\"");
+	BADJ("{\"manifests\":[1]}", "not a JSON object");
+}
+
+static void test_manifest(void **state)
+{
+	static const char j[] = "{\"schemaVersion\":2,\"mediaType\":\"" OCI_MT_MANIFEST "\","
+		"\"config\":{\"mediaType\":\"" OCI_MT_CONFIG "\",\"digest\":" DA ",\"size\":10},"
+		"\"layers\":[{\"mediaType\":\"" OCI_MT_LAYER_GZ "\",\"digest\":" DB ",\"size\":20},"
+		"{\"mediaType\":\"" OCI_MT_LAYER_ZST "\",\"digest\":" DA ",\"size\":30}]}";
+	struct oci_manifest m;
+	enum oci_doc_kind kind;
+	char err[256];
+
+	assert_int_equal(oci_manifest_parse(j, strlen(j), &m, err, sizeof(err)), 0);
+	assert_int_equal(m.nlayers, 2);
+	assert_int_equal(m.config.size, 10);
+	assert_string_equal(m.layers[1].media_type, OCI_MT_LAYER_ZST);
+	assert_true(oci_layer_type_ok(m.layers[0].media_type));
+	assert_false(oci_layer_type_ok("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"));
+	assert_int_equal(oci_doc_kind(NULL, j, strlen(j), &kind, err, sizeof(err)), 0);
+	assert_int_equal(kind, OCI_DOC_MANIFEST);
+	assert_int_equal(oci_doc_kind("application/vnd.docker.distribution.manifest.v1+prettyjws", "{}", 2, &kind,
+				      err, sizeof(err)), -EPROTONOSUPPORT);
+	oci_manifest_free(&m);
+	assert_string_equal(oci_arch_from_machine("x86_64"), "amd64");
+	assert_string_equal(oci_arch_from_machine("aarch64"), "arm64");
+}
+
+/* ---- tar index ---- */
+struct mem { const unsigned char *p; size_t n; };
+
+static ssize_t mem_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct mem *m = ctx;
+
+	if (off >= m->n)
+		return 0;
+	if (len > m->n - off)
+		len = m->n - (size_t)off;
+	memcpy(buf, m->p + off, len);
+	return (ssize_t)len;
+}
+
+/* Append a ustar member (name, type, data) at *off of buf. */
+static void put(unsigned char *buf, size_t *off, const char *name, char type, const char *data, size_t dlen)
+{
+	struct tar_header *h = (struct tar_header *)(buf + *off);
+	unsigned sum = 0;
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->mode, sizeof(h->mode), "%07o", 0644);
+	snprintf(h->size, sizeof(h->size), "%011zo", dlen);
+	h->typeflag = type;
+	memcpy(h->magic, "ustar", 6);
+	memcpy(h->version, "00", 2);
+	memset(h->chksum, ' ', sizeof(h->chksum));
+	for (i = 0; i < TAR_BLOCK; i++)
+		sum += ((unsigned char *)h)[i];
+	snprintf(h->chksum, sizeof(h->chksum), "%06o", sum);
+	memcpy(buf + *off + TAR_BLOCK, data, dlen);
+	*off += TAR_BLOCK + (dlen + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
+}
+
+static void test_tarindex(void **state)
+{
+	static unsigned char buf[16 * TAR_BLOCK];
+	static const char pax[] = "30 path=blobs/sha256/longname\n";
+	struct tar_index ix;
+	struct mem m = { buf, sizeof(buf) };
+	const struct tar_member *t;
+	char err[256];
+	size_t off = 0;
+
+	memset(buf, 0, sizeof(buf));
+	put(buf, &off, "./oci-layout", '0', "{}", 2);
+	put(buf, &off, "blobs/", '5', "", 0);
+	put(buf, &off, "PaxHeaders/x", 'x', pax, strlen(pax));
+	put(buf, &off, "short", '0', "hello", 5);
+	put(buf, &off, "index.json", '0', "[]", 2);
+	assert_int_equal(tar_index_build(mem_pread, &m, sizeof(buf), &ix, err, sizeof(err)), 0);
+	assert_int_equal(ix.n, 3);
+	t = tar_index_find(&ix, "oci-layout");
+	assert_non_null(t);
+	assert_int_equal(t->offset, TAR_BLOCK);
+	t = tar_index_find(&ix, "blobs/sha256/longname");
+	assert_non_null(t);
+	assert_int_equal(t->size, 5);
+	assert_memory_equal(buf + t->offset, "hello", 5);
+	assert_null(tar_index_find(&ix, "short"));
+	tar_index_free(&ix);
+	/* a size past the end, then a bad checksum */
+	m.n = 3 * TAR_BLOCK;
+	assert_int_equal(tar_index_build(mem_pread, &m, m.n, &ix, err, sizeof(err)), 0);
+	assert_int_equal(ix.n, 1);
+	tar_index_free(&ix);
+	m.n = sizeof(buf);
+	buf[TAR_BLOCK * 3 + 10] ^= 1; /* the pax header's header */
+	assert_int_equal(tar_index_build(mem_pread, &m, sizeof(buf), &ix, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "corrupt tar header at byte"));
+}
+
+/* ---- authentication ---- */
+struct www_row {
+	const char *in;
+	int rc;
+	const char *scheme, *realm, *service, *scope;
+};
+
+static void check_www(const char *file, int line, const struct www_row *r)
+{
+	char sc[32], re[256], sv[128], so[256];
+	int rc = oci_www_auth_parse(r->in, sc, sizeof(sc), re, sizeof(re), sv, sizeof(sv), so, sizeof(so));
+
+	if (rc != r->rc)
+		fail_msg("%s:%d: '%s': rc %d, expected %d", file, line, r->in, rc, r->rc);
+	if (!rc && (strcmp(sc, r->scheme) || strcmp(re, r->realm) || strcmp(sv, r->service) || strcmp(so, r->scope)))
+		fail_msg("%s:%d: '%s' -> %s|%s|%s|%s", file, line, r->in, sc, re, sv, so);
+}
+#define WWW(...) check_www(__FILE__, __LINE__, &(const struct www_row){ __VA_ARGS__ })
+
+static void test_auth(void **state)
+{
+	static const char file[] = "# comment\n\nquay.io  bob:pw1\n10.0.2.2:5000 alice:p:w:2\r\nbroken-line\n";
+	char up[64];
+
+	WWW("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/busybox:pull\"",
+	    0, "Bearer", "https://auth.docker.io/token", "registry.docker.io", "repository:library/busybox:pull");
+	WWW("Basic realm=\"Registry Realm\"", 0, "Basic", "Registry Realm", "", "");
+	WWW("Bearer realm=https://x/t, service=s", 0, "Bearer", "https://x/t", "s", "");
+	WWW("Bearer realm=\"a\\\"b\"", 0, "Bearer", "a\"b", "", "");
+	WWW("Bearer realm=\"unterminated", -EINVAL);
+	WWW("Bearer realm", -EINVAL);
+	WWW("", -EINVAL);
+	assert_int_equal(oci_auth_lookup(file, "quay.io", up, sizeof(up)), 0);
+	assert_string_equal(up, "bob:pw1");
+	assert_int_equal(oci_auth_lookup(file, "10.0.2.2:5000", up, sizeof(up)), 0);
+	assert_string_equal(up, "alice:p:w:2");
+	assert_int_equal(oci_auth_lookup(file, "10.0.2.2", up, sizeof(up)), -ENOENT);
+	assert_int_equal(oci_auth_lookup(file, "broken-line", up, sizeof(up)), -ENOENT);
+	assert_int_equal(oci_auth_lookup(file, "quay.io", up, 4), -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paths),    cmocka_unit_test(test_refs),     cmocka_unit_test(test_index),
+		cmocka_unit_test(test_bad_json), cmocka_unit_test(test_manifest), cmocka_unit_test(test_tarindex),
+		cmocka_unit_test(test_auth),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
