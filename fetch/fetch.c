@@ -206,8 +206,14 @@ static bool first_write(struct xfer *x)
 		set_abort(x, V_RESTART, 0);
 		return false;
 	}
-	if (total && !x->total && x->sink->capacity) {
-		rc = fetch_fits(total, x->sink->capacity, x->sink->reserve, x->sink->what, x->msg, sizeof(x->msg));
+	if (total && !x->total) {
+		const struct fetch_sink *s = x->sink;
+
+		rc = 0;
+		if (s->capacity)
+			rc = fetch_fits(total, s->capacity, 0, s->what ? s->what : "space", x->msg, sizeof(x->msg));
+		if (!rc && s->mem_avail)
+			rc = fetch_fits(total, s->mem_avail, s->mem_reserve, "RAM", x->msg, sizeof(x->msg));
 		if (rc) {
 			set_abort(x, V_FATAL, rc);
 			return false;

@@ -47,9 +47,10 @@ struct fetch_sink {
 	int (*write)(void *ctx, const void *buf, size_t len); /* 0 or -errno */
 	int (*reset)(void *ctx);	/* discard all; NULL = cannot restart */
 	int (*finish)(void *ctx);	/* end of stream: flush, check; may be NULL */
-	uint64_t capacity;		/* bytes it can hold; 0 = unknown */
-	uint64_t reserve;		/* of capacity, keep this free (rd.minmem) */
-	const char *what;		/* "RAM", "/dev/ram0", ... for messages */
+	uint64_t capacity;		/* bytes it can hold (device, tmpfs); 0 = unknown */
+	const char *what;		/* "/dev/ram0", ... naming capacity in messages */
+	uint64_t mem_avail;		/* it consumes RAM: MemAvailable now; 0 = no RAM check */
+	uint64_t mem_reserve;		/* RAM that must stay free (rd.minmem) */
 	void *ctx;
 };
 
@@ -110,7 +111,9 @@ int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 	      char *err, size_t errlen);
 
 /*
- * Size pre-check: does need bytes fit into avail while keeping reserve free?
+ * Size pre-check (fetch_url runs it against sink->capacity, then sink->mem_avail
+ * less sink->mem_reserve, as soon as the size is known, before writing anything):
+ * does need bytes fit into avail while keeping reserve free?
  * 0, or -EFBIG with "image is 2.1 GiB, 1.4 GiB of <what> available" in err.
  */
 int fetch_fits(uint64_t need, uint64_t avail, uint64_t reserve, const char *what,

@@ -461,7 +461,8 @@ int sink_decomp_init(struct sink_decomp *d, enum sink_codec codec, struct fetch_
 	out->finish = decomp_finish;
 	/* the compressed size is a lower bound of what inner must hold */
 	out->capacity = inner->capacity;
-	out->reserve = inner->reserve;
+	out->mem_avail = inner->mem_avail;
+	out->mem_reserve = inner->mem_reserve;
 	out->what = inner->what;
 	out->ctx = d;
 	return 0;

@@ -30,7 +30,8 @@ struct sink_fd {
 /*
  * Open path for writing. A regular file is created/truncated (mode 0600);
  * a block device must exist, out->capacity becomes its size and out->what
- * its path. For a file the caller sets out->capacity/reserve/what.
+ * its path. For a file on a tmpfs the caller sets out->capacity (the tmpfs's
+ * free space) and out->mem_avail/mem_reserve; for /dev/ram0 just the latter.
  */
 int sink_fd_open(struct sink_fd *s, const char *path, struct fetch_sink *out,
 		 char *err, size_t errlen);

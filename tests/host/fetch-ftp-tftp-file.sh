@@ -22,7 +22,10 @@ same "file output identical" "$srv/image.bin" "$out"
 check "file missing fails fast" 1 "not found.*ENOENT" -- "file://$srv/nope.iso" "$out"
 check "file .gz decompressed" 0 "ok bytes" -- "file://$srv/image.bin.gz" "$out"
 same "file .gz output identical" "$srv/image.bin" "$out"
-check "file size pre-check" 1 "image is 6.0 MiB, 1.9 MiB of RAM available.*EFBIG" -- --capacity 2000000 "file://$srv/image.bin" "$out"
+check "file size pre-check" 1 "image is 6.0 MiB, 1.9 MiB of RAM available.*EFBIG" -- --mem-avail 2000000 "file://$srv/image.bin" "$out"
+
+check "MemAvailable + rd.minmem pre-check" 1 "image is 6.0 MiB, 0 B of RAM available \(.* kept free\).*EFBIG" -- --meminfo --mem-reserve 1125899906842624 "file://$srv/image.bin" "$out"
+check "MemAvailable pre-check passes" 0 "ok bytes" -- --meminfo --mem-reserve 1048576 "file://$srv/image.bin" "$out"
 
 # ---- tftp ----------------------------------------------------------------
 T=$(free_port)
@@ -33,7 +36,7 @@ check "tftp total known from tsize" 0 "event start attempt=1 total=$size" -- "tf
 check "tftp missing fails fast" 1 "not found.*ENOENT" -- "tftp://127.0.0.1:$T/nope.iso" "$out"
 expect "tftp missing took under 2 s" [ "$CHECK_MS" -lt 2000 ]
 : > "$out"
-check "tftp size pre-check (tsize) before writing" 1 "image is 6.0 MiB, 1.9 MiB of RAM available.*EFBIG" -- --capacity 2000000 "tftp://127.0.0.1:$T/image.bin" "$out"
+check "tftp size pre-check (tsize) before writing" 1 "image is 6.0 MiB, 1.9 MiB of RAM available.*EFBIG" -- --mem-avail 2000000 "tftp://127.0.0.1:$T/image.bin" "$out"
 expect "tftp pre-check wrote nothing" [ ! -s "$out" ]
 check "tftp .xz decompressed" 0 "ok bytes" -- "tftp://127.0.0.1:$T/image.bin.xz" "$out"
 same "tftp .xz output identical" "$srv/image.bin" "$out"

@@ -74,9 +74,9 @@ check "not gzip data refused" 1 "compressed data is corrupt.*EBADMSG" -- "$H/not
 
 # size pre-check before writing anything
 rm -f "$out"; : > "$out"
-check "size pre-check refused with both numbers" 1 "image is 20.0 MiB, 9.5 MiB of RAM available.*EFBIG" -- --capacity 10000000 "$H/image.bin" "$out"
+check "size pre-check refused with both numbers" 1 "image is 20.0 MiB, 9.5 MiB of RAM available.*EFBIG" -- --mem-avail 10000000 "$H/image.bin" "$out"
 expect "size pre-check wrote nothing" [ ! -s "$out" ]
-check "size pre-check with reserve" 1 "image is 20.0 MiB, 4.8 MiB of RAM available \(4.8 MiB kept free\)" -- --capacity 10000000 --reserve 5000000 "$H/image.bin" "$out"
+check "size pre-check with reserve" 1 "image is 20.0 MiB, 4.8 MiB of RAM available \(4.8 MiB kept free\)" -- --mem-avail 10000000 --mem-reserve 5000000 "$H/image.bin" "$out"
 
 # TLS: verified with our CA, refused with another, insecure warns
 T=https://localhost:$S

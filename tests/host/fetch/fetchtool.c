@@ -83,7 +83,7 @@ static const char *errname(int rc)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fetchtool [--sha256 HEX|auto] [--checksum sha256:HEX] [--curl-options LIST]\n"
-		"  [--insecure] [--proxy URL] [--retry S] [--capacity BYTES] [--reserve BYTES]\n"
+		"  [--insecure] [--proxy URL] [--retry S] [--mem-avail BYTES] [--mem-reserve BYTES]\n"
 		"  [--meminfo] [--no-digest] [--no-decompress] [--progress] [--quiet] URL OUT|-\n");
 	exit(2);
 }
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	struct fetch_sink sink;
 	struct sink_fd sfd;
 	char err[1024];
-	uint64_t capacity = 0, reserve = 0;
+	uint64_t mem_avail = 0, mem_reserve = 0;
 	bool use_meminfo = false;
 	int i, rc;
 
@@ -120,11 +120,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--retry") && v) {
 			o.retry_deadline_s = (unsigned)strtoul(v, NULL, 10);
 			i++;
-		} else if (!strcmp(a, "--capacity") && v) {
-			capacity = strtoull(v, NULL, 10);
+		} else if (!strcmp(a, "--mem-avail") && v) {
+			mem_avail = strtoull(v, NULL, 10);
 			i++;
-		} else if (!strcmp(a, "--reserve") && v) {
-			reserve = strtoull(v, NULL, 10);
+		} else if (!strcmp(a, "--mem-reserve") && v) {
+			mem_reserve = strtoull(v, NULL, 10);
 			i++;
 		} else if (!strcmp(a, "--insecure")) {
 			o.insecure = true;
@@ -164,19 +164,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (use_meminfo) {
-		rc = fetch_mem_available(&capacity);
+		rc = fetch_mem_available(&mem_avail);
 		if (rc) {
 			printf("error: cannot read MemAvailable (%s)\n", errname(rc));
 			return 1;
 		}
-		sink.what = "RAM";
 	}
-	if (capacity) {
-		sink.capacity = capacity;
-		if (!sink.what)
-			sink.what = "RAM";
-	}
-	sink.reserve = reserve;
+	sink.mem_avail = mem_avail;
+	sink.mem_reserve = mem_reserve;
 	rc = fetch_url(&o, &sink, on_event, NULL, &st, err, sizeof(err));
 	if (sfd.fd >= 0)
 		sink_fd_close(&sfd);
