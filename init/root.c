@@ -432,7 +432,8 @@ static void download(const char *url, const struct fetch_opts *opts, const char 
 		rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
 		if (rc < 0)
 			fatal("download", path, err, "rd.kiwi.live.system= must name a writable disk");
-		file_sink.reserve = DEPLOY_RESERVE;
+		if (file_sink.capacity > DEPLOY_RESERVE)
+			file_sink.capacity -= DEPLOY_RESERVE;	/* the record's tail is not for the image */
 	} else if (plan->ramdisk_kib) {
 		load_fs_module("brd");
 		snprintf(path, len, "/dev/ram0");
@@ -461,8 +462,8 @@ static void download(const char *url, const struct fetch_opts *opts, const char 
 		rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
 		if (rc < 0)
 			fatal("download", path, err, NULL);
-		file_sink.capacity = avail;
-		file_sink.reserve = reserve;
+		file_sink.mem_avail = avail;
+		file_sink.mem_reserve = reserve;
 		file_sink.what = "RAM";
 	}
 	/* fetch_url() itself decompresses by the URL's suffix (opts->decompress) */
@@ -570,6 +571,9 @@ static void kiwi_system_root(void)
 	uint64_t disk_bytes, image_bytes;
 	bool deployed = false;
 
+	if (strlen(plan->fetch.url) >= DEPLOY_URL_MAX)
+		fatal("deploy", plan->kiwi_system, "the URL is longer than the deployment record keeps",
+		      "rd.kiwi.live.system needs a URL of at most 2047 characters");
 	wait_device(plan->kiwi_system, disk, sizeof(disk));
 	if (deploy_inspect(disk, plan->fetch.url, sum, &v, &rec, &disk_bytes, why, sizeof(why)) < 0)
 		fatal("deploy", disk, why, "rd.kiwi.live.system= must name a readable disk");
