@@ -90,4 +90,9 @@ check "https rd.noverifyssl passes with a warning" 0 "event warning: TLS" -- --i
 check "curl option not mapped stops with its name" 1 "curl option '--compressed' is not supported" -- --curl-options "-L,--compressed" "$T/image.bin" "$out"
 check "curl options mapped: -H, -u, --limit-rate, -4, --connect-timeout" 0 "ok bytes" -- --curl-options "-H,X-Test: 1,-u,a:b,--limit-rate,100M,-4,--connect-timeout,5,--max-time,60,--retry,3,-L" "$H/image.bin" "$out"
 
+# progress: shown after the first second, at most 4 updates a second
+check "progress events on a slow transfer" 0 "event progress  .* / 20.0 MiB  [0-9]+%  .*/s  ETA " -- --progress --curl-options "--limit-rate,8M" "$H/image.bin" "$out"
+n=$(grep -c "event progress" "$FETCH_TMP/out.txt")
+expect "progress: 1..$((CHECK_MS * 4 / 1000 + 1)) updates in $CHECK_MS ms (got $n)" [ "$n" -ge 1 -a "$n" -le $((CHECK_MS * 4 / 1000 + 1)) ]
+
 [ "$FETCH_FAILS" = 0 ] || { echo "$FETCH_FAILS failed"; exit 1; }
