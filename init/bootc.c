@@ -114,8 +114,8 @@ static void download_archive(const char *path)
 	if (rc < 0)
 		discard_and_die(path, err, NULL);
 	fetch_mem_available(&avail);
-	file_sink.capacity = avail;
-	file_sink.reserve = (uint64_t)plan->minmem_mib << 20;
+	file_sink.mem_avail = avail; /* the archive and the tree share the RAM: refuse early what cannot fit */
+	file_sink.mem_reserve = (uint64_t)plan->minmem_mib << 20;
 	file_sink.what = "RAM";
 	if (codec != SINK_CODEC_NONE) {
 		rc = sink_decomp_init(&dec, codec, &file_sink, &dec_sink, err, sizeof(err));

@@ -918,7 +918,18 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 	if (p->rootfstype[0] || p->rootflags[0])
 		fprintf(out, "  rootfstype: %s  rootflags: %s\n", p->rootfstype[0] ? p->rootfstype : "(detect)",
 			p->rootflags[0] ? p->rootflags : "(none)");
-	fprintf(out, "  mount: %s\n", p->rw ? "read-write" : "read-only");
+	if (p->root_kind == ROOT_BOOTC) {
+		fprintf(out, "  bootc-live: %s, root %s (ro ignored), /etc %s, /var %s\n",
+			!strncmp(p->root_src, "docker://", 9) ? "registry pull" : p->root_src[0] == '/' ?
+			"oci-archive in the initramfs" : "oci-archive download",
+			p->bootc_rw ? "read-write" : "read-only", p->bootc_etc_rw ? "writable" : "read-only",
+			p->bootc_var_rw ? "writable" : "read-only");
+		if (strncmp(p->root_src, "docker://", 9))
+			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
+		if (p->bootc_unsecure)
+			fprintf(out, "    registry: TLS verification OFF, plain HTTP allowed (bootc.registry.unsecure)\n");
+	} else
+		fprintf(out, "  mount: %s\n", p->rw ? "read-write" : "read-only");
 	if (p->root_kind == ROOT_LIVE_FILE || p->root_kind == ROOT_LIVE_DEV || p->root_kind == ROOT_LIVE_URL ||
 	    p->root_kind == ROOT_OVERLAY_DEV || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE) {
 		bool live = p->root_kind == ROOT_LIVE_FILE || p->root_kind == ROOT_LIVE_DEV ||
