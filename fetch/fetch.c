@@ -211,7 +211,8 @@ static bool first_write(struct xfer *x)
 
 		rc = 0;
 		if (s->capacity)
-			rc = fetch_fits(total, s->capacity, 0, s->what ? s->what : "space", x->msg, sizeof(x->msg));
+			rc = fetch_fits(total, s->capacity, s->reserve, s->what ? s->what : "space", x->msg,
+				       sizeof(x->msg));
 		if (!rc && s->mem_avail)
 			rc = fetch_fits(total, s->mem_avail, s->mem_reserve, "RAM", x->msg, sizeof(x->msg));
 		if (rc) {
@@ -622,7 +623,8 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 	struct sink_decomp dec;
 	struct fetch_sink wrapped;
 	struct curl_slist *hdrs = NULL;
-	enum sink_codec codec = decompress ? sink_codec_for_url(url) : SINK_CODEC_NONE;
+	/* a caller that wrapped its sink in a decompressor already: do not decompress twice */
+	enum sink_codec codec = decompress && !sink_is_decomp(sink) ? sink_codec_for_url(url) : SINK_CODEC_NONE;
 	uint8_t digest[CHECKSUM_SHA256_LEN];
 	int rc;
 

@@ -48,6 +48,7 @@ struct fetch_sink {
 	int (*reset)(void *ctx);	/* discard all; NULL = cannot restart */
 	int (*finish)(void *ctx);	/* end of stream: flush, check; may be NULL */
 	uint64_t capacity;		/* bytes it can hold (device, tmpfs); 0 = unknown */
+	uint64_t reserve;		/* of capacity, keep this much free */
 	const char *what;		/* "/dev/ram0", ... naming capacity in messages */
 	uint64_t mem_avail;		/* it consumes RAM: MemAvailable now; 0 = no RAM check */
 	uint64_t mem_reserve;		/* RAM that must stay free (rd.minmem) */

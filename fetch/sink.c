@@ -461,6 +461,7 @@ int sink_decomp_init(struct sink_decomp *d, enum sink_codec codec, struct fetch_
 	out->finish = decomp_finish;
 	/* the compressed size is a lower bound of what inner must hold */
 	out->capacity = inner->capacity;
+	out->reserve = inner->reserve;
 	out->mem_avail = inner->mem_avail;
 	out->mem_reserve = inner->mem_reserve;
 	out->what = inner->what;
@@ -470,6 +471,11 @@ err_nomem:
 	sink_decomp_free(d);
 	snprintf(err, errlen, "out of memory setting up the %s decompressor", sink_codec_name(codec));
 	return -ENOMEM;
+}
+
+bool sink_is_decomp(const struct fetch_sink *s)
+{
+	return s && s->write == decomp_write;
 }
 
 void sink_decomp_free(struct sink_decomp *d)

@@ -71,5 +71,7 @@ struct sink_decomp {
 int sink_decomp_init(struct sink_decomp *d, enum sink_codec codec, struct fetch_sink *inner,
 		     struct fetch_sink *out, char *err, size_t errlen);
 void sink_decomp_free(struct sink_decomp *d);
+/* Is s a sink_decomp_init() wrapper? (fetch_url then does not decompress again) */
+bool sink_is_decomp(const struct fetch_sink *s);
 
 #endif

@@ -67,6 +67,8 @@ for z in zst gz; do
 	check "http two .$z frames/members" 0 "ok bytes" -- "$H/double.bin.$z" "$out"
 	same "two .$z frames: output identical" "$FETCH_TMP/double.bin" "$out"
 done
+check "caller's own decompressor: not decompressed twice" 0 "ok bytes" -- --own-decomp "$H/image.bin.gz" "$out"
+same "own decompressor: output identical" "$www/image.bin" "$out"
 head -c 1000000 "$www/image.bin.xz" > "$www/trunc.bin.xz"
 check "truncated .xz refused" 1 "xz stream is truncated" -- "$H/trunc.bin.xz" "$out"
 cp "$www/image.bin" "$www/notgz.bin.gz"

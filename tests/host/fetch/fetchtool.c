@@ -84,7 +84,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: fetchtool [--sha256 HEX|auto] [--checksum sha256:HEX] [--curl-options LIST]\n"
 		"  [--insecure] [--proxy URL] [--retry S] [--mem-avail BYTES] [--mem-reserve BYTES]\n"
-		"  [--meminfo] [--no-digest] [--no-decompress] [--progress] [--quiet] URL OUT|-\n");
+		"  [--meminfo] [--own-decomp] [--no-digest] [--no-decompress] [--progress] [--quiet] URL OUT|-\n");
 	exit(2);
 }
 
@@ -96,7 +96,9 @@ int main(int argc, char **argv)
 	struct sink_fd sfd;
 	char err[1024];
 	uint64_t mem_avail = 0, mem_reserve = 0;
-	bool use_meminfo = false;
+	bool use_meminfo = false, own_decomp = false;
+	struct sink_decomp dec;
+	struct fetch_sink dec_sink, *use = &sink;
 	int i, rc;
 
 	fetch_opts_init(&o);
@@ -128,6 +130,8 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--insecure")) {
 			o.insecure = true;
+		} else if (!strcmp(a, "--own-decomp")) {
+			own_decomp = true;	/* wrap the sink ourselves, as a caller may */
 		} else if (!strcmp(a, "--meminfo")) {
 			use_meminfo = true;
 		} else if (!strcmp(a, "--no-digest")) {
@@ -172,7 +176,17 @@ int main(int argc, char **argv)
 	}
 	sink.mem_avail = mem_avail;
 	sink.mem_reserve = mem_reserve;
-	rc = fetch_url(&o, &sink, on_event, NULL, &st, err, sizeof(err));
+	if (own_decomp) {
+		rc = sink_decomp_init(&dec, sink_codec_for_url(o.url), &sink, &dec_sink, err, sizeof(err));
+		if (rc) {
+			printf("error: %s (%s)\n", err, errname(rc));
+			return 1;
+		}
+		use = &dec_sink;
+	}
+	rc = fetch_url(&o, use, on_event, NULL, &st, err, sizeof(err));
+	if (own_decomp)
+		sink_decomp_free(&dec);
 	if (sfd.fd >= 0)
 		sink_fd_close(&sfd);
 	if (rc) {
