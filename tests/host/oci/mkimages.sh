@@ -11,7 +11,8 @@
 # add-layer) makes /opq opaque after writing /opq/new, and adds a hard link, a
 # symlink, a character device, a fifo, a sparse file and a security.capability xattr.
 # "other" is "latest" plus a layer that changes /netinit-marker.
-OCI_HERE=$(cd "$(dirname "${BASH_SOURCE:-$0}")" && pwd)
+OCI_HERE=${NETINIT_ROOT:+$NETINIT_ROOT/tests/host/oci}
+OCI_HERE=${OCI_HERE:-$(cd "$(dirname "${BASH_SOURCE:-$0}")" && pwd)}
 
 mk_oci_images() {
 	out=$1; src=$2
