@@ -385,6 +385,28 @@ err_close:
 
 static const char *const mkfs_dirs[] = { "/sbin", "/usr/sbin", "/bin", "/usr/bin" };
 
+int deploy_mkfs_find(const char *fs, char *path, size_t len, char *err, size_t errlen)
+{
+	char buf[128];
+	size_t i;
+
+	if (strcmp(fs, "ext4") && strcmp(fs, "xfs") && strcmp(fs, "btrfs")) {
+		snprintf(err, errlen, "cowfs %s: expected ext4, xfs or btrfs", fs);
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(mkfs_dirs) / sizeof(mkfs_dirs[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s/mkfs.%s", mkfs_dirs[i], fs);
+		if (access(buf, X_OK) == 0) {
+			if (path)
+				snprintf(path, len, "%s", buf);
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "mkfs.%s is not in the initramfs (looked in /sbin /usr/sbin /bin /usr/bin); "
+		 "build it with make initramfs MKFS=%s", fs, fs);
+	return -ENOENT;
+}
+
 int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, size_t errlen)
 {
 	char prog[64], path[128], out[MKFS_OUT_MAX + 1], *line, *nl;
@@ -392,25 +414,14 @@ int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, s
 	char *const envp[] = { "PATH=/sbin:/usr/sbin:/bin:/usr/bin",
 			       "LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/lib:/usr/lib",
 			       NULL };
-	size_t i, used = 0;
+	size_t used = 0;
 	int pipefd[2], status, rc;
 	pid_t pid;
 
-	if (strcmp(fs, "ext4") && strcmp(fs, "xfs") && strcmp(fs, "btrfs")) {
-		snprintf(err, errlen, "cowfs %s: expected ext4, xfs or btrfs", fs);
-		return -EINVAL;
-	}
+	rc = deploy_mkfs_find(fs, path, sizeof(path), err, errlen);
+	if (rc < 0)
+		return rc;
 	snprintf(prog, sizeof(prog), "mkfs.%s", fs);
-	for (i = 0; i < sizeof(mkfs_dirs) / sizeof(mkfs_dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", mkfs_dirs[i], prog);
-		if (access(path, X_OK) == 0)
-			break;
-	}
-	if (i == sizeof(mkfs_dirs) / sizeof(mkfs_dirs[0])) {
-		snprintf(err, errlen, "%s is not in the initramfs (looked in /sbin /usr/sbin /bin /usr/bin); "
-			 "build it with make initramfs MKFS=%s", prog, fs);
-		return -ENOENT;
-	}
 	argv[0] = prog;
 	argv[1] = strcmp(fs, "ext4") == 0 ? "-F" : "-f";
 	argv[2] = "-q";

@@ -95,6 +95,11 @@ int deploy_mark(const char *disk, const struct deploy_info *info, char *err, siz
 int deploy_cow_ensure(const char *disk, uint64_t image_bytes, const char *fs, bool recreate,
 		      char *cowdev, size_t devlen, bool *created, char *err, size_t errlen);
 
+/* Where mkfs.<fs> is in the initramfs (path may be NULL): 0, -ENOENT with
+ * "mkfs.<fs> is not in the initramfs ... make initramfs MKFS=<fs>", or -EINVAL
+ * for a filesystem other than ext4, xfs, btrfs. Check before writing anything. */
+int deploy_mkfs_find(const char *fs, char *path, size_t len, char *err, size_t errlen);
+
 /* Run mkfs.<fs> (ext4, xfs, btrfs) from the initramfs on dev with label.
  * -ENOENT with "mkfs.<fs> is not in the initramfs ..." when it is missing;
  * -EIO with mkfs's last line of output when it fails. */

@@ -587,6 +587,9 @@ static void kiwi_system_root(void)
 			fatal("deploy", disk, err, "add rd.kiwi.live.reset to replace what the disk holds with this image, "
 			      "or name an empty disk in rd.kiwi.live.system=");
 		}
+		/* a missing mkfs is found before the disk is touched */
+		if (plan->overlay_persistent && deploy_mkfs_find(plan->cowfs, NULL, 0, err, sizeof(err)) < 0)
+			fatal("deploy", "rd.live.overlay.cowfs", err, NULL);
 		deploy_network();
 		memset(&mark, 0, sizeof(mark));
 		mark.state = DEPLOY_STATE_WRITING;

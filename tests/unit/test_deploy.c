@@ -286,6 +286,9 @@ static void test_mkfs(void **state)
 		skip();
 		return;
 	}
+	assert_int_equal(deploy_mkfs_find("ext4", path, sizeof(path), err, sizeof(err)), 0);
+	assert_non_null(strstr(path, "/mkfs.ext4"));
+	assert_int_equal(deploy_mkfs_find("btrfs2", NULL, 0, err, sizeof(err)), -EINVAL);
 	tmp_image(path, 16 << 20);
 	assert_int_equal(deploy_mkfs("ext4", path, "cow", err, sizeof(err)), 0);
 	assert_int_equal(probe_path(path, &pi), 0);

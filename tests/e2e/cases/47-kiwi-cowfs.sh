@@ -1,0 +1,55 @@
+#!/bin/bash
+# rd.live.overlay.cowfs: an xfs cow partition (mkfs.xfs and its libraries added to the initramfs
+# the way `make initramfs MKFS=xfs` should) keeps a file across two boots; a cowfs whose mkfs is
+# not in the initramfs stops the boot with a message that names the missing program and the fix.
+. "$(dirname "$0")/../lib.sh"
+
+# mkfs_list FS OUT: gen_init_cpio lines for mkfs.<fs>, its shared libraries and the loader.
+mkfs_list() {
+	bin=$(command -v "mkfs.$1") || skip "mkfs.$1 not installed"
+	real=$(readlink -f "$bin")
+	{
+		echo "dir /sbin 0755 0 0"
+		echo "dir /lib 0755 0 0"
+		echo "dir /lib64 0755 0 0"
+		echo "dir /lib/x86_64-linux-gnu 0755 0 0"
+		echo "file /sbin/mkfs.$1 $real 0755 0 0"
+		ldd "$real" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u |
+			while read -r lib; do echo "file $lib $(readlink -f "$lib") 0755 0 0"; done
+	} > "$2"
+}
+
+make_testroot "$W/root"
+mkdir -p "$W/srv/LiveOS" "$W/.sq/LiveOS"
+mk_ext4 "$W/root" "$W/.sq/LiveOS/rootfs.img" 16
+mk_squashfs "$W/.sq" "$W/srv/LiveOS/squashfs.img"
+xorriso -as mkisofs -quiet -V KIWITEST -o "$W/live.iso" "$W/srv" 2>/dev/null || fail "xorriso"
+rm -rf "$W/srv"; mkdir -p "$W/srv"; mv "$W/live.iso" "$W/srv/"
+start_http "$W/srv"
+kapp="root=live:http://10.0.2.2:$HTTP_PORT/live.iso rd.kiwi.live.system=/dev/vda rd.live.overlay.persistent"
+
+# xfs: its mkfs wants a filesystem of at least 300 MiB
+mkfs_list xfs "$W/mkfs-xfs.list"
+"$NETINIT_BUILD/mkcpio" "$W/mkfs-xfs.list" | gzip -1 > "$W/.xfs.cpio.gz" || fail "mkcpio"
+cat "$INITRD" "$W/.xfs.cpio.gz" > "$W/initrd-xfs.img"
+truncate -s 512M "$W/disk.img"
+DISK="-drive file=$W/disk.img,format=raw,if=virtio"
+E2E_INITRD=$W/initrd-xfs.img qemu_boot "$W/boot1.log" "$kapp rd.live.overlay.cowfs=xfs" $QEMU_USERNET $DISK ||
+	fail "boot 1 did not finish"
+expect_result "$W/boot1.log" rootfs=overlay root_rw=yes marker=none
+expect_log "$W/boot1.log" 'netinit: deploy: created the write partition /dev/vda1 \(label cow, xfs\)'
+expect_log "$W/boot1.log" 'persistent upper /dev/vda1 \(xfs\)'
+E2E_INITRD=$W/initrd-xfs.img qemu_boot "$W/boot2.log" "$kapp rd.live.overlay.cowfs=xfs" $DISK ||
+	fail "boot 2 did not finish"
+expect_result "$W/boot2.log" rootfs=overlay marker=seen ip=none
+
+# btrfs: no mkfs.btrfs in the plain initramfs
+truncate -s 256M "$W/disk2.img"
+E2E_TIMEOUT=120 qemu_boot "$W/boot3.log" "$kapp rd.live.overlay.cowfs=btrfs" $QEMU_USERNET \
+	-drive file=$W/disk2.img,format=raw,if=virtio
+expect_log "$W/boot3.log" 'netinit: fatal: deploy: rd.live.overlay.cowfs: mkfs.btrfs is not in the initramfs .*make initramfs MKFS=btrfs'
+expect_no_log "$W/boot3.log" 'NETINIT-RESULT'
+expect_no_log "$W/boot3.log" 'netinit: downloading'
+[ -z "$(tr -d '\0' < "$W/disk2.img" | head -c 1)" ] || fail "the disk was written although the boot could not finish"
+
+exit 0
