@@ -92,6 +92,12 @@ check "https rd.noverifyssl passes with a warning" 0 "event warning: TLS" -- --i
 check "curl option not mapped stops with its name" 1 "curl option '--compressed' is not supported" -- --curl-options "-L,--compressed" "$T/image.bin" "$out"
 check "curl options mapped: -H, -u, --limit-rate, -4, --connect-timeout" 0 "ok bytes" -- --curl-options "-H,X-Test: 1,-u,a:b,--limit-rate,100M,-4,--connect-timeout,5,--max-time,60,--retry,3,-L" "$H/image.bin" "$out"
 
+# proxy= and --proxy: the URL's own port is closed, only the proxy can reach the file
+X=$(free_port); start_nginx_proxy "$X" "$P"
+check "proxy= is used" 0 "sha256=$sum" -- --proxy "http://127.0.0.1:$X" "http://127.0.0.1:$D/image.bin" "$out"
+expect "proxy saw the request" grep -q "GET http://127.0.0.1:$D/image.bin" "$FETCH_TMP/nginx-proxy-$X/access.log"
+check "--proxy in curl options is used" 0 "sha256=$sum" -- --curl-options "-x,http://127.0.0.1:$X" "http://127.0.0.1:$D/image.bin" "$out"
+
 # progress: shown after the first second, at most 4 updates a second
 check "progress events on a slow transfer" 0 "event progress  .* / 20.0 MiB  [0-9]+%  .*/s  ETA " -- --progress --curl-options "--limit-rate,8M" "$H/image.bin" "$out"
 n=$(grep -c "event progress" "$FETCH_TMP/out.txt")

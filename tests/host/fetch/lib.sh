@@ -82,6 +82,29 @@ CONF
 	[ -z "${3:-}" ] || wait_port "$3"
 }
 
+# start_nginx_proxy PORT UPSTREAM_PORT: an HTTP proxy that sends every request to UPSTREAM_PORT
+start_nginx_proxy() {
+	d=$FETCH_TMP/nginx-proxy-$1
+	mkdir -p "$d/tmp"
+	cat > "$d/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 64; }
+http {
+	access_log $d/access.log;
+	client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
+	uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
+	server { listen 127.0.0.1:$1; location / { proxy_pass http://127.0.0.1:$2; } }
+}
+CONF
+	nginx -c "$d/nginx.conf" -p "$d" 2>"$d/stderr" &
+	FETCH_PIDS="$FETCH_PIDS $!"
+	wait_port "$1"
+}
+
 # start_cutproxy PORT UPSTREAM_PORT CUT_BYTES CUT_CONNS LOG
 start_cutproxy() {
 	$PY "$NETINIT_ROOT/tests/host/fetch/cutproxy.py" "$@" &
