@@ -45,10 +45,17 @@ start_http "$W/srv"
 url=http://10.0.2.2:$HTTP_PORT/live.iso
 kapp="root=live:$url rd.kiwi.live.system=/dev/vda rd.live.overlay.persistent"
 
-# boot 1: blank disk -> download onto it, create the cow partition
+# boot 0: blank disk, the download fails (404) -> the record says "interrupted"
+E2E_TIMEOUT=120 qemu_boot "$W/boot0.log" "root=live:http://10.0.2.2:$HTTP_PORT/missing.iso rd.retry=5 rd.kiwi.live.system=/dev/vda" \
+	$QEMU_USERNET $DISK
+expect_log "$W/boot0.log" 'netinit: deploy: /dev/vda: it is blank'
+expect_log "$W/boot0.log" 'netinit: fatal: download: '
+expect_no_log "$W/boot0.log" 'NETINIT-RESULT'
+
+# boot 1: the interrupted deployment is ours -> download onto it, create the cow partition
 qemu_boot "$W/boot1.log" "$kapp" $QEMU_USERNET $DISK || fail "boot 1 did not finish"
 expect_result "$W/boot1.log" rootfs=overlay root_rw=yes lower=yes marker=none
-expect_log "$W/boot1.log" 'netinit: deploy: /dev/vda: it is blank'
+expect_log "$W/boot1.log" 'netinit: deploy: /dev/vda: an interrupted deployment of http://.*/missing.iso'
 expect_log "$W/boot1.log" "netinit: deploy: writing $url onto /dev/vda"
 expect_log "$W/boot1.log" 'netinit: deploy: created the write partition /dev/vda1 \(label cow, ext4\)'
 # the ISO byte for byte after sector 0 (which now holds the MBR with the cow entry)

@@ -43,6 +43,22 @@ E2E_INITRD=$W/initrd-xfs.img qemu_boot "$W/boot2.log" "$kapp rd.live.overlay.cow
 	fail "boot 2 did not finish"
 expect_result "$W/boot2.log" rootfs=overlay marker=seen ip=none
 
+# KIWI's hybrid stick: root=live:/dev/vda is a disk holding the ISO; the cow partition goes after it
+E2E_INITRD=
+cp "$W/srv/live.iso" "$W/stick.img"; truncate -s 256M "$W/stick.img"
+mkfs_list ext4 "$W/mkfs-ext4.list"
+"$NETINIT_BUILD/mkcpio" "$W/mkfs-ext4.list" | gzip -1 > "$W/.ext4.cpio.gz" || fail "mkcpio"
+cat "$INITRD" "$W/.ext4.cpio.gz" > "$W/initrd-ext4.img"
+STICK="-drive file=$W/stick.img,format=raw,if=virtio"
+E2E_INITRD=$W/initrd-ext4.img qemu_boot "$W/boot4.log" "root=live:/dev/vda rd.live.overlay.persistent" $STICK ||
+	fail "boot 4 did not finish"
+expect_result "$W/boot4.log" rootfs=overlay root_rw=yes marker=none ip=none
+expect_log "$W/boot4.log" 'netinit: deploy: created the write partition /dev/vda1 \(label cow, ext4\)'
+E2E_INITRD=$W/initrd-ext4.img qemu_boot "$W/boot5.log" "root=live:/dev/vda rd.live.overlay.persistent" $STICK ||
+	fail "boot 5 did not finish"
+expect_result "$W/boot5.log" rootfs=overlay marker=seen
+expect_log "$W/boot5.log" 'netinit: deploy: found the write partition /dev/vda1'
+
 # btrfs: no mkfs.btrfs in the plain initramfs
 truncate -s 256M "$W/disk2.img"
 E2E_TIMEOUT=120 qemu_boot "$W/boot3.log" "$kapp rd.live.overlay.cowfs=btrfs" $QEMU_USERNET \
