@@ -28,8 +28,8 @@ start_registry || fail "docker-registry"
 push_image "$W/big/layout:latest" bench/big:v1 || fail "push"
 
 boots() { # mem append -> 0 if the root's init ran
-	E2E_MEM=$1 qemu_boot "$W/m$1.log" "$2" $QEMU_USERNET >/dev/null 2>&1
-	grep -aq 'NETINIT-RESULT' "$W/m$1.log"
+	E2E_MEM=$1 qemu_boot "$W/$TAG-m$1.log" "$2" $QEMU_USERNET >/dev/null 2>&1
+	grep -aq 'NETINIT-RESULT' "$W/$TAG-m$1.log"
 }
 smallest() { # append: binary search over 32 MiB steps in [64, 1024]
 	lo=2; hi=32 # in 32 MiB units: lo fails (assumed), hi boots
@@ -42,11 +42,11 @@ smallest() { # append: binary search over 32 MiB steps in [64, 1024]
 	echo $((hi * 32))
 }
 echo "image: $unpacked MiB unpacked, $compressed MiB compressed (3 gzip layers)"
-base=$(smallest "root=bootc-live:http://10.0.2.2:$HTTP_PORT/small.oci")
+TAG=base base=$(smallest "root=bootc-live:http://10.0.2.2:$HTTP_PORT/small.oci")
 echo "baseline (1 MiB archive over http): -m $base"
-reg=$(smallest "root=bootc-live:docker://10.0.2.2:$REG_PORT/bench/big:v1 bootc.registry.unsecure")
+TAG=registry reg=$(smallest "root=bootc-live:docker://10.0.2.2:$REG_PORT/bench/big:v1 bootc.registry.unsecure")
 echo "registry pull: -m $reg  (goal <= unpacked + 64 + baseline = $((unpacked + 64 + base)))"
-arc=$(smallest "root=bootc-live:http://10.0.2.2:$HTTP_PORT/big.oci")
+TAG=archive arc=$(smallest "root=bootc-live:http://10.0.2.2:$HTTP_PORT/big.oci")
 echo "archive URL:   -m $arc  (goal <= unpacked + compressed + baseline = $((unpacked + compressed + base)))"
 echo "RESULT oci-mem unpacked=$unpacked compressed=$compressed baseline=$base registry=$reg archive=$arc" \
 	"registry_over_unpacked=$((reg - base - unpacked)) archive_over_unpacked=$((arc - base - unpacked))" \

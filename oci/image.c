@@ -85,6 +85,9 @@ static int unpack_manifest(const struct oci_store *s, const struct oci_desc *md,
 		rc = s->apply_layer(s->ctx, &m.layers[i], o->root, last, &ls, err, errlen);
 		if (rc < 0)
 			goto out;
+		if (ls.warnings)
+			oci_emit(o->ev, o->ev_ctx, OCI_EV_WARN, "layer %zu: %llu entr%s not fully restored, first: %s", i + 1,
+				 (unsigned long long)ls.warnings, ls.warnings == 1 ? "y" : "ies", ls.warning);
 		st->layers++;
 		st->blob_bytes += ls.blob_bytes;
 		st->entries += ls.entries;

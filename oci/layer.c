@@ -118,6 +118,7 @@ struct applier {
 	int stream_rc;          /* error from the stream, kept for the message */
 	unsigned char *buf;
 	struct pathset written;
+	struct oci_layer_stats *st;
 	char *err;
 	size_t errlen;
 };
@@ -237,9 +238,21 @@ static int copy_data(struct applier *ap)
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return -EBADMSG;
-		if (archive_write_data_block(ap->out, buf, len, off) < ARCHIVE_WARN)
-			return -EIO;
+		/* libarchive reports a failed write(2) (ENOSPC, EIO) as a mere warning */
+		if (archive_write_data_block(ap->out, buf, len, off) != ARCHIVE_OK)
+			return archive_errno(ap->out) > 0 ? -archive_errno(ap->out) : -EIO;
 	}
+}
+
+/* Metadata libarchive could not restore (an xattr the filesystem refuses, a time):
+ * counted, the first one kept for the caller to show. */
+static void warn(struct applier *ap, const char *path)
+{
+	if (!ap->st)
+		return;
+	if (!ap->st->warnings++)
+		snprintf(ap->st->warning, sizeof(ap->st->warning), "%.120s: %.120s", path,
+			 archive_error_string(ap->out) ? archive_error_string(ap->out) : "?");
 }
 
 static int apply_entry(struct applier *ap, struct archive_entry *e)
@@ -248,7 +261,7 @@ static int apply_entry(struct applier *ap, struct archive_entry *e)
 	char clean[PATH_MAX], target[PATH_MAX], lclean[PATH_MAX];
 	enum oci_wh kind;
 	struct stat st;
-	int rc;
+	int rc, r;
 
 	if (!raw) {
 		snprintf(ap->err, ap->errlen, "a layer entry has no path");
@@ -299,7 +312,10 @@ static int apply_entry(struct applier *ap, struct archive_entry *e)
 			goto err_path;
 	}
 	archive_entry_set_pathname(e, clean);
-	if (archive_write_header(ap->out, e) < ARCHIVE_WARN) {
+	r = archive_write_header(ap->out, e);
+	if (r == ARCHIVE_WARN)
+		warn(ap, clean);
+	if (r < ARCHIVE_WARN) {
 		snprintf(ap->err, ap->errlen, "writing \"%.200s\": %s", clean, archive_error_string(ap->out));
 		rc = archive_errno(ap->out) ? -archive_errno(ap->out) : -EIO;
 		return rc == -EINVAL ? -EPERM : rc;
@@ -307,12 +323,16 @@ static int apply_entry(struct applier *ap, struct archive_entry *e)
 	if (archive_entry_size(e) > 0 && !link) {
 		rc = copy_data(ap);
 		if (rc < 0) {
-			snprintf(ap->err, ap->errlen, "%s \"%.200s\": %s", rc == -EBADMSG ? "reading" : "writing", clean,
-				 archive_error_string(rc == -EBADMSG ? ap->in : ap->out));
+			snprintf(ap->err, ap->errlen, "%s \"%.200s\": %s%s%s", rc == -EBADMSG ? "reading" : "writing", clean,
+				 archive_error_string(rc == -EBADMSG ? ap->in : ap->out), rc == -EBADMSG ? "" : ": ",
+				 rc == -EBADMSG ? "" : strerror(-rc));
 			return rc == -EBADMSG && ap->stream_rc ? ap->stream_rc : rc;
 		}
 	}
-	if (archive_write_finish_entry(ap->out) < ARCHIVE_WARN) {
+	r = archive_write_finish_entry(ap->out);
+	if (r == ARCHIVE_WARN)
+		warn(ap, clean);
+	if (r < ARCHIVE_WARN) {
 		snprintf(ap->err, ap->errlen, "finishing \"%.200s\": %s", clean, archive_error_string(ap->out));
 		return -EIO;
 	}
@@ -385,7 +405,7 @@ static void blame_digest(struct applier *ap)
 int oci_layer_apply(const char *root, const struct oci_desc *d, struct oci_stream *s,
 		    struct oci_layer_stats *st, char *err, size_t errlen)
 {
-	struct applier ap = { .s = s, .d = d, .err = err, .errlen = errlen };
+	struct applier ap = { .s = s, .d = d, .st = st, .err = err, .errlen = errlen };
 	struct archive_entry *e;
 	int cwd, rc = 0, r;
 

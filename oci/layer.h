@@ -27,6 +27,8 @@ struct oci_layer_stats {
 	uint64_t blob_bytes;   /* compressed bytes read */
 	uint64_t entries;      /* entries written */
 	uint64_t whiteouts;    /* whiteouts and opaque markers applied */
+	uint64_t warnings;     /* metadata not restored (e.g. an xattr the filesystem refuses) */
+	char warning[256];     /* the first such warning */
 };
 
 /*
