@@ -68,4 +68,10 @@ before=$(du -k "$W/tmpfs/a.oci" | cut -f1)
 after=$(du -k "$W/tmpfs/a.oci" | cut -f1)
 [ "$after" -lt "$((before / 4))" ] || fail "hole punching gave back too little: $before KiB -> $after KiB"
 echo "  punch: archive on tmpfs $before KiB -> $after KiB after unpacking"
+# a root that does not fit: the write error stops the unpack (libarchive only warns)
+mkdir -p "$W/small"; mount -t tmpfs -o size=1m tmpfs "$W/small" || fail "tmpfs"
+"$U" -q "$W/img/root.oci" "$W/small" 2> "$W/enospc.err" && { umount "$W/small"; fail "a 2 MiB root fitted into 1 MiB"; }
+umount "$W/small"
+grep -q 'No space left on device' "$W/enospc.err" || fail "full tmpfs: $(cat "$W/enospc.err")"
+echo "  full: $(cat "$W/enospc.err")"
 echo "PASS: oci-archive"
