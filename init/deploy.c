@@ -617,6 +617,11 @@ int deploy_overlay_mount(const struct deploy_overlay *o, char *err, size_t errle
 		snprintf(upper, sizeof(upper), "%s%s", DEPLOY_PERSIST_DIR, o->path);
 		while (strlen(upper) > 1 && upper[strlen(upper) - 1] == '/')
 			upper[strlen(upper) - 1] = '\0';
+		if (strcmp(upper, DEPLOY_PERSIST_DIR) == 0) {
+			snprintf(err, errlen, "overlay path %s: expected a directory below the device's root "
+				 "(its work directory goes next to it)", o->path);
+			return -EINVAL;
+		}
 		snprintf(work, sizeof(work), "%s", upper);
 		slash = strrchr(work, '/');
 		snprintf(slash + 1, sizeof(work) - (size_t)(slash + 1 - work), "ovlwork");
