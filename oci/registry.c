@@ -49,7 +49,9 @@ struct resp {
 	bool too_big;
 	int sock;                /* >= 0: 2xx bodies go there */
 	bool sock_broken;        /* the reader went away */
-	uint64_t delivered;
+	uint64_t delivered;      /* bytes sent to the socket over all attempts */
+	uint64_t base;           /* delivered when this attempt started (its Range start) */
+	uint64_t seen;           /* body bytes of this attempt */
 };
 
 static void hexs(const uint8_t *b, char *out)
@@ -119,6 +121,10 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (r->sock >= 0 && code >= 200 && code < 300) {
+		if (code != 206 && r->seen < r->base) { /* Range ignored: skip what the applier has */
+			off = r->base - r->seen < n ? (size_t)(r->base - r->seen) : n;
+			r->seen += off;
+		}
 		while (off < n) {
 			w = send(r->sock, data + off, n - off, MSG_NOSIGNAL);
 			if (w < 0) {
@@ -128,8 +134,9 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 				return 0; /* the applier stopped: abort the transfer */
 			}
 			off += (size_t)w;
+			r->delivered += (size_t)w;
+			r->seen += (size_t)w;
 		}
-		r->delivered += n;
 		return n;
 	}
 	{
@@ -185,7 +192,8 @@ static void registry_says(const struct resp *r, char *out, size_t len)
 
 /*
  * GET url. r->sock >= 0 streams a 2xx body there; otherwise up to max bytes land in r->body.
- * Retries refused connections and 5xx until the deadline as long as nothing was delivered.
+ * Retries refused connections, cut transfers and 5xx until the deadline; a streamed body
+ * that broke goes on with a Range request (or skips what was sent if Range is ignored).
  * Returns 0 with r->code set (any HTTP status), or -errno for a transport failure.
  */
 static int get(struct reg *g, const char *url, const char *accept, bool use_creds, struct resp *r,
@@ -238,6 +246,16 @@ static int get(struct reg *g, const char *url, const char *accept, bool use_cred
 		}
 		if (h)
 			curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
+		r->base = r->delivered;
+		r->seen = 0;
+		if (r->sock >= 0 && r->delivered) { /* a streamed blob broke: go on where it stopped */
+			char range[32];
+
+			snprintf(range, sizeof(range), "%llu-", (unsigned long long)r->delivered);
+			curl_easy_setopt(r->curl, CURLOPT_RANGE, range);
+			oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "resuming %s at byte %llu", url,
+				 (unsigned long long)r->delivered);
+		}
 		curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
 		curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_write);
@@ -269,7 +287,7 @@ static int get(struct reg *g, const char *url, const char *accept, bool use_cred
 			snprintf(err, errlen, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cr));
 		clean_text(err);
 		rc = cr == CURLE_OK ? -EIO : (cr == CURLE_COULDNT_RESOLVE_HOST ? -EHOSTUNREACH : -EIO);
-		if (r->delivered || now_ms() + delay > deadline || cr == CURLE_COULDNT_RESOLVE_HOST) {
+		if (now_ms() + delay > deadline || cr == CURLE_COULDNT_RESOLVE_HOST) {
 			if (cr == CURLE_OK) {
 				char says[200];
 

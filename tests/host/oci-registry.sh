@@ -2,7 +2,7 @@
 # The registry client against Debian's docker-registry on 127.0.0.1: pull by tag and by
 # digest (plain HTTP via the unsecure fallback), the Bearer token flow with credentials from
 # a file, a blob redirect to another host that must not see the token, and clear errors
-# for 404, 500 and a 401 without a challenge. The unpacked root is compared with umoci's.
+# for 404, 500 and a 401 without a challenge; a blob transfer cut halfway resumes with Range. The unpacked root is compared with umoci's.
 set -u
 NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
@@ -64,6 +64,13 @@ grep -q 'GET /direct/v2/.*/blobs/' "$W/regproxy-token.log" || fail "no blob redi
 grep -q 'Authorization leaked' "$W/token.err" && fail "Authorization sent to another host"
 kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 
+start_regproxy cut || fail "regproxy"
+pull cut "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k || { cat "$W/cut.err"; fail "pull through cut transfers"; }
+grep -q 'regproxy: cut ' "$W/regproxy-cut.log" || fail "no transfer was cut"
+grep -q 'regproxy: range .* bytes=[1-9][0-9]*-' "$W/regproxy-cut.log" || fail "no Range request after the cut"
+grep -q 'resuming .* at byte' "$W/cut.err" || fail "no resume event"
+same_tree "$W/ref/rootfs" "$W/t-cut" || fail "resumed pull differs"
+kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 start_regproxy fail500 || fail "regproxy"
 pull e500 "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -q
 grep -q 'answered 500 (UNKNOWN: test failure) after [0-9]* attempts' "$W/e500.err" || fail "500: $(cat "$W/e500.err")"
@@ -71,5 +78,5 @@ kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 start_regproxy deny401 || fail "regproxy"
 pull e401 "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -q
 grep -q 'answered 401 without a usable WWW-Authenticate' "$W/e401.err" || fail "401: $(cat "$W/e401.err")"
-for f in tag digest missing baddig noauth badauth token e500 e401; do echo "  $f: $(tail -n 1 "$W/$f.err" 2>/dev/null | cut -c1-200)"; done
+for f in tag digest cut missing baddig noauth badauth token e500 e401; do echo "  $f: $(tail -n 1 "$W/$f.err" 2>/dev/null | cut -c1-200)"; done
 echo "PASS: oci-registry"

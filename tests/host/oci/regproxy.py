@@ -6,11 +6,14 @@ token:   /v2/ wants "Authorization: Bearer <token>"; 401 with a Bearer challenge
          another host name (127.0.0.2 when the client came to 127.0.0.1), and /direct/ on
          127.0.0.2 refuses any request carrying an Authorization header (it must not follow).
 fail500: every /v2/ request is answered 500 with a registry error body.
+cut:     the first GET of each blob sends half of it and closes the connection; a Range
+         request is passed on (the registry answers 206). The byte ranges asked for are logged.
 deny401: every /v2/ request is answered 401 without a usable challenge."""
 import base64, http.client, http.server, json, socketserver, sys
 
 PORT, REG, MODE = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 TOKEN = "tok-" + "x" * 1500  # long, like Docker Hub's JWTs
+CUT = set()
 USER = base64.b64encode(b"netinit:s3cret").decode()
 
 
@@ -46,6 +49,25 @@ class H(http.server.BaseHTTPRequestHandler):
         if MODE == "deny401" and self.path.startswith("/v2/"):
             return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"go away"}]}',
                               [("Content-Type", "application/json")])
+        if MODE == "cut" and self.path.startswith("/v2/"):
+            if "/blobs/" in self.path and "Range" not in self.headers and self.path not in CUT:
+                CUT.add(self.path)
+                c = http.client.HTTPConnection("127.0.0.1", REG)
+                c.request("GET", self.path)
+                r = c.getresponse()
+                body = r.read()
+                if len(body) > 1024:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    sys.stderr.write("regproxy: cut %s at %d of %d\n" % (self.path, len(body) // 2, len(body)))
+                    return
+            if "Range" in self.headers:
+                sys.stderr.write("regproxy: range %s %s\n" % (self.path, self.headers["Range"]))
+            return self.forward(self.path)
         if self.path.startswith("/token"):
             if self.headers.get("Authorization") != "Basic " + USER:
                 return self.reply(401, b'{"details":"bad credentials"}', [("Content-Type", "application/json")])
