@@ -68,4 +68,12 @@ expect_no_log "$W/boot3.log" 'NETINIT-RESULT'
 expect_no_log "$W/boot3.log" 'netinit: downloading'
 [ -z "$(tr -d '\0' < "$W/disk2.img" | head -c 1)" ] || fail "the disk was written although the boot could not finish"
 
+
+# a disk too small for the image (2 MiB less the record's MiB): refused before a byte of it is written
+truncate -s 2M "$W/tiny.img"
+E2E_TIMEOUT=120 qemu_boot "$W/boot6.log" "root=live:http://10.0.2.2:$HTTP_PORT/live.iso rd.kiwi.live.system=/dev/vda" \
+	$QEMU_USERNET -drive file=$W/tiny.img,format=raw,if=virtio
+expect_log "$W/boot6.log" 'netinit: fatal: download: .*/dev/vda'
+expect_log "$W/boot6.log" 'netinit: hint: name a bigger disk in rd.kiwi.live.system='
+[ -z "$(head -c 1048576 "$W/tiny.img" | tr -d '\0' | head -c 1)" ] || fail "the image was partly written to the small disk"
 exit 0
