@@ -6,7 +6,7 @@ HOSTCC     ?= gcc
 FUZZCC     ?= clang
 KVER       ?= $(shell ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
 KDIR       ?= /lib/modules/$(KVER)
-COMPRESS   ?= xz --check=crc32 -9e -T1
+COMPRESS   ?= zstd -19 -q -T1 -c
 CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	-D_GNU_SOURCE -I.
 CFLAGS     ?= -Os -ffunction-sections -fdata-sections
