@@ -183,7 +183,7 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.overlay.size=lots", "rd.live.overlay.size=lots", "expected a size"),
 	BAD("root=live:/x rd.live.overlay.size=0%", "rd.live.overlay.size=0%", "expected a size"),
 	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
-	BAD("root=live:/x rd.overlay=LABEL=persist", "rd.overlay=LABEL=persist", "not implemented"),
+	BAD("root=live:/x rd.overlay=tmpfs:size=lots", "rd.overlay=tmpfs:size=lots", "expected a size"),
 	BAD("root=live:/x rd.live.check", "rd.live.check", "not implemented"),
 	BAD("root=live:http://h/x rd.live.sha256=abc", "rd.live.sha256=abc", "64"),
 	BAD("root=live:http://h/x rd.live.checksum=md5:abc", "rd.live.checksum=md5:abc", "sha256"),
