@@ -14,9 +14,12 @@ export CASE=bench-oci-mem
 . "$NETINIT_ROOT/tests/host/oci/registry.sh"
 . "$NETINIT_ROOT/bench/oci-image.sh"
 MIB=${1:-200}
-trap 'stop_registry; [ -n "${NGINX_PID:-}" ] && kill $NGINX_PID 2>/dev/null' EXIT
+trap 'stop_registry; [ -n "${NGINX_PID:-}" ] && kill $NGINX_PID 2>/dev/null' EXIT INT TERM
 export E2E_STOP_ON='NETINIT-RESULT|netinit: fatal|Kernel panic|Out of memory' E2E_TIMEOUT=300
 
+# one initramfs for the whole run, whatever happens to build/ meanwhile
+cp "$INITRD" "$W/initrd.img" || fail "no $INITRD (make initramfs)"
+export E2E_INITRD=$W/initrd.img
 mk_big_oci "$W/big" "$MIB" || fail "building the image"
 make_testroot "$W/small"
 mk_oci_images "$W/smallimg" "$W/small" >/dev/null 2>&1 || fail "building the small image"

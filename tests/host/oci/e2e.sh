@@ -1,6 +1,9 @@
 # Shared by the bootc-live e2e cases (tests/e2e/cases/6*-bootc-*.sh), after lib.sh.
 . "$NETINIT_ROOT/tests/host/oci/mkimages.sh"
 command -v umoci >/dev/null && command -v skopeo >/dev/null || skip "umoci/skopeo missing (make setup)"
+# one initramfs for all the boots of a case, even if build/initramfs.img is rebuilt meanwhile
+[ -f "$INITRD" ] || skip "no $INITRD (make initramfs)"
+cp "$INITRD" "$W/netinit-initrd.img" && INITRD=$W/netinit-initrd.img
 
 # bootc_images: $W/img/{root,zstd,dotdot,symlink,abs,corrupt}.oci from a test root that
 # reports what the layers did as one NETINIT-OCI line.
