@@ -46,8 +46,7 @@ static bool read_mbr(const uint8_t *sector0, struct part_table *t)
 			continue;
 		if (le32toh(e.lba_count) == 0)
 			continue;	/* an empty slot with a stale type byte */
-		if (le32toh(e.lba_first) == 0 && e.type != PART_MBR_TYPE_GPT)
-			return false;	/* would cover the table itself */
+		/* an entry may start at LBA 0: isohybrid's covers the whole ISO, MBR included */
 		t->e[t->n].number = i + 1;
 		t->e[t->n].type = e.type;
 		t->e[t->n].bootable = e.status == MBR_STATUS_ACTIVE;

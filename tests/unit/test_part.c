@@ -101,10 +101,11 @@ static const struct {
 	RD(.layout = L_GPT512, .scheme = PART_GPT),
 	RD(.layout = L_GPT4096, .scheme = PART_GPT),
 	RD(.layout = L_GPT4096, .len = 4096, .scheme = PART_NONE), /* not read that far */
-	/* not a table: a FAT boot sector, overlapping entries, an entry at LBA 0, a bad status, no 55aa */
+	/* not a table: a FAT boot sector, overlapping entries, a bad status, no 55aa */
 	RD(.layout = L_FAT, .scheme = PART_NONE),
 	RD(.layout = L_MBR, .slots = { { 0, 0x83, 2048, 4096 }, { 0, 0x83, 4000, 10 } }, .scheme = PART_NONE),
-	RD(.layout = L_MBR, .slots = { { 0, 0x83, 0, 4096 } }, .scheme = PART_NONE),
+	/* isohybrid: one entry from LBA 0 over the whole ISO */
+	RD(.layout = L_MBR, .slots = { { 0x80, 0x17, 0, 4096 } }, .scheme = PART_MBR, .n = 1, .first_number = 1),
 	RD(.layout = L_MBR, .slots = { { 0x12, 0x83, 2048, 4096 } }, .scheme = PART_NONE),
 	RD(.layout = L_NO_SIG, .slots = { { 0, 0x83, 2048, 4096 } }, .scheme = PART_NONE),
 	RD(.layout = L_MBR, .scheme = PART_NONE),	/* 55aa, every slot empty */
@@ -227,6 +228,7 @@ static const struct {
 	AD(.layout = L_MBR, .slots = { { 0, 0x83, 64, 100 }, { 0, 0, 0, 0 }, { 0, 0x83, 500, 10 } }, .start = 2048,
 	   .count = 10, .number = 2),
 	AD(.layout = L_MBR, .slots = { { 0x80, 0x17, 64, 3000 } }, .start = 2048, .count = 4096, .rc = -EEXIST),
+	AD(.layout = L_MBR, .slots = { { 0x80, 0x17, 0, 2000 } }, .start = 2048, .count = 4096, .number = 2),
 	AD(.layout = L_MBR, .slots = { { 0, 1, 1, 1 }, { 0, 1, 2, 1 }, { 0, 1, 3, 1 }, { 0, 1, 4, 1 } },
 	   .start = 2048, .count = 1, .rc = -ENOSPC),
 	AD(.layout = L_MBR, .slots = { { 0, 0xee, 1, 100 } }, .start = 2048, .count = 1, .rc = -ENOTSUP),

@@ -45,7 +45,13 @@ expect_result "$W/boot2.log" rootfs=overlay marker=seen ip=none
 
 # KIWI's hybrid stick: root=live:/dev/vda is a disk holding the ISO; the cow partition goes after it
 E2E_INITRD=
-cp "$W/srv/live.iso" "$W/stick.img"; truncate -s 256M "$W/stick.img"
+# hybrid: an MBR whose entry 1 covers the ISO (xorriso --protective-msdos-label); the cow is entry 2
+rm -rf "$W/.hy"; mkdir -p "$W/.hy/LiveOS"
+mk_squashfs "$W/.sq" "$W/.hy/LiveOS/squashfs.img"
+xorriso -as mkisofs -quiet -V KIWISTICK --protective-msdos-label -o "$W/stick.img" "$W/.hy" 2>/dev/null ||
+	fail "xorriso hybrid"
+truncate -s 256M "$W/stick.img"
+sfdisk --dump "$W/stick.img" | grep -q 'stick.img1 : start= *1,' || fail "the hybrid ISO has no MBR entry 1"
 mkfs_list ext4 "$W/mkfs-ext4.list"
 "$NETINIT_BUILD/mkcpio" "$W/mkfs-ext4.list" | gzip -1 > "$W/.ext4.cpio.gz" || fail "mkcpio"
 cat "$INITRD" "$W/.ext4.cpio.gz" > "$W/initrd-ext4.img"
@@ -53,11 +59,12 @@ STICK="-drive file=$W/stick.img,format=raw,if=virtio"
 E2E_INITRD=$W/initrd-ext4.img qemu_boot "$W/boot4.log" "root=live:/dev/vda rd.live.overlay.persistent" $STICK ||
 	fail "boot 4 did not finish"
 expect_result "$W/boot4.log" rootfs=overlay root_rw=yes marker=none ip=none
-expect_log "$W/boot4.log" 'netinit: deploy: created the write partition /dev/vda1 \(label cow, ext4\)'
+expect_log "$W/boot4.log" 'netinit: deploy: created the write partition /dev/vda2 \(label cow, ext4\)'
+sfdisk --dump "$W/stick.img" | grep -q 'stick.img1 : start= *1,' || fail "the hybrid ISO's own MBR entry was lost"
 E2E_INITRD=$W/initrd-ext4.img qemu_boot "$W/boot5.log" "root=live:/dev/vda rd.live.overlay.persistent" $STICK ||
 	fail "boot 5 did not finish"
 expect_result "$W/boot5.log" rootfs=overlay marker=seen
-expect_log "$W/boot5.log" 'netinit: deploy: found the write partition /dev/vda1'
+expect_log "$W/boot5.log" 'netinit: deploy: found the write partition /dev/vda2'
 
 # btrfs: no mkfs.btrfs in the plain initramfs
 truncate -s 256M "$W/disk2.img"
