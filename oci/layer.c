@@ -212,7 +212,7 @@ static int whiteout(struct applier *ap, const char *clean, enum oci_wh kind, con
 	struct stat st;
 	int rc;
 
-	rc = check_parents(kind == OCI_WH_OPQ ? (*target ? clean : "") : target, ap->err, ap->errlen);
+	rc = check_parents(clean, ap->err, ap->errlen); /* the marker's parents are the target's */
 	if (rc < 0)
 		return rc;
 	if (kind == OCI_WH_OPQ) {

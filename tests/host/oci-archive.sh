@@ -53,6 +53,19 @@ for bad in dotdot abs symlink; do
 	done
 	echo "  $bad: $(cat "$W/$bad.err")"
 done
+# a hard link out of the root, a whiteout and an opaque marker through a symlink
+mkdir -p "$W/victims"; echo keep > "$W/victims/netinit-victim"
+for bad in hardlink whsymlink opqsymlink; do
+	rm -rf "$W/$bad-layout"; cp -a "$W/img/layout" "$W/$bad-layout"
+	python3 "$OCI_HERE/mklayer.py" "$bad" "$W/$bad.tar" "$W/victims" || fail "mklayer $bad"
+	umoci raw add-layer --image "$W/$bad-layout:latest" "$W/$bad.tar" || fail "add-layer $bad"
+	tar -C "$W/$bad-layout" -cf "$W/$bad.oci" .
+	rm -rf "$W/t"; mkdir "$W/t"
+	"$U" -q "$W/$bad.oci" "$W/t" 2> "$W/$bad.err" && fail "$bad: unpacked"
+	grep -q 'refused' "$W/$bad.err" || fail "$bad: $(cat "$W/$bad.err")"
+	[ -f "$W/victims/netinit-victim" ] || fail "$bad: removed a file outside the root"
+	echo "  $bad: $(cat "$W/$bad.err")"
+done
 rm -rf "$W/t"; mkdir "$W/t"
 "$U" -q "$W/img/corrupt.oci" "$W/t" 2> "$W/corrupt.err" && fail "corrupt archive unpacked"
 grep -q 'digest mismatch' "$W/corrupt.err" || fail "corrupt: $(cat "$W/corrupt.err")"

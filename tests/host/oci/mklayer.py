@@ -60,6 +60,14 @@ def hostile(kind, path):
         elif kind == "symlink":
             add(t, "escape", tarfile.SYMTYPE, linkname="/tmp", mode=0o777)
             add_file(t, "escape/netinit-escape", b"escaped\n")
+        elif kind == "hardlink":
+            add(t, "passwd-link", tarfile.LNKTYPE, linkname="../../../etc/passwd", mode=0o644)
+        elif kind == "whsymlink":
+            add(t, "escape", tarfile.SYMTYPE, linkname=sys.argv[3], mode=0o777)
+            add_file(t, "escape/.wh.netinit-victim")
+        elif kind == "opqsymlink":
+            add(t, "escape", tarfile.SYMTYPE, linkname=sys.argv[3], mode=0o777)
+            add_file(t, "escape/.wh..wh..opq")
 
 def corrupt(src, dst):
     """Flip one byte in the middle of the largest layer blob of src (a tar of a layout)."""
