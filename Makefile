@@ -44,9 +44,18 @@ $(BUILD)/mkcpio: tools/mkcpio.c tools/cpiolist.c tools/cpiolist.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O2 -Wall -Wextra -I. -o $@ tools/mkcpio.c tools/cpiolist.c
 
-$(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init FORCE
+# MKFS=ext4 (xfs, btrfs) adds mkfs.<fs> and its libraries, for rd.live.overlay.persistent
+MKFS ?=
+MKFS_LIST := $(if $(strip $(MKFS)),$(BUILD)/mkfs.list)
+$(BUILD)/mkfs.list: tools/mkfs-list.sh FORCE
+	@mkdir -p $(dir $@)
+	sh tools/mkfs-list.sh $(MKFS) > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init $(MKFS_LIST) FORCE
 	sh tools/mklist.sh --kdir $(KDIR) --init $(BUILD)/init --base initramfs-list \
-		--modules "$(MODULES_DEFAULT) $(MODULES)" --extra "$(EXTRA_LIST)" --outdir $(BUILD) > $@.tmp
+		--modules "$(MODULES_DEFAULT) $(MODULES) $(if $(filter btrfs,$(MKFS)),btrfs)" \
+		--extra "$(EXTRA_LIST) $(MKFS_LIST)" --outdir $(BUILD) > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/initramfs.img: $(BUILD)/initramfs.list $(BUILD)/mkcpio $(BUILD)/init
