@@ -14,7 +14,8 @@ export CASE=bench-oci-mem
 . "$NETINIT_ROOT/tests/host/oci/registry.sh"
 . "$NETINIT_ROOT/bench/oci-image.sh"
 MIB=${1:-200}
-trap 'stop_registry; [ -n "${NGINX_PID:-}" ] && kill $NGINX_PID 2>/dev/null' EXIT INT TERM
+trap 'stop_registry; [ -n "${NGINX_PID:-}" ] && kill $NGINX_PID 2>/dev/null' EXIT
+trap 'exit 1' INT TERM
 export E2E_STOP_ON='NETINIT-RESULT|netinit: fatal|Kernel panic|Out of memory' E2E_TIMEOUT=300
 
 # one initramfs for the whole run, whatever happens to build/ meanwhile
