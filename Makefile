@@ -10,7 +10,7 @@ include config.mk
 .PHONY: all deps initramfs check unit e2e hostcheck demo fuzz fuzz-run bench clean distclean setup
 
 # Library modules (everything but init/main.c is linkable into tests and fuzzers).
-MODULE_DIRS := init net fetch blockdev overlay oci
+MODULE_DIRS := init net fetch blockdev overlay oci util
 SRCS := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
 STAMP := $(SYSROOT)/.stamp

@@ -1,5 +1,6 @@
 /* aoe: ATA-over-Ethernet target discovery (see aoe.h). */
 #include "blockdev/aoe.h"
+#include "util/errbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,18 +17,6 @@
 #define AOE_IFNAME_MAX 15     /* IFNAMSIZ - 1 */
 #define AOE_SYS_PREFIX "etherd!"
 #define AOE_MAX_FOUND 8       /* targets listed in a "several targets" error */
-
-__attribute__((format(printf, 3, 4)))
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static long long now_ms(void)
 {

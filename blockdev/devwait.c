@@ -10,6 +10,7 @@
 #include "blockdev/devwait.h"
 
 #include "overlay/probe.h"
+#include "util/fsutil.h"
 
 #include <dirent.h>
 #include <endian.h>
@@ -212,24 +213,6 @@ int devspec_format(const struct devspec *s, char *buf, size_t len)
 
 /* ---- sysfs helpers ------------------------------------------------------ */
 
-/* Read a small sysfs file into buf (NUL-terminated, trailing newline cut). */
-static int read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
 /* Value of KEY= in a uevent file, "" if absent. */
 static void uevent_get(const char *sysdir, const char *key, char *val, size_t len)
 {
@@ -238,7 +221,7 @@ static void uevent_get(const char *sysdir, const char *key, char *val, size_t le
 
 	val[0] = '\0';
 	if (snprintf(path, sizeof(path), "%s/uevent", sysdir) >= (int)sizeof(path) ||
-	    read_small(path, buf, sizeof(buf)))
+	    fs_read_small(path, buf, sizeof(buf)))
 		return;
 	char *save = NULL;
 	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -256,7 +239,7 @@ static long long read_number(const char *sysdir, const char *file)
 	long long v;
 
 	if (snprintf(path, sizeof(path), "%s/%s", sysdir, file) >= (int)sizeof(path) ||
-	    read_small(path, buf, sizeof(buf)))
+	    fs_read_small(path, buf, sizeof(buf)))
 		return -1;
 	errno = 0;
 	v = strtoll(buf, &end, 10);

@@ -1,6 +1,7 @@
 /* nbd: the client handshake (see nbd.h and nbdproto.h). */
 #include "blockdev/nbd.h"
 #include "blockdev/nbdproto.h"
+#include "util/errbuf.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -14,18 +15,6 @@
 
 #define NBD_NAME_MAX 4096	/* proto.md: strings are at most 4096 bytes */
 #define NBD_MSG_KEEP 160	/* bytes of a server error message quoted in err */
-
-__attribute__((format(printf, 3, 4)))
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static const char *io_why(int rc)
 {

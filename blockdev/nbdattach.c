@@ -2,6 +2,7 @@
 #include "blockdev/nbd.h"
 #include "blockdev/nbdkern.h"
 #include "blockdev/nbdproto.h"
+#include "util/errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,18 +34,6 @@
 #define NBD_KEEPINTVL_S 5
 #define NBD_KEEPCNT 4
 #define NBD_SUP_REPORT_EVERY 10        /* supervisor: report every Nth failed reconnect */
-
-__attribute__((format(printf, 3, 4)))
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 __attribute__((format(printf, 4, 5)))
 static void event(nbd_event_fn ev, void *ctx, int level, const char *fmt, ...)

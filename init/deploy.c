@@ -2,6 +2,7 @@
 #include "blockdev/part.h"
 #include "overlay/overlay.h"
 #include "overlay/probe.h"
+#include "util/fsutil.h"
 
 #include <dirent.h>
 #include <endian.h>
@@ -494,25 +495,6 @@ int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, s
 
 /* ---- persistent overlay -------------------------------------------------- */
 
-static int mkdirs(const char *path)
-{
-	char buf[512], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Remove everything below the directory dfd, staying on device dev. */
 static int wipe_at(int dfd, dev_t dev, unsigned depth)
 {
@@ -577,7 +559,7 @@ static int wipe_dir(const char *path)
 
 static int bind_dir(const char *src, const char *dst, char *err, size_t errlen)
 {
-	int rc = mkdirs(dst);
+	int rc = fs_mkdir_p(dst, 0755);
 
 	if (rc == 0 && mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		rc = -errno;
@@ -590,13 +572,13 @@ static int bind_dir(const char *src, const char *dst, char *err, size_t errlen)
 static int tmpfs_upper(const char *size, char *err, size_t errlen)
 {
 	char opts[64];
-	int rc = mkdirs(OVERLAY_COW);
+	int rc = fs_mkdir_p(OVERLAY_COW, 0755);
 
 	snprintf(opts, sizeof(opts), "mode=0755,size=%s", size && *size ? size : "50%");
 	if (rc == 0 && mount("tmpfs", OVERLAY_COW, "tmpfs", 0, opts) < 0)
 		rc = -errno;
-	if (rc == 0 && ((rc = mkdirs(OVERLAY_COW "/upper")) == 0))
-		rc = mkdirs(OVERLAY_COW "/work");
+	if (rc == 0 && ((rc = fs_mkdir_p(OVERLAY_COW "/upper", 0755)) == 0))
+		rc = fs_mkdir_p(OVERLAY_COW "/work", 0755);
 	if (rc < 0)
 		snprintf(err, errlen, "tmpfs upper (%s) on %s: %s", opts, OVERLAY_COW, strerror(-rc));
 	return rc;
@@ -629,7 +611,7 @@ int deploy_overlay_mount(const struct deploy_overlay *o, char *err, size_t errle
 		snprintf(upper, sizeof(upper), "%s/upper", DEPLOY_PERSIST_DIR);
 		snprintf(work, sizeof(work), "%s/work", DEPLOY_PERSIST_DIR);
 	}
-	if ((rc = mkdirs(DEPLOY_PERSIST_DIR)) < 0 || (rc = mkdirs(o->newroot)) < 0) {
+	if ((rc = fs_mkdir_p(DEPLOY_PERSIST_DIR, 0755)) < 0 || (rc = fs_mkdir_p(o->newroot, 0755)) < 0) {
 		snprintf(err, errlen, "create %s and %s: %s", DEPLOY_PERSIST_DIR, o->newroot, strerror(-rc));
 		return rc;
 	}
@@ -646,7 +628,7 @@ int deploy_overlay_mount(const struct deploy_overlay *o, char *err, size_t errle
 		return rc;
 	}
 	if (!o->readonly) {
-		if ((rc = mkdirs(upper)) < 0 || (rc = mkdirs(work)) < 0) {
+		if ((rc = fs_mkdir_p(upper, 0755)) < 0 || (rc = fs_mkdir_p(work, 0755)) < 0) {
 			snprintf(err, errlen, "create %s and %s on %s: %s", upper, work, o->dev, strerror(-rc));
 			return rc;
 		}

@@ -20,6 +20,7 @@
 #include "init/root.h"
 #include "init/switchroot.h"
 #include "net/net.h"
+#include "util/fsutil.h"
 
 #include <archive.h>
 #include <curl/curl.h>
@@ -52,23 +53,6 @@ static int print_version(void)
 {
 	printf("netinit %s\n%s\n%s\n%s\n", NETINIT_VERSION, NETINIT_DEPS_VERSIONS, curl_version(),
 	       archive_version_details());
-	return 0;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
 	return 0;
 }
 
@@ -116,7 +100,7 @@ static void stage_cmdline(void)
 	int rc;
 
 	stage_begin("cmdline");
-	rc = read_file("/proc/cmdline", line, sizeof(line));
+	rc = fs_read_small("/proc/cmdline", line, sizeof(line));
 	if (rc < 0)
 		fatal("cmdline", "/proc/cmdline", strerror(-rc), NULL);
 	if (cmdline_split(line, &c) < 0)
@@ -261,7 +245,7 @@ int main(int argc, char **argv)
 		static char line[65536];
 
 		if (strcmp(argv[1], "--plan-file") == 0) {
-			if (read_file(argv[2], line, sizeof(line)) < 0) {
+			if (fs_read_small(argv[2], line, sizeof(line)) < 0) {
 				fprintf(stderr, "init: %s: %s\n", argv[2], strerror(errno));
 				return 2;
 			}

@@ -8,7 +8,8 @@
 int mounts_early(const char **failed);
 /* Point fds 0, 1, 2 at /dev/console (or /dev/null) where they are not open. */
 void console_setup(void);
-/* mkdir -p */
-int mkdir_p(const char *path, unsigned mode);
+/* mkdir -p (util/fsutil.h) */
+#include "util/fsutil.h"
+#define mkdir_p(path, mode) fs_mkdir_p(path, mode)
 
 #endif

@@ -6,23 +6,12 @@
 #include <arpa/inet.h>
 
 #include "net/ipconf.h"
+#include "util/errbuf.h"
 
 #define IP_MAX_FIELDS	16	/* 7 static fields + 6 MAC fields + slack */
 #define IP_FIELD_MAX	64	/* one field of ip= incl. NUL */
 #define MTU_MIN		68	/* RFC 791 minimum */
 #define MTU_MAX		65535
-
-__attribute__((format(printf, 3, 4)))
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void net_plan_init(struct net_plan *np)
 {

@@ -19,6 +19,7 @@
 #include "net/dhcpc.h"
 #include "net/link.h"
 #include "net/net.h"
+#include "util/errbuf.h"
 
 #ifndef IFF_UP
 #define IFF_UP		0x1
@@ -98,18 +99,6 @@ static void evf(struct ctx *c, int level, const char *fmt, ...)
 		snprintf(c->last_err, sizeof(c->last_err), "%s", msg);
 	if (c->ev)
 		c->ev(c->evctx, level, msg);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 static const char *ip4(struct in_addr a, char *buf)

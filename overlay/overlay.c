@@ -1,5 +1,6 @@
 #include "overlay/overlay.h"
 #include "overlay/mntopts.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,30 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int mkdirs(const char *path)
-{
-	char buf[512], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int overlay_mount(const char *dev, const char *fstype, unsigned long flags, const char *opts,
 		  const char *dir, char *err, size_t errlen)
 {
 	char data[512];
-	int rc = mkdirs(dir);
+	int rc = fs_mkdir_p(dir, 0755);
 
 	if (rc) {
 		snprintf(err, errlen, "create %s: %s", dir, strerror(-rc));
@@ -69,8 +51,8 @@ static int assemble_on_cow(const char *lower, const char *newroot, char *err, si
 	char opts[1024];
 	int rc;
 
-	if ((rc = mkdirs(OVERLAY_COW "/upper")) || (rc = mkdirs(OVERLAY_COW "/work")) ||
-	    (rc = mkdirs(OVERLAY_UPPER))) {
+	if ((rc = fs_mkdir_p(OVERLAY_COW "/upper", 0755)) || (rc = fs_mkdir_p(OVERLAY_COW "/work", 0755)) ||
+	    (rc = fs_mkdir_p(OVERLAY_UPPER, 0755))) {
 		snprintf(err, errlen, "create the upper and work directories: %s", strerror(-rc));
 		return rc;
 	}
@@ -96,7 +78,7 @@ int overlay_assemble(const char *lower, const char *tmpfs_size, const char *newr
 	char opts[128];
 	int rc;
 
-	if ((rc = mkdirs(OVERLAY_COW)) || (rc = mkdirs(newroot))) {
+	if ((rc = fs_mkdir_p(OVERLAY_COW, 0755)) || (rc = fs_mkdir_p(newroot, 0755))) {
 		snprintf(err, errlen, "create %s and %s: %s", OVERLAY_COW, newroot, strerror(-rc));
 		return rc;
 	}
@@ -115,7 +97,7 @@ int overlay_assemble_dev(const char *lower, const char *cowdev, const char *cowf
 {
 	int rc;
 
-	if ((rc = mkdirs(OVERLAY_COW)) || (rc = mkdirs(newroot))) {
+	if ((rc = fs_mkdir_p(OVERLAY_COW, 0755)) || (rc = fs_mkdir_p(newroot, 0755))) {
 		snprintf(err, errlen, "create %s and %s: %s", OVERLAY_COW, newroot, strerror(-rc));
 		return rc;
 	}
@@ -130,7 +112,7 @@ int overlay_assemble_dev(const char *lower, const char *cowdev, const char *cowf
 
 int overlay_bind_ro(const char *lower, const char *newroot, char *err, size_t errlen)
 {
-	int rc = mkdirs(newroot);
+	int rc = fs_mkdir_p(newroot, 0755);
 
 	if (rc) {
 		snprintf(err, errlen, "create %s: %s", newroot, strerror(-rc));

@@ -1,0 +1,54 @@
+/* fsutil: small file-system helpers shared by the modules: mkdir -p and reading a
+ * small (sysfs/proc) file into a buffer. Header only; 0 or -errno. */
+#ifndef NETINIT_UTIL_FSUTIL_H
+#define NETINIT_UTIL_FSUTIL_H
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* mkdir -p path (mode for each created directory). */
+__attribute__((unused))
+static int fs_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Read at most len-1 bytes of path into buf, NUL-terminated, trailing newlines and
+ * spaces cut. */
+__attribute__((unused))
+static int fs_read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+#endif
