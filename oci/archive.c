@@ -164,7 +164,7 @@ int oci_archive_unpack(const char *path, const struct oci_archive_opts *a, const
 		       struct oci_unpack_stats *st, char *err, size_t errlen)
 {
 	struct archive_ctx c = { .path = path, .punch = a->punch, .ev = o->ev, .ev_ctx = o->ev_ctx };
-	struct oci_store s = { get_blob, apply_layer, &c };
+	struct oci_store s = { get_blob, apply_layer, NULL, &c };
 	const struct tar_member *m;
 	struct oci_index ix = { 0 };
 	struct stat sb;

@@ -82,6 +82,8 @@ static int unpack_manifest(const struct oci_store *s, const struct oci_desc *md,
 				last = false;
 		oci_emit(o->ev, o->ev_ctx, OCI_EV_INFO, "layer %zu/%zu: %s (%llu bytes, %s)", i + 1, m.nlayers,
 			 m.layers[i].digest, (unsigned long long)m.layers[i].size, m.layers[i].media_type);
+		if (s->prefetch && i + 1 < m.nlayers && memcmp(m.layers[i + 1].sha256, m.layers[i].sha256, 32) != 0)
+			s->prefetch(s->ctx, &m.layers[i + 1]);
 		rc = s->apply_layer(s->ctx, &m.layers[i], o->root, last, &ls, err, errlen);
 		if (rc < 0)
 			goto out;

@@ -21,6 +21,8 @@ struct oci_store {
 	/* Apply layer d into root; last_use: no later layer of this image is the same blob. */
 	int (*apply_layer)(void *ctx, const struct oci_desc *d, const char *root, bool last_use,
 			   struct oci_layer_stats *st, char *err, size_t errlen);
+	/* May start fetching d, the layer after the one about to be applied; NULL = no. */
+	void (*prefetch)(void *ctx, const struct oci_desc *d);
 	void *ctx;
 };
 

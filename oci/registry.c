@@ -20,6 +20,7 @@
 #define ACCEPT_MANIFESTS "Accept: " OCI_MT_INDEX ", " OCI_MT_MANIFEST ", " DOCKER_MT_LIST ", " DOCKER_MT_MANIFEST
 #define CONNECT_TIMEOUT_S 30
 #define STALL_S           30
+#define PREFETCH_BUF      (8 << 20) /* bytes of the next layer held in each socket buffer */
 
 struct reg {
 	const struct oci_ref *ref;
@@ -36,6 +37,9 @@ struct reg {
 	char *top;               /* the manifest fetched by tag, cached for get_blob */
 	size_t toplen;
 	uint8_t top_sha[32];
+	struct prefetch *pre;    /* the next layer, downloading while this one is applied */
+	struct oci_desc want;    /* the layer after that, started when pre is taken over */
+	bool have_want;
 };
 
 /* One response. Either collected in body (at most max bytes) or streamed to a socket. */
@@ -52,6 +56,9 @@ struct resp {
 	uint64_t delivered;      /* bytes sent to the socket over all attempts */
 	uint64_t base;           /* delivered when this attempt started (its Range start) */
 	uint64_t seen;           /* body bytes of this attempt */
+	const char *authz;       /* prefetch: its own copy of the Authorization header */
+	bool own_authz;          /* use authz, not the shared one (another thread may renew that) */
+	bool quiet;              /* no events (a prefetch thread does not log) */
 };
 
 static void hexs(const uint8_t *b, char *out)
@@ -216,8 +223,10 @@ static int get(struct reg *g, const char *url, const char *accept, bool use_cred
 		h = NULL;
 		if (accept)
 			h = curl_slist_append(h, accept);
-		if (g->authz && !use_creds)
-			h = curl_slist_append(h, g->authz);
+		if (r->own_authz ? r->authz != NULL : g->authz != NULL) {
+			if (!use_creds)
+				h = curl_slist_append(h, r->own_authz ? r->authz : g->authz);
+		}
 		ebuf[0] = '\0';
 		free(r->body);
 		r->body = NULL;
@@ -253,8 +262,9 @@ static int get(struct reg *g, const char *url, const char *accept, bool use_cred
 
 			snprintf(range, sizeof(range), "%llu-", (unsigned long long)r->delivered);
 			curl_easy_setopt(r->curl, CURLOPT_RANGE, range);
-			oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "resuming %s at byte %llu", url,
-				 (unsigned long long)r->delivered);
+			if (!r->quiet)
+				oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "resuming %s at byte %llu", url,
+					 (unsigned long long)r->delivered);
 		}
 		curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
@@ -297,7 +307,8 @@ static int get(struct reg *g, const char *url, const char *accept, bool use_cred
 			}
 			return rc;
 		}
-		oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "%s; retrying in %u ms", err, delay);
+		if (!r->quiet)
+			oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "%s; retrying in %u ms", err, delay);
 		usleep(delay * 1000u);
 		if (delay < 8000)
 			delay *= 2;
@@ -520,15 +531,143 @@ static void *apply_thread(void *arg)
 	return NULL;
 }
 
+/* The next layer's download, started while the current one is applied. Its bytes wait
+ * in the socket pair's buffers (PREFETCH_BUF each way, RAM bounded) until its turn. */
+struct prefetch {
+	struct reg *g;
+	struct oci_desc d;
+	pthread_t th;
+	int sv[2];
+	struct resp r;
+	char url[2048];
+	char *authz;
+	char err[512];
+	int rc;
+};
+
+static void *prefetch_thread(void *arg)
+{
+	struct prefetch *p = arg;
+
+	p->rc = get(p->g, p->url, NULL, false, &p->r, p->err, sizeof(p->err));
+	if (p->rc == 0 && (p->r.code < 200 || p->r.code >= 300)) {
+		snprintf(p->err, sizeof(p->err), "%.400s: the registry answered %ld", p->url, p->r.code);
+		p->rc = -EIO;
+	}
+	shutdown(p->sv[1], SHUT_WR); /* end of the blob for the applier */
+	return NULL;
+}
+
+static void prefetch_end(struct reg *g)
+{
+	struct prefetch *p = g->pre;
+
+	if (!p)
+		return;
+	shutdown(p->sv[0], SHUT_RDWR); /* a sender still running gets EPIPE */
+	pthread_join(p->th, NULL);
+	close(p->sv[0]);
+	close(p->sv[1]);
+	free(p->r.body);
+	free(p->authz);
+	free(p);
+	g->pre = NULL;
+}
+
+/* Start downloading d (the layer after the one being applied), if the scheme and the
+ * authentication are settled; anything unusual and the layer is fetched in its turn. */
+static void prefetch(void *ctx, const struct oci_desc *d)
+{
+	struct reg *g = ctx;
+	struct prefetch *p;
+	int buf = PREFETCH_BUF;
+
+	if (g->pre) {
+		g->want = *d;
+		g->have_want = true;
+		return;
+	}
+	if (!g->probed)
+		return;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return;
+	p->g = g;
+	p->d = *d;
+	p->r.sock = -1;
+	p->r.quiet = true;
+	p->r.own_authz = true;
+	if (g->authz && !(p->authz = strdup(g->authz)))
+		goto err_free;
+	p->r.authz = p->authz;
+	snprintf(p->url, sizeof(p->url), "%s://%s/v2/%s/blobs/%s", g->scheme, g->ref->registry, g->ref->repo, d->digest);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p->sv) < 0)
+		goto err_free;
+	/* root may go past the system's default socket buffer limits */
+	if (setsockopt(p->sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(p->sv[1], SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	if (setsockopt(p->sv[0], SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(p->sv[0], SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	p->r.sock = p->sv[1];
+	if (pthread_create(&p->th, NULL, prefetch_thread, p) != 0)
+		goto err_close;
+	g->pre = p;
+	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "downloading layer %s meanwhile", d->digest);
+	return;
+err_close:
+	close(p->sv[0]);
+	close(p->sv[1]);
+err_free:
+	free(p->authz);
+	free(p);
+}
+
 static int apply_layer(void *ctx, const struct oci_desc *d, const char *root, bool last_use,
 		       struct oci_layer_stats *st, char *err, size_t errlen)
 {
 	struct reg *g = ctx;
 	struct job j = { .root = root, .d = d };
 	struct resp r = { .max = 0 };
+	struct prefetch *p = g->pre;
 	pthread_t th;
 	int sv[2], rc;
 
+	if (p && memcmp(p->d.sha256, d->sha256, 32) != 0) {
+		prefetch_end(g);
+		p = NULL;
+	}
+	if (p) { /* already downloading: the applier takes over the socket */
+		g->pre = NULL;
+		if (g->have_want) { /* and the one after it starts now */
+			g->have_want = false;
+			prefetch(g, &g->want);
+		}
+		j.fd = p->sv[0];
+		apply_thread(&j);
+		pthread_join(p->th, NULL);
+		p->th = 0;
+		if (p->rc < 0 && p->r.delivered == 0 && j.rc < 0) {
+			/* the prefetch got nowhere (e.g. a 401 after a token expired): nothing was
+			 * written, fetch the layer again in the ordinary way */
+			oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "layer %s: %s; fetching it again", d->digest, p->err);
+			close(p->sv[0]);
+			close(p->sv[1]);
+			free(p->r.body);
+			free(p->authz);
+			free(p);
+			goto sequential;
+		}
+		rc = p->rc;
+		if (rc < 0)
+			snprintf(err, errlen, "%s", p->err);
+		close(p->sv[0]);
+		close(p->sv[1]);
+		free(p->r.body);
+		free(p->authz);
+		free(p);
+		goto out;
+	}
+sequential:
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
@@ -549,6 +688,7 @@ static int apply_layer(void *ctx, const struct oci_desc *d, const char *root, bo
 	close(sv[0]);
 	close(sv[1]);
 	free(r.body);
+out:
 	if (j.rc < 0 && (rc == 0 || rc == -EPIPE)) {
 		snprintf(err, errlen, "%s", j.err);
 		return j.rc;
@@ -595,7 +735,7 @@ int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opt
 			const struct oci_unpack_opts *o, struct oci_unpack_stats *st, char *err, size_t errlen)
 {
 	struct reg g = { .ref = ref, .o = ro, .ev = o->ev, .ev_ctx = o->ev_ctx, .scheme = "https", .verify = true };
-	struct oci_store s = { get_blob, apply_layer, &g };
+	struct oci_store s = { get_blob, apply_layer, prefetch, &g };
 	struct oci_desc top;
 	int rc;
 
@@ -615,6 +755,7 @@ int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opt
 	rc = fetch_top(&g, &top, err, errlen);
 	if (rc == 0)
 		rc = oci_image_unpack(&s, &top, o, st, err, errlen);
+	prefetch_end(&g); /* a failed layer leaves the next one downloading */
 	memset(g.userpass, 0, sizeof(g.userpass));
 	free(g.authz);
 	free(g.top);
