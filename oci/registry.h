@@ -5,7 +5,8 @@
  * never sent to another host), anonymous access, HTTP Basic, and the Bearer token
  * flow from WWW-Authenticate; credentials from a file (format in docs/oci.md, never
  * echoed). Layers go network -> sha256 -> decompress -> extract through a socket
- * pair into an applier thread: no blob is ever stored.
+ * pair into an applier thread: no blob is ever stored. The next layer downloads while one
+ * is applied, its bytes held in bounded socket buffers. Cut transfers resume with Range.
  */
 #ifndef NETINIT_OCI_REGISTRY_H
 #define NETINIT_OCI_REGISTRY_H
