@@ -133,6 +133,13 @@ void log_progress(int final, const char *fmt, ...)
 	progress_open = 1;
 }
 
+void log_event(void *ctx, int level, const char *msg)
+{
+	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+	log_msg(map[level & 3], "%s: %s", ctx ? (const char *)ctx : "netinit", msg);
+}
+
 static uint64_t clock_ms(clockid_t id)
 {
 	struct timespec ts;

@@ -20,6 +20,10 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 /* A progress line: console only, rewritten in place; final=1 ends it (and logs it to kmsg). */
 void log_progress(int final, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The event callback the libraries take (net_event_fn, nbd_event_fn, kmod_event_fn...):
+ * level 0 error, 1 warning, 2 info, 3 debug; ctx is the prefix, e.g. "network". */
+void log_event(void *ctx, int level, const char *msg);
+
 /* Monotonic milliseconds, and the guest's uptime in ms (CLOCK_BOOTTIME). */
 uint64_t log_now_ms(void);
 uint64_t log_uptime_ms(void);

@@ -166,13 +166,6 @@ static void stage_modules(void)
 	stage_end();
 }
 
-static void net_event(void *ctx, int level, const char *msg)
-{
-	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
-
-	log_msg(map[level & 3], "network: %s", msg);
-}
-
 static void stage_network(void)
 {
 	struct net_result res;
@@ -185,7 +178,7 @@ static void stage_network(void)
 	stage_begin("network");
 	if (plan.net.n_vlan > 0 && kmod_load(kmod, "8021q") < 0)
 		log_warn("network: could not load 8021q for vlan=");
-	rc = net_up(&plan.net, &res, net_event, NULL, err, sizeof(err));
+	rc = net_up(&plan.net, &res, log_event, "network", err, sizeof(err));
 	if (rc < 0)
 		fatal("network", "bring up the network", err,
 		      "check the cable/NIC driver, the DHCP server, or the ip= line (docs/network.md)");

@@ -273,13 +273,6 @@ static void device_lower(const char *what, const char *dev, const char *fstype, 
 	log_info("%s: %s mounted read-only at %s", what, fstype, OVERLAY_LOWER);
 }
 
-static void nbd_event(void *ctx, int level, const char *msg)
-{
-	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
-
-	log_msg(map[level & 3], "nbd: %s", msg);
-}
-
 static void nbd_root(void)
 {
 	struct nbd_export info;
@@ -290,7 +283,7 @@ static void nbd_root(void)
 	nbd_spec_describe(&plan->nbd, desc, sizeof(desc));
 	load_fs_module("nbd");
 	log_info("nbd: connecting to %s (up to %u s, rd.retry)", desc, plan->retry_s);
-	rc = nbd_attach(&plan->nbd, plan->retry_s * 1000u, dev, sizeof(dev), &info, nbd_event, NULL, err,
+	rc = nbd_attach(&plan->nbd, plan->retry_s * 1000u, dev, sizeof(dev), &info, log_event, "nbd", err,
 			sizeof(err));
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "%s", err);
@@ -300,7 +293,7 @@ static void nbd_root(void)
 	log_info("nbd: %s attached as %s (%llu bytes%s)", desc, dev, (unsigned long long)info.size,
 		 info.read_only ? ", read-only" : "");
 	if (plan->nbd.persist && info.via_netlink) {
-		rc = nbd_supervise_spawn(&plan->nbd, &info, nbd_event, NULL, &pid, err, sizeof(err));
+		rc = nbd_supervise_spawn(&plan->nbd, &info, log_event, "nbd", &pid, err, sizeof(err));
 		if (rc < 0)
 			log_warn("nbd: no reconnect supervisor: %s", err);
 		else
@@ -499,13 +492,6 @@ static void download(const char *url, const struct fetch_opts *opts, const char 
 		 opts->sum.set ? ", sha256 verified" : "");
 }
 
-static void net_ev(void *ctx, int level, const char *msg)
-{
-	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
-
-	log_msg(map[level & 3], "network: %s", msg);
-}
-
 /* A disk deployment needs the network only when it downloads: bring it up now
  * (the network stage did nothing unless ip= or rd.neednet asked for it). */
 static void deploy_network(void)
@@ -517,7 +503,7 @@ static void deploy_network(void)
 	if (net_plan_wanted(&plan->net))
 		return;
 	net_plan_require(&np);
-	if (net_plan_finish(&np, err, sizeof(err)) < 0 || net_up(&np, &res, net_ev, NULL, err, sizeof(err)) < 0)
+	if (net_plan_finish(&np, err, sizeof(err)) < 0 || net_up(&np, &res, log_event, "network", err, sizeof(err)) < 0)
 		fatal("network", "bring up the network to download the image onto the disk", err,
 		      "check the cable/NIC driver and the DHCP server; a disk that already holds the image needs no network");
 	net_result_format(&res, line, sizeof(line));
