@@ -29,6 +29,7 @@ compressed=$(( $(stat -c %s "$W/big/big.oci") >> 20 ))
 mkdir -p "$W/srv"; cp "$W/big/big.oci" "$W/small/../srv/big.oci"; cp "$W/smallimg/root.oci" "$W/srv/small.oci"
 start_http "$W/srv"
 start_registry || fail "docker-registry"
+trap 'stop_registry; kill $NGINX_PID 2>/dev/null' EXIT # start_http set its own
 push_image "$W/big/layout:latest" bench/big:v1 || fail "push"
 
 boots() { # mem append -> 0 if the root's init ran
