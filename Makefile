@@ -52,10 +52,13 @@ $(BUILD)/mkfs.list: tools/mkfs-list.sh FORCE
 	sh tools/mkfs-list.sh $(MKFS) > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init $(MKFS_LIST) FORCE
+# OCI=root.oci embeds an oci-archive as /root.oci (root=bootc-live:/root.oci)
+OCI ?=
+$(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init $(MKFS_LIST) $(OCI) FORCE
 	sh tools/mklist.sh --kdir $(KDIR) --init $(BUILD)/init --base initramfs-list \
 		--modules "$(MODULES_DEFAULT) $(MODULES) $(if $(filter btrfs,$(MKFS)),btrfs)" \
 		--extra "$(EXTRA_LIST) $(MKFS_LIST)" --outdir $(BUILD) > $@.tmp
+	$(if $(OCI),printf 'file /root.oci %s 0644 0 0\n' '$(abspath $(OCI))' >> $@.tmp)
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/initramfs.img: $(BUILD)/initramfs.list $(BUILD)/mkcpio $(BUILD)/init
