@@ -3,6 +3,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 B=${NETINIT_BUILD:-$root/build}
+case $B in /*) ;; *) B=$root/$B ;; esac
 mkdir -p "$B/results"; res=$B/results/host.txt; : > "$res"
 failn=0
 for t in ${*:-$(ls "$here"/*.sh | grep -v '/run.sh$')}; do
