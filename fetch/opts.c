@@ -92,17 +92,18 @@ int fetch_fits(uint64_t need, uint64_t avail, uint64_t reserve, const char *what
 	return -EFBIG;
 }
 
-int fetch_meminfo_parse(const char *text, uint64_t *avail)
+/* The kB value of "key:" in meminfo text: 0, or -EINVAL when absent or malformed. */
+static int meminfo_kib(const char *text, const char *key, uint64_t *kib_out)
 {
-	static const char key[] = "MemAvailable:";
+	size_t klen = strlen(key);
 	const char *p = text;
 
 	while (p && *p) {
-		if (!strncmp(p, key, sizeof(key) - 1)) {
+		if (!strncmp(p, key, klen)) {
 			uint64_t kib = 0;
 			bool digits = false;
 
-			p += sizeof(key) - 1;
+			p += klen;
 			while (*p == ' ' || *p == '\t')
 				p++;
 			for (; *p >= '0' && *p <= '9'; p++) {
@@ -113,7 +114,7 @@ int fetch_meminfo_parse(const char *text, uint64_t *avail)
 			}
 			if (!digits)
 				return -EINVAL;
-			*avail = kib * 1024;
+			*kib_out = kib;
 			return 0;
 		}
 		p = strchr(p, '\n');
@@ -121,6 +122,27 @@ int fetch_meminfo_parse(const char *text, uint64_t *avail)
 			p++;
 	}
 	return -EINVAL;
+}
+
+/* MemAvailable subtracts the zones' watermark reserves, which only matter for
+ * balancing zones: in an initramfs with no swap, a tmpfs can take every free page
+ * plus the reclaimable page cache (Cached less Shmem, the tmpfs/ramfs part). The
+ * larger of the two estimates is used; rd.minmem stays the real safety margin. */
+int fetch_meminfo_parse(const char *text, uint64_t *avail)
+{
+	uint64_t memavail, memfree, cached = 0, shmem = 0, alt;
+
+	if (meminfo_kib(text, "MemAvailable:", &memavail) < 0)
+		return -EINVAL;
+	*avail = memavail * 1024;
+	if (meminfo_kib(text, "MemFree:", &memfree) < 0)
+		return 0;
+	if (meminfo_kib(text, "Cached:", &cached) < 0 || meminfo_kib(text, "Shmem:", &shmem) < 0)
+		cached = shmem = 0;
+	alt = memfree + (cached > shmem ? cached - shmem : 0);
+	if (alt > memavail)
+		*avail = alt * 1024;
+	return 0;
 }
 
 int fetch_mem_available(uint64_t *avail)
