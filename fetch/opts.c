@@ -92,18 +92,17 @@ int fetch_fits(uint64_t need, uint64_t avail, uint64_t reserve, const char *what
 	return -EFBIG;
 }
 
-/* The kB value of "key:" in meminfo text: 0, or -EINVAL when absent or malformed. */
-static int meminfo_kib(const char *text, const char *key, uint64_t *kib_out)
+int fetch_meminfo_parse(const char *text, uint64_t *avail)
 {
-	size_t klen = strlen(key);
+	static const char key[] = "MemAvailable:";
 	const char *p = text;
 
 	while (p && *p) {
-		if (!strncmp(p, key, klen)) {
+		if (!strncmp(p, key, sizeof(key) - 1)) {
 			uint64_t kib = 0;
 			bool digits = false;
 
-			p += klen;
+			p += sizeof(key) - 1;
 			while (*p == ' ' || *p == '\t')
 				p++;
 			for (; *p >= '0' && *p <= '9'; p++) {
@@ -114,7 +113,7 @@ static int meminfo_kib(const char *text, const char *key, uint64_t *kib_out)
 			}
 			if (!digits)
 				return -EINVAL;
-			*kib_out = kib;
+			*avail = kib * 1024;
 			return 0;
 		}
 		p = strchr(p, '\n');
@@ -122,27 +121,6 @@ static int meminfo_kib(const char *text, const char *key, uint64_t *kib_out)
 			p++;
 	}
 	return -EINVAL;
-}
-
-/* MemAvailable subtracts the zones' watermark reserves, which only matter for
- * balancing zones: in an initramfs with no swap, a tmpfs can take every free page
- * plus the reclaimable page cache (Cached less Shmem, the tmpfs/ramfs part). The
- * larger of the two estimates is used; rd.minmem stays the real safety margin. */
-int fetch_meminfo_parse(const char *text, uint64_t *avail)
-{
-	uint64_t memavail, memfree, cached = 0, shmem = 0, alt;
-
-	if (meminfo_kib(text, "MemAvailable:", &memavail) < 0)
-		return -EINVAL;
-	*avail = memavail * 1024;
-	if (meminfo_kib(text, "MemFree:", &memfree) < 0)
-		return 0;
-	if (meminfo_kib(text, "Cached:", &cached) < 0 || meminfo_kib(text, "Shmem:", &shmem) < 0)
-		cached = shmem = 0;
-	alt = memfree + (cached > shmem ? cached - shmem : 0);
-	if (alt > memavail)
-		*avail = alt * 1024;
-	return 0;
 }
 
 int fetch_mem_available(uint64_t *avail)
