@@ -1,6 +1,7 @@
 /* aoe: ATA-over-Ethernet target discovery (see aoe.h). */
 #include "blockdev/aoe.h"
 #include "util/errbuf.h"
+#include "util/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -81,21 +82,9 @@ static int valid_ifname(const char *s)
 static int read_attr(const char *dir, const char *name, const char *attr, char *buf, size_t len)
 {
 	char path[512];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s%s/%s", dir, AOE_SYS_PREFIX, name, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
+	return fs_read_small(path, buf, len);
 }
 
 static int write_ctl(const struct aoe_paths *p, const char *file, const char *text)

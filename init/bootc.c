@@ -24,37 +24,6 @@
 static const struct boot_plan *plan;
 static struct kmod_ctx *kmod;
 
-static void oci_event(void *ctx, int level, const char *msg)
-{
-	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
-
-	log_msg(map[level & 3], "bootc: %s", msg);
-}
-
-static void fetch_event(const struct fetch_event *ev, void *ctx)
-{
-	char line[160];
-
-	switch (ev->type) {
-	case FETCH_EV_PROGRESS:
-		progress_line(line, sizeof(line), ev->bytes, ev->total, ev->elapsed_ms);
-		log_progress(0, "%s", line);
-		break;
-	case FETCH_EV_RETRY:
-		log_warn("download: %s; retrying in %u ms", ev->msg ? ev->msg : "?", ev->delay_ms);
-		break;
-	case FETCH_EV_WARNING:
-		log_warn("download: %s", ev->msg ? ev->msg : "?");
-		break;
-	case FETCH_EV_DONE:
-		progress_summary(line, sizeof(line), ev->bytes, ev->elapsed_ms);
-		log_progress(1, "%s", line);
-		break;
-	default:
-		break;
-	}
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -124,7 +93,7 @@ static void download_archive(const char *path)
 		sink = &dec_sink;
 	}
 	log_info("bootc: downloading %s", o->url);
-	rc = fetch_url(o, sink, fetch_event, NULL, &st, err, sizeof(err));
+	rc = fetch_url(o, sink, root_fetch_event, (void *)o->url, &st, err, sizeof(err));
 	if (codec != SINK_CODEC_NONE)
 		sink_decomp_free(&dec);
 	if (rc < 0) {
@@ -243,7 +212,7 @@ static void assemble(void)
 
 void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 {
-	struct oci_unpack_opts uo = { .root = BOOTC_TREE, .os = "linux", .ev = oci_event };
+	struct oci_unpack_opts uo = { .root = BOOTC_TREE, .os = "linux", .ev = log_event, .ev_ctx = "bootc" };
 	struct oci_unpack_stats st;
 	struct utsname u;
 	struct stat sb;

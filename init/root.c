@@ -348,7 +348,7 @@ static void overlay_dev_root(void)
 	assemble_upper();
 }
 
-static void fetch_event(const struct fetch_event *ev, void *ctx)
+void root_fetch_event(const struct fetch_event *ev, void *ctx)
 {
 	char line[200];
 
@@ -462,7 +462,7 @@ static void download(const char *url, const struct fetch_opts *opts, const char 
 	/* fetch_url() itself decompresses by the URL's suffix (opts->decompress) */
 	if (codec != SINK_CODEC_NONE)
 		log_info("%s: decompressing %s while downloading", url, sink_codec_name(codec));
-	rc = fetch_url(opts, &file_sink, fetch_event, (void *)url, &st, err, sizeof(err));
+	rc = fetch_url(opts, &file_sink, root_fetch_event, (void *)url, &st, err, sizeof(err));
 	if (rc < 0) {
 		switch (rc) {
 		case -EKEYREJECTED:

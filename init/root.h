@@ -11,4 +11,9 @@
 
 void root_assemble(const struct boot_plan *plan, struct kmod_ctx *kmod);
 
+/* fetch_event_fn for downloads: progress on the console, resume/retry/summary lines;
+ * ctx is the URL shown. */
+struct fetch_event;
+void root_fetch_event(const struct fetch_event *ev, void *ctx);
+
 #endif
