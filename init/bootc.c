@@ -1,4 +1,5 @@
 #include "init/bootc.h"
+#include "init/cmdline.h"
 #include "init/fatal.h"
 #include "init/log.h"
 #include "init/mounts.h"
@@ -10,7 +11,11 @@
 #include "oci/ref.h"
 #include "oci/registry.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/reboot.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -210,6 +215,73 @@ static void assemble(void)
 		writable_dir("var");
 }
 
+/* The kernel command line without bootc.kexec*, for the kexec'd kernel (bootc-live's rule). */
+static void kexec_cmdline(char *out, size_t len)
+{
+	static char line[8192];
+	struct cmdline c;
+	size_t used = 0, i;
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	line[n > 0 ? n : 0] = '\0';
+	out[0] = '\0';
+	if (cmdline_split(line, &c) < 0)
+		return;
+	for (i = 0; i < c.n && used < len; i++) {
+		const char *k = c.v[i].key, *v = c.v[i].value;
+
+		if (strncmp(k, "bootc.kexec", 11) == 0)
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%s%s%s%s%s%s", used ? " " : "", k, v ? "=" : "",
+					 v && strchr(v, ' ') ? "\"" : "", v ? v : "", v && strchr(v, ' ') ? "\"" : "");
+	}
+	cmdline_free(&c);
+}
+
+/* bootc.kexec: load the image's /usr/lib/modules/<kver>/{vmlinuz,initramfs.img} with
+ * kexec_file_load and jump into it; returns only through the fatal path. */
+static _Noreturn void kexec_into_image(void)
+{
+	static char cmd[8192];
+	char dir[512], kernel[700], initrd[700], why[900];
+	const char *base = BOOTC_TREE "/usr/lib/modules";
+	struct dirent *e;
+	DIR *d = opendir(base);
+	int kfd, ifd;
+
+	kernel[0] = '\0';
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, e->d_name);
+		snprintf(kernel, sizeof(kernel), "%s/vmlinuz", dir);
+		snprintf(initrd, sizeof(initrd), "%s/initramfs.img", dir);
+		if (access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0)
+			break;
+		kernel[0] = '\0';
+	}
+	if (d)
+		closedir(d);
+	if (!kernel[0])
+		fatal("root", "bootc.kexec", "the image has no /usr/lib/modules/<kver>/vmlinuz with an initramfs.img beside it",
+		      "build the image with its kernel and initramfs, or drop bootc.kexec");
+	kexec_cmdline(cmd, sizeof(cmd));
+	kfd = open(kernel, O_RDONLY | O_CLOEXEC);
+	ifd = open(initrd, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0 || ifd < 0 || syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, 0UL) < 0) {
+		snprintf(why, sizeof(why), "kexec_file_load %s + %s: %s", kernel, initrd, strerror(errno));
+		fatal("root", "bootc.kexec", why, "the running kernel needs CONFIG_KEXEC_FILE and must accept the image's kernel");
+	}
+	log_info("bootc: kexec into %s with \"%s\"", kernel, cmd);
+	sync();
+	reboot(RB_KEXEC);
+	snprintf(why, sizeof(why), "reboot(RB_KEXEC): %s", strerror(errno));
+	fatal("root", "bootc.kexec", why, NULL);
+}
+
 void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 {
 	struct oci_unpack_opts uo = { .root = BOOTC_TREE, .os = "linux", .ev = log_event, .ev_ctx = "bootc" };
@@ -241,5 +313,7 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	log_info("bootc: image %s unpacked: %u layer%s, %s of layers, %llu entries, %llu whiteouts, all digests "
 		 "verified, %.1f s", st.manifest_digest, st.layers, st.layers == 1 ? "" : "s", line,
 		 (unsigned long long)st.entries, (unsigned long long)st.whiteouts, (double)(now_ms() - t0) / 1000.0);
+	if (p->bootc_kexec)
+		kexec_into_image();
 	assemble();
 }

@@ -598,6 +598,16 @@ static int p_overlay_reset(struct boot_plan *p, const char *key, const char *v)
 	return parse_bool(p, key, v, &p->overlay_reset);
 }
 
+static int p_bootc_kexec(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->bootc_kexec);
+}
+
+static int p_bootc_kexec_reuse(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->bootc_kexec_reuse);
+}
+
 static int p_accept(struct boot_plan *p, const char *key, const char *v)
 {
 	return 0; /* known and meaningless for netinit (e.g. rd.live.overlay.overlayfs: always overlayfs) */
@@ -664,8 +674,8 @@ static const struct param {
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
 	{ "bootc.live.erofs", p_unimplemented },
 	{ "bootc.zram", p_unimplemented },
-	{ "bootc.kexec", p_unimplemented },
-	{ "bootc.kexec.reuse-image", p_unimplemented },
+	{ "bootc.kexec", p_bootc_kexec },
+	{ "bootc.kexec.reuse-image", p_bootc_kexec_reuse },
 	{ "bootclabel", p_bootclabel },
 	{ "bootc.registry.unsecure", p_bootc_unsecure },
 	{ "bootc.live.etc.rw", p_bootc_etc_rw },
@@ -720,6 +730,7 @@ static void plan_defaults(struct boot_plan *p)
 	p->overlay = OVERLAY_TMPFS;
 	net_plan_init(&p->net);
 	fetch_opts_init(&p->fetch);
+	p->bootc_kexec_reuse = true;
 	p->minmem_mib = PLAN_MINMEM_DEFAULT_MIB;
 	p->bootc_etc_rw = true;
 	p->bootc_var_rw = true;
@@ -730,6 +741,10 @@ static void plan_finish(struct boot_plan *p)
 {
 	if (p->live_image && (p->root_kind == ROOT_BLOCK))
 		p->root_kind = ROOT_LIVE_DEV;
+	if (p->bootc_kexec && p->bootc_kexec_reuse)
+		plan_error(p, "bootc.kexec: re-packing the image into the next initramfs (bootc.kexec.reuse-image=1, "
+			   "the default) is not implemented in this netinit build yet; expected bootc.kexec.reuse-image=0 "
+			   "(the kexec'd initramfs fetches the image again)");
 	switch (p->root_kind) {
 	case ROOT_NONE:
 		plan_error(p, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
@@ -926,6 +941,8 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->bootc_var_rw ? "writable" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
+		if (p->bootc_kexec)
+			fprintf(out, "    then kexec the image's kernel and initramfs (bootc.kexec), command line without bootc.kexec*\n");
 		if (p->bootc_unsecure)
 			fprintf(out, "    registry: TLS verification OFF, plain HTTP allowed (bootc.registry.unsecure)\n");
 	} else

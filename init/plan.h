@@ -102,6 +102,8 @@ struct boot_plan {
 	bool bootc_rw;                  /* rw / rw=0 (last wins); ro is ignored, as in bootc-live */
 	bool bootc_etc_rw;              /* bootc.live.etc.rw, default 1: tmpfs overlay over /etc */
 	bool bootc_var_rw;              /* bootc.live.var.rw, default 1: tmpfs overlay over /var */
+	bool bootc_kexec;               /* bootc.kexec: kexec the image's own kernel + initramfs */
+	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1 (not implemented: needs =0) */
 
 	/* "<module>.<param>=<value>" from the command line, for the module loader */
 	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];
