@@ -1,4 +1,6 @@
 #include "init/bootc.h"
+#include "init/deploy.h"
+#include "overlay/overlay.h"
 #include "init/cmdline.h"
 #include "init/fatal.h"
 #include "init/log.h"
@@ -42,6 +44,40 @@ static _Noreturn void discard_and_die(const char *what, const char *why, const c
 {
 	umount2(BOOTC_DIR, MNT_DETACH);
 	fatal("root", what, why, hint);
+}
+
+/* bootc.zram=<size>: the tree lives in an ext4 on a compressed RAM disk (zram), which
+ * holds more image in less RAM than a tmpfs; discard gives freed blocks back. */
+static void mount_tree_zram(void)
+{
+	char err[400], why[600];
+	int fd, i, rc;
+
+	kmod_load(kmod, "zram");
+	for (i = 0; i < 50 && access("/sys/block/zram0/disksize", W_OK) != 0; i++)
+		usleep(20000);
+	fd = open("/sys/block/zram0/disksize", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, plan->bootc_zram, strlen(plan->bootc_zram)) < 0) {
+		snprintf(why, sizeof(why), "set /sys/block/zram0/disksize to %s: %s", plan->bootc_zram, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fatal("root", "bootc.zram", why, "the zram module must be in the initramfs (it is by default)");
+	}
+	close(fd);
+	for (i = 0; i < 50 && access("/dev/zram0", F_OK) != 0; i++)
+		usleep(20000);
+	rc = deploy_mkfs("ext4", "/dev/zram0", "bootc", err, sizeof(err));
+	if (rc < 0)
+		fatal("root", "bootc.zram", err, "bootc.zram needs mkfs.ext4 in the initramfs: make initramfs MKFS=ext4");
+	kmod_load(kmod, "ext4");
+	mkdir_p(BOOTC_DIR, 0755);
+	rc = overlay_mount("/dev/zram0", "ext4", 0, plan->rootflags[0] ? plan->rootflags : "discard", BOOTC_DIR, why,
+			   sizeof(why));
+	if (rc < 0)
+		fatal("root", "bootc.zram", why, "check rootflags=");
+	if (mkdir(BOOTC_TREE, 0755) < 0 && errno != EEXIST)
+		discard_and_die(BOOTC_TREE, strerror(errno), NULL);
+	log_info("bootc: unpacking into an ext4 on /dev/zram0 (%s, compressed) at %s", plan->bootc_zram, BOOTC_TREE);
 }
 
 /* A tmpfs for the tree, capped at the RAM that may be used (rd.minmem stays free);
@@ -297,7 +333,10 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	src = p->root_src;
 	uname(&u);
 	uo.arch = oci_arch_from_machine(u.machine);
-	mount_tree_tmpfs();
+	if (plan->bootc_zram[0])
+		mount_tree_zram();
+	else
+		mount_tree_tmpfs();
 	if (strncmp(src, OCI_REF_SCHEME, strlen(OCI_REF_SCHEME)) == 0) {
 		pull_registry(&uo, &st);
 	} else if (src[0] == '/') {

@@ -598,6 +598,19 @@ static int p_overlay_reset(struct boot_plan *p, const char *key, const char *v)
 	return parse_bool(p, key, v, &p->overlay_reset);
 }
 
+/* zram's disksize syntax: digits with an optional K, M, G (or T) suffix. */
+static int p_bootc_zram(struct boot_plan *p, const char *key, const char *v)
+{
+	size_t n = v ? strspn(v, "0123456789") : 0;
+
+	if (!v || n == 0 || n > 15 || (v[n] && (!strchr("KkMmGgTt", v[n]) || v[n + 1])) || strtoull(v, NULL, 10) == 0) {
+		plan_error(p, "%s=%s: expected a size such as 2G or 512M (a compressed RAM disk for the unpacked image)",
+			   key, v ? v : "");
+		return -EINVAL;
+	}
+	return set_str(p, key, p->bootc_zram, sizeof(p->bootc_zram), v);
+}
+
 static int p_bootc_kexec(struct boot_plan *p, const char *key, const char *v)
 {
 	return parse_bool(p, key, v, &p->bootc_kexec);
@@ -673,7 +686,7 @@ static const struct param {
 	{ "rd.writable.fsimg", p_unimplemented },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
 	{ "bootc.live.erofs", p_unimplemented },
-	{ "bootc.zram", p_unimplemented },
+	{ "bootc.zram", p_bootc_zram },
 	{ "bootc.kexec", p_bootc_kexec },
 	{ "bootc.kexec.reuse-image", p_bootc_kexec_reuse },
 	{ "bootclabel", p_bootclabel },
@@ -941,6 +954,8 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->bootc_var_rw ? "writable" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
+		if (p->bootc_zram[0])
+			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram; needs make initramfs MKFS=ext4)\n", p->bootc_zram);
 		if (p->bootc_kexec)
 			fprintf(out, "    then kexec the image's kernel and initramfs (bootc.kexec), command line without bootc.kexec*\n");
 		if (p->bootc_unsecure)
