@@ -65,15 +65,18 @@ initrd_with() {
 }
 
 # qemu_boot LOG "APPEND" [qemu args...]
-# E2E_STOP_ON=REGEX ends QEMU once the log matches (for a guest that halts instead of powering off).
+# E2E_STOP_ON=REGEX ends QEMU once the log matches: by default netinit's reboot after a fatal
+# error and a halt. (Debian's 6.1 guest kernel has been seen to soft-lock in virtio_net while
+# rebooting under TCG; what the test checks is all on the console before that point.)
 qemu_boot() {
 	log=$1; app=$2; shift 2
+	local E2E_STOP_ON=${E2E_STOP_ON:-netinit: rebooting now|reboot: System halted}
 	timeout --foreground -k 5 "${E2E_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -cpu max -smp 1 \
 		-m "${E2E_MEM:-512}" -nographic -no-reboot -nodefaults -serial stdio -display none \
 		-kernel "$KERNEL" -initrd "${E2E_INITRD:-$INITRD}" \
 		-append "console=ttyS0 panic=-1 $app" "$@" < /dev/null > "$log" 2>&1 &
 	qpid=$!
-	if [ -n "${E2E_STOP_ON:-}" ]; then
+	if [ -n "$E2E_STOP_ON" ]; then
 		while kill -0 $qpid 2>/dev/null; do
 			if [ -f "$log" ] && grep -aEq "$E2E_STOP_ON" "$log"; then sleep 1; kill $qpid 2>/dev/null; wait $qpid; return 0; fi
 			sleep 1
