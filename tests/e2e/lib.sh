@@ -306,3 +306,10 @@ mk_live_iso() {
 log_ts() { grep -aE "$2" "$1" | head -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
 # add_filler DIR MIB: an incompressible file in a test root, to make its image MIB bigger
 add_filler() { head -c $(($2 * 1024 * 1024)) /dev/urandom > "$1/filler.bin"; }
+
+# mkfs_list FS OUT: the gen_init_cpio lines `make initramfs MKFS=<fs>` adds (tools/mkfs-list.sh:
+# mkfs.<fs>, its shared libraries and the loader); skips the case when mkfs.<fs> is not installed.
+mkfs_list() {
+	command -v "mkfs.$1" >/dev/null || skip "mkfs.$1 not installed"
+	sh "$NETINIT_ROOT/tools/mkfs-list.sh" "$1" > "$2" || fail "tools/mkfs-list.sh $1"
+}

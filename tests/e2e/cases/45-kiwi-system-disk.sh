@@ -5,21 +5,6 @@
 # starts a fresh cow; a disk that holds a partition table is refused without reset.
 . "$(dirname "$0")/../lib.sh"
 
-# mkfs_list FS OUT: gen_init_cpio lines for mkfs.<fs>, its shared libraries and the loader
-# (what `make initramfs MKFS=<fs>` should add).
-mkfs_list() {
-	bin=$(command -v "mkfs.$1") || skip "mkfs.$1 not installed"
-	real=$(readlink -f "$bin")
-	{
-		echo "dir /sbin 0755 0 0"
-		echo "dir /lib 0755 0 0"
-		echo "dir /lib64 0755 0 0"
-		echo "dir /lib/x86_64-linux-gnu 0755 0 0"
-		echo "file /sbin/mkfs.$1 $real 0755 0 0"
-		ldd "$real" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u |
-			while read -r lib; do echo "file $lib $(readlink -f "$lib") 0755 0 0"; done
-	} > "$2"
-}
 # initrd_list OUT LIST: $INITRD plus a cpio packed from LIST with our own packer
 initrd_list() {
 	"$NETINIT_BUILD/mkcpio" "$2" | gzip -1 > "$W/.list.cpio.gz" || fail "mkcpio $2"

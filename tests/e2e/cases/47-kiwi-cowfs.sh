@@ -4,21 +4,6 @@
 # not in the initramfs stops the boot with a message that names the missing program and the fix.
 . "$(dirname "$0")/../lib.sh"
 
-# mkfs_list FS OUT: gen_init_cpio lines for mkfs.<fs>, its shared libraries and the loader.
-mkfs_list() {
-	bin=$(command -v "mkfs.$1") || skip "mkfs.$1 not installed"
-	real=$(readlink -f "$bin")
-	{
-		echo "dir /sbin 0755 0 0"
-		echo "dir /lib 0755 0 0"
-		echo "dir /lib64 0755 0 0"
-		echo "dir /lib/x86_64-linux-gnu 0755 0 0"
-		echo "file /sbin/mkfs.$1 $real 0755 0 0"
-		ldd "$real" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u |
-			while read -r lib; do echo "file $lib $(readlink -f "$lib") 0755 0 0"; done
-	} > "$2"
-}
-
 make_testroot "$W/root"
 mkdir -p "$W/srv/LiveOS" "$W/.sq/LiveOS"
 mk_ext4 "$W/root" "$W/.sq/LiveOS/rootfs.img" 16

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/oci/e2e.sh"
 bootc_images
-sh "$NETINIT_ROOT/tools/mkfs-list.sh" ext4 > "$W/mkfs.list" || fail "mkfs-list.sh"
+mkfs_list ext4 "$W/mkfs.list"
 "$NETINIT_BUILD/mkcpio" "$W/mkfs.list" | gzip -1 > "$W/mkfs.cpio.gz" || fail "mkcpio"
 initrd_with "$W/base.img" "$W/img/root.oci:/root.oci"
 cat "$W/base.img" "$W/mkfs.cpio.gz" > "$W/initrd.img"
