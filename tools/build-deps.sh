@@ -33,7 +33,17 @@ fetch() {
 	if [ ! -d "$dir" ]; then
 		tmp=$SRC/.dl-$pkg
 		rm -rf "$tmp"; mkdir -p "$tmp"
-		( cd "$tmp" && apt-get source -q --download-only "$pkg" >&2 )
+		# The newest version first; when a mirror lacks its files (a security
+		# update whose sources are not mirrored), the next older one listed.
+		ok=0
+		for ver in "" $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -ruV); do
+			rm -f "$tmp"/*
+			if ( cd "$tmp" && apt-get source -q --download-only "$pkg${ver:+=$ver}" >&2 ); then
+				ok=1; break
+			fi
+			echo "deps: $pkg${ver:+ $ver}: source not available, trying an older version" >&2
+		done
+		[ "$ok" = 1 ] || { echo "deps: $pkg: no source version could be downloaded" >&2; exit 1; }
 		dsc=$(ls "$tmp"/*.dsc | head -n 1)
 		dpkg-source --no-check -x "$dsc" "$tmp/src" >&2
 		mv "$tmp/src" "$dir"
