@@ -44,6 +44,11 @@ $(BUILD)/mkcpio: tools/mkcpio.c tools/cpiolist.c tools/cpiolist.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O2 -Wall -Wextra -I. -o $@ tools/mkcpio.c tools/cpiolist.c
 
+# the EROFS writer as a host command (host tests, e2e reference images, bench/)
+$(BUILD)/mkerofs: tests/host/erofs/mkerofs-cli.c overlay/mkerofs.c overlay/mkerofs.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 $(CFLAGS_COMMON) -o $@ tests/host/erofs/mkerofs-cli.c overlay/mkerofs.c
+
 # MKFS=ext4 (xfs, btrfs) adds mkfs.<fs> and its libraries, for rd.live.overlay.persistent
 MKFS ?=
 MKFS_LIST := $(if $(strip $(MKFS)),$(BUILD)/mkfs.list)
@@ -82,7 +87,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)
 
-e2e: $(BUILD)/initramfs.img
+e2e: $(BUILD)/initramfs.img $(BUILD)/mkerofs
 	sh tests/e2e/run.sh
 
 check:
@@ -91,7 +96,7 @@ check:
 	NETINIT_BUILD=$(BUILD) MAKE="$(MAKE)" sh tests/check.sh
 
 # Host integration tests (no VM): each tests/host/*.sh
-hostcheck: $(BUILD)/init $(BUILD)/mkcpio
+hostcheck: $(BUILD)/init $(BUILD)/mkcpio $(BUILD)/mkerofs
 	sh tests/host/run.sh
 
 # Each tests/fuzz/<name>.mk adds: FUZZ_TARGETS += <name> and fuzz_<name>_SRCS := ...

@@ -12,6 +12,8 @@
 #include "oci/archive.h"
 #include "oci/ref.h"
 #include "oci/registry.h"
+#include "overlay/mkerofs.h"
+#include "blockdev/loop.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #define ARCHIVE_FILE BOOTC_DIR "/image.oci" /* a downloaded oci-archive */
+#define EROFS_FILE   BOOTC_DIR "/root.erofs" /* bootc.live.erofs: the image of the tree */
 
 static const struct boot_plan *plan;
 static struct kmod_ctx *kmod;
@@ -94,8 +97,11 @@ static void mount_tree_tmpfs(void)
 			 (unsigned long long)(avail >> 20), plan->minmem_mib);
 		fatal("root", plan->root_arg, err, "give the machine more RAM or lower rd.minmem=");
 	}
+	/* with bootc.live.erofs, rootflags= are the EROFS mount's (bootc-live's rule) */
+	const char *flags = plan->bootc_erofs ? "" : plan->rootflags;
+
 	snprintf(opts, sizeof(opts), "mode=0755,size=%llu%s%s", (unsigned long long)(avail - reserve),
-		 plan->rootflags[0] ? "," : "", plan->rootflags);
+		 flags[0] ? "," : "", flags);
 	mkdir_p(BOOTC_DIR, 0755);
 	if (mount("tmpfs", BOOTC_DIR, "tmpfs", 0, opts) < 0) {
 		snprintf(err, sizeof(err), "mount a tmpfs (%s) on %s: %s", opts, BOOTC_DIR, strerror(errno));
@@ -199,12 +205,43 @@ static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_st
 				"check that the registry is up and reachable; rd.retry= sets how long to keep trying");
 }
 
-/* A tmpfs overlay over NEWROOT/<dir> so it is writable on a read-only root. */
-static void writable_dir(const char *dir)
+/* bootc.live.erofs: write the tree as a reproducible EROFS image on its own filesystem,
+ * giving each file's space back as it is copied, and mount it read-only at NEWROOT. */
+static void mount_erofs(void)
+{
+	struct mkerofs_opts eo = { .consume = true };
+	struct mkerofs_stats es;
+	uint64_t t0 = now_ms();
+	char err[1024], dev[64], size[32];
+	int rc;
+
+	rc = mkerofs(BOOTC_TREE, EROFS_FILE, &eo, &es, err, sizeof(err));
+	if (rc < 0)
+		discard_and_die("bootc.live.erofs", err, rc == -ENOSPC ? "give the machine more RAM" : NULL);
+	oci_remove_tree(BOOTC_TREE); /* what is left: directories, links and emptied files */
+	progress_size(size, sizeof(size), es.image_bytes);
+	log_info("bootc: EROFS image %s: %s, %llu inodes, %llu files, %.1f s", EROFS_FILE, size,
+		 (unsigned long long)es.inodes, (unsigned long long)es.files, (double)(now_ms() - t0) / 1000.0);
+	kmod_load(kmod, "erofs");
+	kmod_load(kmod, "loop");
+	rc = loop_attach(EROFS_FILE, true, dev, sizeof(dev));
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "attach %s to a loop device: %s", EROFS_FILE, strerror(-rc));
+		discard_and_die("bootc.live.erofs", err, "the loop module must be in the initramfs (it is by default)");
+	}
+	rc = overlay_mount(dev, "erofs", MS_RDONLY, plan->rootflags, NEWROOT, err, sizeof(err));
+	if (rc < 0)
+		discard_and_die("bootc.live.erofs", err, "the erofs module must be in the initramfs (it is by default); check rootflags=");
+	log_info("bootc: root is the EROFS image on %s, read-only%s", dev, plan->bootc_rw ? " (rw has no effect)" : "");
+}
+
+/* A tmpfs overlay over NEWROOT/<dir> (its lower: base/<dir>) so it is writable on a
+ * read-only root. */
+static void writable_dir(const char *base, const char *dir)
 {
 	char lower[300], upper[300], work[300], target[300], opts[1024], err[600];
 
-	snprintf(lower, sizeof(lower), "%s/%s", BOOTC_TREE, dir);
+	snprintf(lower, sizeof(lower), "%s/%s", base, dir);
 	snprintf(upper, sizeof(upper), "%s/%s/upper", BOOTC_RW_DIR, dir);
 	snprintf(work, sizeof(work), "%s/%s/work", BOOTC_RW_DIR, dir);
 	snprintf(target, sizeof(target), "%s/%s", NEWROOT, dir);
@@ -223,7 +260,14 @@ static void assemble(void)
 {
 	char err[300];
 
+	const char *base = BOOTC_TREE;
+
 	mkdir_p(NEWROOT, 0755);
+	if (plan->bootc_erofs) {
+		mount_erofs();
+		base = NEWROOT; /* the overlays' lowers are the image's own /etc and /var */
+		goto rw_dirs;
+	}
 	if (mount(BOOTC_TREE, NEWROOT, NULL, MS_BIND, NULL) < 0) {
 		snprintf(err, sizeof(err), "bind %s on %s: %s", BOOTC_TREE, NEWROOT, strerror(errno));
 		fatal("root", plan->root_arg, err, NULL);
@@ -237,6 +281,7 @@ static void assemble(void)
 		fatal("root", plan->root_arg, err, NULL);
 	}
 	log_info("bootc: root read-only (rw makes it writable)");
+rw_dirs:
 	if (!plan->bootc_etc_rw && !plan->bootc_var_rw)
 		return;
 	kmod_load(kmod, "overlay");
@@ -246,9 +291,9 @@ static void assemble(void)
 		fatal("root", plan->root_arg, err, NULL);
 	}
 	if (plan->bootc_etc_rw)
-		writable_dir("etc");
+		writable_dir(base, "etc");
 	if (plan->bootc_var_rw)
-		writable_dir("var");
+		writable_dir(base, "var");
 }
 
 /* The kernel command line without bootc.kexec*, for the kexec'd kernel (bootc-live's rule). */

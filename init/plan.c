@@ -611,6 +611,11 @@ static int p_bootc_zram(struct boot_plan *p, const char *key, const char *v)
 	return set_str(p, key, p->bootc_zram, sizeof(p->bootc_zram), v);
 }
 
+static int p_bootc_erofs(struct boot_plan *p, const char *key, const char *v)
+{
+	return parse_bool(p, key, v, &p->bootc_erofs);
+}
+
 static int p_bootc_kexec(struct boot_plan *p, const char *key, const char *v)
 {
 	return parse_bool(p, key, v, &p->bootc_kexec);
@@ -685,7 +690,7 @@ static const struct param {
 	{ "rd.live.check", p_unimplemented },
 	{ "rd.writable.fsimg", p_unimplemented },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
-	{ "bootc.live.erofs", p_unimplemented },
+	{ "bootc.live.erofs", p_bootc_erofs },
 	{ "bootc.zram", p_bootc_zram },
 	{ "bootc.kexec", p_bootc_kexec },
 	{ "bootc.kexec.reuse-image", p_bootc_kexec_reuse },
@@ -925,6 +930,14 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			fprintf(out, "\"retry_s\": %u, \"minmem_mib\": %u, \"ramdisk_kib\": %lu, \"live_ram\": %s}, ",
 				p->fetch.retry_deadline_s, p->minmem_mib, p->ramdisk_kib, p->live_ram ? "true" : "false");
 		}
+		fputs("\"bootc\": {", out);
+		json_kv(out, "label", p->bootc_label[0] ? p->bootc_label : "latest", true);
+		json_kv(out, "zram", p->bootc_zram, true);
+		fprintf(out, "\"rw\": %s, \"etc_rw\": %s, \"var_rw\": %s, \"erofs\": %s, \"kexec\": %s, "
+			"\"kexec_reuse_image\": %s, \"registry_unsecure\": %s}, ", p->bootc_rw ? "true" : "false",
+			p->bootc_etc_rw ? "true" : "false", p->bootc_var_rw ? "true" : "false",
+			p->bootc_erofs ? "true" : "false", p->bootc_kexec ? "true" : "false",
+			p->bootc_kexec_reuse ? "true" : "false", p->bootc_unsecure ? "true" : "false");
 		fputs("\"module_params\": [", out);
 		for (i = 0; i < p->nmodparams; i++) {
 			if (i)
@@ -954,6 +967,9 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->bootc_var_rw ? "writable" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
+		if (p->bootc_erofs)
+			fprintf(out, "    then written as an EROFS image (null UUID, timestamps at the epoch) and mounted "
+				"read-only from it (bootc.live.erofs; rw has no effect)\n");
 		if (p->bootc_zram[0])
 			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram; needs make initramfs MKFS=ext4)\n", p->bootc_zram);
 		if (p->bootc_kexec)

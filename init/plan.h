@@ -102,6 +102,7 @@ struct boot_plan {
 	bool bootc_rw;                  /* rw / rw=0 (last wins); ro is ignored, as in bootc-live */
 	bool bootc_etc_rw;              /* bootc.live.etc.rw, default 1: tmpfs overlay over /etc */
 	bool bootc_var_rw;              /* bootc.live.var.rw, default 1: tmpfs overlay over /var */
+	bool bootc_erofs;               /* bootc.live.erofs: mount a reproducible EROFS image of the tree */
 	char bootc_zram[32];            /* bootc.zram=<size>: unpack into an ext4 on /dev/zram0 of that size */
 	bool bootc_kexec;               /* bootc.kexec: kexec the image's own kernel + initramfs */
 	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1 (not implemented: needs =0) */

@@ -25,7 +25,7 @@ static int build(const char *line)
 
 /* ---- accepted lines: a field check per row ---- */
 enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
-	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD };
+	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS };
 
 struct ok_row {
 	int at;
@@ -88,6 +88,10 @@ static const struct ok_row ok_rows[] = {
 	OK("root=bootc-live:/root.oci", F_NEEDNET, "0"),
 	OK("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=0", F_KIND, "bootc"),
 	OK("root=bootc-live:/root.oci bootc.zram=512M", F_KIND, "bootc"),
+	OK("root=bootc-live:/root.oci", F_EROFS, "0"),
+	OK("root=bootc-live:/root.oci bootc.live.erofs", F_EROFS, "1"),
+	OK("root=bootc-live:/root.oci bootc.live.erofs=1", F_EROFS, "1"),
+	OK("root=bootc-live:/root.oci bootc.live.erofs bootc.live.erofs=0", F_EROFS, "0"),
 	OK("root=bootc-live:/root.oci bootc.zram=2G", F_KIND, "bootc"),
 	OK("root=bootc-live:http://h/root.oci", F_NEEDNET, "1"),
 	OK("root=bootc-live:docker://registry:5000/busybox:latest", F_NEEDNET, "1"),
@@ -136,6 +140,7 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_OVERLAY: snprintf(buf, len, "%s", plan.overlay == OVERLAY_NONE ? "none" : "tmpfs"); break;
 	case F_MODPARAM0: snprintf(buf, len, "%s", plan.nmodparams ? plan.modparams[0] : "(none)"); break;
 	case F_NMOD: snprintf(buf, len, "%zu", plan.nmodparams); break;
+	case F_EROFS: snprintf(buf, len, "%d", plan.bootc_erofs); break;
 	}
 }
 
@@ -198,7 +203,7 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=bootc-live:/root.oci bootc.zram=1X", "bootc.zram=1X", "expected a size"),
 	BAD("root=bootc-live:/root.oci bootc.zram", "bootc.zram=", "expected a size"),
 	BAD("root=bootc-live:/root.oci bootc.zram=0", "bootc.zram=0", "expected a size"),
-	BAD("root=bootc-live:/root.oci bootc.live.erofs", "bootc.live.erofs", "not implemented"),
+	BAD("root=bootc-live:/root.oci bootc.live.erofs=sometimes", "bootc.live.erofs=sometimes", "boolean"),
 	BAD("root=live:http://h/x rd.live.sha256=abc", "rd.live.sha256=abc", "64"),
 	BAD("root=live:http://h/x rd.live.checksum=md5:abc", "rd.live.checksum=md5:abc", "sha256"),
 	BAD("root=live:http://h/x rd.kiwi.live.curl_options=--compressed", "--compressed", "curl_options"),

@@ -6,7 +6,7 @@ command -v umoci >/dev/null && command -v skopeo >/dev/null || skip "umoci/skope
 cp "$INITRD" "$W/netinit-initrd.img" && INITRD=$W/netinit-initrd.img
 
 # bootc_images: $W/img/{root,zstd,dotdot,symlink,abs,corrupt}.oci from a test root that
-# reports what the layers did as one NETINIT-OCI line.
+# reports what the layers did as one NETINIT-OCI line (then runs $BOOTC_TEST_EXTRA, a shell line).
 bootc_images() {
 	make_testroot "$W/root"
 	cat > "$W/root/netinit-test.sh" <<'EOS'
@@ -15,6 +15,7 @@ st() { busybox stat -c "$1" "$2" 2>/dev/null || echo none; }
 wh=$(busybox find / -xdev -name '.wh.*' 2>/dev/null | wc -l)
 echo "NETINIT-OCI removed=$(test -e /etc/removed-later && echo present || echo gone) added=$(cat /etc/added) opq=$(ls /opq | tr '\n' ,) keep=$(cat /keep/file) hardlink=$(test "$(st %i /hl/orig)" = "$(st %i /hl/link)" && echo yes || echo no) whiteouts=$wh owned=$(st %u:%g:%a /owned) sym=$(busybox readlink /hl/sym)"
 EOS
+	printf '%s\n' "${BOOTC_TEST_EXTRA:-}" >> "$W/root/netinit-test.sh"
 	chmod 755 "$W/root/netinit-test.sh"
 	mk_oci_images "$W/img" "$W/root" >"$W/mkimages.log" 2>&1 || { cat "$W/mkimages.log" >&2; fail "building the test images"; }
 }
