@@ -2,7 +2,7 @@
 # Peak guest RAM for bootc-live: the smallest QEMU -m (32 MiB steps) that boots an image of
 # about 200 MiB unpacked, pulled from a registry (streamed) and from an oci-archive URL
 # (archive in RAM, layers punched out once applied). Prints both, with the unpacked and
-# compressed sizes and the goals: registry <= unpacked + 64 MiB + the boot's own baseline,
+# compressed sizes and the goals (and the registry pull with bootc.live.erofs): registry <= unpacked + 64 MiB + the boot's own baseline,
 # archive <= unpacked + compressed + baseline. The baseline (kernel, initramfs, netinit) is
 # measured too: the smallest -m that boots a 1 MiB archive.
 #   bench/oci-mem.sh [MIB]     (default 200)
@@ -53,6 +53,9 @@ TAG=registry reg=$(smallest "root=bootc-live:docker://10.0.2.2:$REG_PORT/bench/b
 echo "registry pull: -m $reg  (goal <= unpacked + 64 + baseline = $((unpacked + 64 + base)))"
 TAG=archive arc=$(smallest "root=bootc-live:http://10.0.2.2:$HTTP_PORT/big.oci")
 echo "archive URL:   -m $arc  (goal <= unpacked + compressed + baseline = $((unpacked + compressed + base)))"
+TAG=erofs ero=$(smallest "root=bootc-live:docker://10.0.2.2:$REG_PORT/bench/big:v1 bootc.registry.unsecure bootc.live.erofs")
+echo "registry pull + bootc.live.erofs: -m $ero  (bootc-live's mkfs.erofs beside the tree needs >= 2 x unpacked + baseline = $((2 * unpacked + base)))"
 echo "RESULT oci-mem unpacked=$unpacked compressed=$compressed baseline=$base registry=$reg archive=$arc" \
-	"registry_over_unpacked=$((reg - base - unpacked)) archive_over_unpacked=$((arc - base - unpacked))" \
+	"erofs=$ero registry_over_unpacked=$((reg - base - unpacked)) archive_over_unpacked=$((arc - base - unpacked))" \
+	"erofs_over_unpacked=$((ero - base - unpacked))" \
 	"bootc_live_needs_at_least=$((2 * unpacked + base))"
