@@ -543,10 +543,14 @@ static int scan_dir(struct tree *t, uint32_t idx)
 		const char *base = t->nodes[idx].path;
 		uint32_t link;
 
-		if (snprintf(rel, sizeof(rel), "%s%s%s", base, base[0] ? "/" : "", t->ents[i].name) >= (int)sizeof(rel) ||
-		    fstatat(dirfd(d), t->ents[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			rc = errno == 0 ? -ENAMETOOLONG : -errno;
-			seterr(t->err, t->errlen, "stat %s/%s: %s", path, t->ents[i].name, strerror(-rc));
+		if (snprintf(rel, sizeof(rel), "%s%s%s", base, base[0] ? "/" : "", t->ents[i].name) >= (int)sizeof(rel)) {
+			rc = -ENAMETOOLONG;
+			seterr(t->err, t->errlen, "path too long: %s/%s", path, t->ents[i].name);
+			goto out;
+		}
+		if (fstatat(dirfd(d), t->ents[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = -errno;
+			seterr(t->err, t->errlen, "stat %s/%s: %s", path, t->ents[i].name, strerror(errno));
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
