@@ -104,7 +104,7 @@ struct boot_plan {
 	bool bootc_var_rw;              /* bootc.live.var.rw, default 1: tmpfs overlay over /var */
 	char bootc_zram[32];            /* bootc.zram=<size>: unpack into an ext4 on /dev/zram0 of that size */
 	bool bootc_kexec;               /* bootc.kexec: kexec the image's own kernel + initramfs */
-	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1 (not implemented: needs =0) */
+	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1: re-pack the archive into the next initramfs */
 
 	/* "<module>.<param>=<value>" from the command line, for the module loader */
 	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];
