@@ -413,6 +413,11 @@ static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archiv
 		      "bootc.kexec.reuse-image=0" : NULL);
 	}
 	*total = off + (uint64_t)sb.st_size;
+	/* kexec_file_load refuses (ETXTBSY) a file that is open for writing anywhere */
+	if (close(fd) < 0 || (fd = open(NEXT_INITRD, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, sizeof(err), "reopen %s read-only: %s", NEXT_INITRD, strerror(errno));
+		fatal("root", "bootc.kexec", err, NULL);
+	}
 	return fd;
 }
 
