@@ -431,7 +431,7 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 	static char cmd[8192], line[8192];
 	char dir[512], kernel[700], initrd[700], why[900], sz[3][64];
 	const char *base = BOOTC_TREE "/usr/lib/modules";
-	uint64_t abytes = 0, total = 0;
+	uint64_t abytes = 0, total = 0, mem[4] = { 0 };
 	struct dirent *e;
 	struct stat sb;
 	DIR *d = opendir(base);
@@ -473,7 +473,9 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 		fatal("root", "bootc.kexec", why, NULL);
 	}
 	/* only these two files of the tree are needed now: its RAM goes back first */
+	fetch_mem_available(&mem[0]);
 	rc = oci_remove_tree(BOOTC_TREE);
+	fetch_mem_available(&mem[1]);
 	if (rc < 0)
 		log_warn("bootc: cannot remove the unpacked tree %s before the kexec: %s", BOOTC_TREE, strerror(-rc));
 	else
@@ -488,6 +490,7 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 		log_info("bootc: next initrd %s: %s (%llu bytes): " REUSE_NAME " %s + the image's initramfs %s and headers",
 			 NEXT_INITRD, sz[2], (unsigned long long)total, sz[0], sz[1]);
 	}
+	fetch_mem_available(&mem[2]);
 	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, 0UL) < 0) {
 		snprintf(why, sizeof(why), "kexec_file_load %s + %s: %s", kernel, reuse ? NEXT_INITRD : initrd,
 			 strerror(errno));
@@ -501,6 +504,10 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 		unlink(NEXT_INITRD); /* the kernel holds its own copy now */
 		log_info("bootc: %s deleted, the loaded kernel holds its own copy", NEXT_INITRD);
 	}
+	fetch_mem_available(&mem[3]);
+	log_info("bootc: MemAvailable %llu MiB with the tree, %llu MiB without, %llu MiB with the next initrd built, "
+		 "%llu MiB once loaded", (unsigned long long)(mem[0] >> 20), (unsigned long long)(mem[1] >> 20),
+		 (unsigned long long)(mem[2] >> 20), (unsigned long long)(mem[3] >> 20));
 	log_info("bootc: kexec into %s with \"%s\"", kernel, cmd);
 	sync();
 	reboot(RB_KEXEC);

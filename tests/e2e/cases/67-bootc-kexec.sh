@@ -30,3 +30,4 @@ result_line "$W/reuse.log" | grep -q 'cmdline=console=ttyS0 panic=-1 bootc\.kexe
 [ "$(grep -ac 'netinit: bootc: downloading' "$W/reuse.log")" = 1 ] || fail "reuse: the image was downloaded more than once"
 [ $(( $(gets) - before )) = 1 ] || fail "reuse: nginx saw $(( $(gets) - before )) GETs of root.oci, expected exactly 1"
 note "archive $(stat -c %s "$W/srv/root.oci") bytes; $(grep -ao 'netinit: bootc: next initrd [^(]*([0-9]* bytes)' "$W/reuse.log" | head -n 1)"
+note "$(grep -ao 'netinit: bootc: MemAvailable.*' "$W/reuse.log" | head -n 1 | tr -d '\r')"

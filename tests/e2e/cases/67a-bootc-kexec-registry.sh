@@ -26,3 +26,4 @@ nblobs=$(skopeo inspect --raw --tls-verify=false "docker://127.0.0.1:$REG_PORT/n
 [ "$(grep -c 'regproxy: GET /v2/netinit/kexec/blobs/' "$log")" = "$nblobs" ] || { cat "$log" >&2; fail "expected $nblobs blob GETs (config + layers, once each)"; }
 [ "$(grep 'regproxy: GET /v2/netinit/kexec/blobs/' "$log" | sort | uniq -d | wc -l)" = 0 ] || fail "a blob was fetched twice"
 note "$(grep -ao 'netinit: bootc: next initrd [^(]*([0-9]* bytes)' "$W/reuse.log" | head -n 1)"
+note "$(grep -ao 'netinit: bootc: MemAvailable.*' "$W/reuse.log" | head -n 1 | tr -d '\r')"
