@@ -59,9 +59,9 @@ static int fd_reset(void *ctx)
 {
 	struct sink_fd *s = ctx;
 
-	if (!s->is_blockdev && ftruncate(s->fd, 0) < 0)
+	if (!s->is_blockdev && ftruncate(s->fd, (off_t)s->base) < 0)
 		return -errno;
-	if (lseek(s->fd, 0, SEEK_SET) < 0)
+	if (lseek(s->fd, (off_t)s->base, SEEK_SET) < 0)
 		return -errno;
 	s->written = 0;
 	s->flushed = 0;
@@ -134,6 +134,16 @@ int sink_fd_open(struct sink_fd *s, const char *path, struct fetch_sink *out,
 err_close:
 	close(fd);
 	return rc;
+}
+
+int sink_fd_set_base(struct sink_fd *s, uint64_t base)
+{
+	if (s->is_blockdev)
+		return -EINVAL;
+	s->base = base;
+	if (ftruncate(s->fd, (off_t)base) < 0 || lseek(s->fd, (off_t)base, SEEK_SET) < 0)
+		return -errno;
+	return 0;
 }
 
 int sink_fd_close(struct sink_fd *s)

@@ -24,6 +24,7 @@ struct sink_fd {
 	bool sync;		/* fdatasync at finish (block devices) */
 	uint64_t written;
 	uint64_t flushed;	/* block devices: bytes written back and dropped from the page cache */
+	uint64_t base;		/* regular files: the data starts here (room for a header in front) */
 	char path[256];		/* for messages */
 };
 
@@ -36,6 +37,9 @@ struct sink_fd {
 int sink_fd_open(struct sink_fd *s, const char *path, struct fetch_sink *out,
 		 char *err, size_t errlen);
 int sink_fd_close(struct sink_fd *s);
+/* A regular file opened by sink_fd_open: leave base bytes (a hole) in front of the data,
+ * also when a transfer starts over. 0 or -errno. */
+int sink_fd_set_base(struct sink_fd *s, uint64_t base);
 
 /* Bytes into buf (at most cap); more is -EFBIG. */
 struct sink_mem {

@@ -3,6 +3,7 @@
 #include "overlay/overlay.h"
 #include "init/cmdline.h"
 #include "init/fatal.h"
+#include "init/kexeccmd.h"
 #include "init/log.h"
 #include "init/mounts.h"
 #include "init/root.h"
@@ -10,14 +11,17 @@
 #include "fetch/progress.h"
 #include "fetch/sink.h"
 #include "oci/archive.h"
+#include "oci/layer.h"
 #include "oci/ref.h"
 #include "oci/registry.h"
 #include "overlay/mkerofs.h"
 #include "blockdev/loop.h"
+#include "util/newc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <stdio.h>
@@ -30,9 +34,17 @@
 
 #define ARCHIVE_FILE BOOTC_DIR "/image.oci" /* a downloaded oci-archive */
 #define EROFS_FILE   BOOTC_DIR "/root.erofs" /* bootc.live.erofs: the image of the tree */
+/* bootc.kexec.reuse-image=1: the next kernel's initrd, built in place around the archive:
+ * newc "root.oci" + the archive + TRAILER!!! + zeros to a 512-byte boundary + the image's
+ * initramfs.img. A downloaded or pulled archive is written straight to its place in it. */
+#define NEXT_INITRD  BOOTC_DIR "/next-initrd.img"
+#define REUSE_NAME   "root.oci"              /* KEXEC_REUSE_ROOT names it in the next initramfs */
+#define NEXT_ALIGN   512                     /* where the image's own initramfs starts */
+#define MOVE_CHUNK   (4u << 20)              /* bytes moved at a time out of the initramfs */
 
 static const struct boot_plan *plan;
 static struct kmod_ctx *kmod;
+static bool reuse;          /* bootc.kexec with reuse-image: the archive is kept for the next kernel */
 
 static uint64_t now_ms(void)
 {
@@ -114,7 +126,7 @@ static void mount_tree_tmpfs(void)
 }
 
 /* Stream the archive URL into a file on the tree's tmpfs (decompressing .gz/.zst/.xz). */
-static void download_archive(const char *path)
+static void download_archive(const char *path, uint64_t base)
 {
 	struct fetch_sink file_sink, dec_sink, *sink = &file_sink;
 	struct sink_decomp dec;
@@ -129,6 +141,12 @@ static void download_archive(const char *path)
 	rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
 	if (rc < 0)
 		discard_and_die(path, err, NULL);
+	rc = base ? sink_fd_set_base(&fd, base) : 0;
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "leave %llu bytes for the cpio header in front: %s", (unsigned long long)base,
+			 strerror(-rc));
+		discard_and_die(path, err, NULL);
+	}
 	fetch_mem_available(&avail);
 	file_sink.mem_avail = avail; /* the archive and the tree share the RAM: refuse early what cannot fit */
 	file_sink.mem_reserve = (uint64_t)plan->minmem_mib << 20;
@@ -156,13 +174,16 @@ static void download_archive(const char *path)
 		 o->sum.set ? ", sha256 verified" : "");
 }
 
-static void unpack_archive(const char *path, bool ours, const struct oci_unpack_opts *uo,
+static void unpack_archive(const char *path, uint64_t base, bool ours, const struct oci_unpack_opts *uo,
 			   struct oci_unpack_stats *st)
 {
 	struct oci_archive_opts a = {
 		.label = plan->bootc_label[0] ? plan->bootc_label : "latest",
 		.label_default = !plan->bootc_label[0],
-		.punch = true, /* a downloaded archive, or the initramfs copy: both are consumed */
+		/* a downloaded archive, or the initramfs copy: both are consumed, unless the next
+		 * kernel gets the archive (reuse) */
+		.punch = !reuse,
+		.base = base,
 	};
 	char err[1024];
 	int rc;
@@ -173,12 +194,12 @@ static void unpack_archive(const char *path, bool ours, const struct oci_unpack_
 				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
 				rc == -EBADMSG ? "the archive is corrupt or was changed: rebuild or re-download it" :
 				rc == -ENOSPC ? "give the machine more RAM" : NULL);
-	/* the archive's RAM goes back before the system starts */
-	if (ours || strncmp(path, "/run/", 5) != 0)
+	/* the archive's RAM goes back before the system starts (with reuse: after the kexec load) */
+	if (!reuse && (ours || strncmp(path, "/run/", 5) != 0))
 		unlink(path);
 }
 
-static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_stats *st)
+static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_stats *st, char *label, size_t llen)
 {
 	struct oci_ref ref;
 	struct oci_registry_opts ro = {
@@ -194,6 +215,14 @@ static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_st
 	if (rc < 0)
 		discard_and_die(plan->root_arg, err, "expected docker://[registry/]repository[:tag|@sha256:<digest>]");
 	oci_ref_describe(&ref, desc, sizeof(desc));
+	snprintf(label, llen, "%s", ref.tag[0] ? ref.tag : "latest");
+	if (reuse) { /* keep the image as an oci-archive in its place in the next initrd */
+		ro.archive_path = NEXT_INITRD;
+		ro.archive_base = newc_header_len(REUSE_NAME);
+		ro.archive_ref = label;
+		log_info("bootc: keeping the pulled image as an oci-archive labelled \"%s\" for the next kernel (bootc.kexec.reuse-image)",
+			 label);
+	}
 	log_info("bootc: pulling %s", desc);
 	rc = oci_registry_unpack(&ref, &ro, uo, st, err, sizeof(err));
 	if (rc < 0)
@@ -296,42 +325,163 @@ rw_dirs:
 		writable_dir(base, "var");
 }
 
-/* The kernel command line without bootc.kexec*, for the kexec'd kernel (bootc-live's rule). */
-static void kexec_cmdline(char *out, size_t len)
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
-	static char line[8192];
-	struct cmdline c;
-	size_t used = 0, i;
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
+	const char *p = buf;
+	ssize_t n;
 
-	if (fd >= 0)
-		close(fd);
-	line[n > 0 ? n : 0] = '\0';
-	out[0] = '\0';
-	if (cmdline_split(line, &c) < 0)
-		return;
-	for (i = 0; i < c.n && used < len; i++) {
-		const char *k = c.v[i].key, *v = c.v[i].value;
-
-		if (strncmp(k, "bootc.kexec", 11) == 0)
+	while (len) {
+		n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
 			continue;
-		used += (size_t)snprintf(out + used, len - used, "%s%s%s%s%s%s", used ? " " : "", k, v ? "=" : "",
-					 v && strchr(v, ' ') ? "\"" : "", v ? v : "", v && strchr(v, ' ') ? "\"" : "");
+		if (n <= 0)
+			return n < 0 ? -errno : -ENOSPC;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
 	}
-	cmdline_free(&c);
+	return 0;
 }
 
-/* bootc.kexec: load the image's /usr/lib/modules/<kver>/{vmlinuz,initramfs.img} with
- * kexec_file_load and jump into it; returns only through the fatal path. */
-static _Noreturn void kexec_into_image(void)
+/* len bytes of in from ioff to out at ooff, through buf; 0 or -errno. */
+static int copy_range(int in, uint64_t ioff, int out, uint64_t ooff, uint64_t len, char *buf, size_t blen)
 {
-	static char cmd[8192];
-	char dir[512], kernel[700], initrd[700], why[900];
+	ssize_t n;
+	int rc;
+
+	while (len) {
+		n = pread(in, buf, len < blen ? (size_t)len : blen, (off_t)ioff);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		rc = pwrite_all(out, buf, (size_t)n, ooff);
+		if (rc < 0)
+			return rc;
+		ioff += (uint64_t)n;
+		ooff += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* The archive in the initramfs into out at base. The initramfs is a ramfs (no hole
+ * punching), so a copy cannot be avoided; copying from the end and truncating the source
+ * behind each piece keeps the peak at one archive plus MOVE_CHUNK, not two archives. A
+ * file under /run/ is someone else's: copied whole and left in place. */
+static int move_archive(const char *src, int out, uint64_t base, uint64_t *size, char *err, size_t errlen)
+{
+	bool consume = strncmp(src, "/run/", 5) != 0;
+	char *buf = malloc(MOVE_CHUNK);
+	uint64_t left, n;
+	struct stat sb;
+	int in = open(src, O_RDWR | O_CLOEXEC), rc = 0;
+
+	if (in < 0 || !buf || fstat(in, &sb) < 0) {
+		rc = !buf ? -ENOMEM : -errno;
+		snprintf(err, errlen, "open %s: %s", src, strerror(-rc));
+		goto out;
+	}
+	*size = left = (uint64_t)sb.st_size;
+	if (!consume) {
+		rc = copy_range(in, 0, out, base, left, buf, MOVE_CHUNK);
+		left = 0;
+	}
+	while (rc == 0 && left) {
+		n = left < MOVE_CHUNK ? left : MOVE_CHUNK;
+		rc = copy_range(in, left - n, out, base + left - n, n, buf, MOVE_CHUNK);
+		left -= n;
+		if (rc == 0 && ftruncate(in, (off_t)left) < 0)
+			rc = -errno;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "copy %s into %s: %s", src, NEXT_INITRD, strerror(-rc));
+	else if (consume)
+		unlink(src);
+out:
+	if (in >= 0)
+		close(in);
+	free(buf);
+	return rc;
+}
+
+/* NEXT_INITRD around the archive (already in place at newc_header_len(REUSE_NAME), or
+ * moved there from the initramfs file in_initramfs), then the image's initramfs from img;
+ * an fd of it for kexec_file_load, or the fatal path. */
+static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archive_bytes, uint64_t *total)
+{
+	uint64_t base = newc_header_len(REUSE_NAME), off;
+	char hdr[NEWC_HDR + 64], err[600], *buf;
+	struct stat sb;
+	ssize_t hl;
+	int fd, rc;
+
+	fd = open(NEXT_INITRD, O_RDWR | O_CLOEXEC | (in_initramfs ? O_CREAT | O_TRUNC : 0), 0600);
+	if (fd < 0) {
+		snprintf(err, sizeof(err), "open %s: %s", NEXT_INITRD, strerror(errno));
+		fatal("root", "bootc.kexec", err, NULL);
+	}
+	if (in_initramfs) {
+		rc = move_archive(in_initramfs, fd, base, archive_bytes, err, sizeof(err));
+		if (rc < 0)
+			fatal("root", "bootc.kexec", err, rc == -ENOSPC ? "give the machine more RAM, or use "
+			      "bootc.kexec.reuse-image=0" : NULL);
+	} else {
+		if (fstat(fd, &sb) < 0 || (uint64_t)sb.st_size <= base) {
+			snprintf(err, sizeof(err), "%s holds no archive after its %llu-byte header room", NEXT_INITRD,
+				 (unsigned long long)base);
+			fatal("root", "bootc.kexec", err, NULL);
+		}
+		*archive_bytes = (uint64_t)sb.st_size - base;
+	}
+	hl = newc_file_header(hdr, sizeof(hdr), REUSE_NAME, 0644, *archive_bytes, 1);
+	if (hl == -EFBIG) {
+		snprintf(err, sizeof(err), "the archive is %llu bytes; a newc cpio entry holds at most %u",
+			 (unsigned long long)*archive_bytes, NEWC_SIZE_MAX);
+		fatal("root", "bootc.kexec", err, "use bootc.kexec.reuse-image=0 (the next kernel fetches the image again)");
+	}
+	rc = hl < 0 ? (int)hl : pwrite_all(fd, hdr, (size_t)hl, 0);
+	off = newc_align(base + *archive_bytes, NEWC_ALIGN);
+	hl = rc < 0 ? rc : newc_trailer(hdr, sizeof(hdr));
+	rc = hl < 0 ? (int)hl : pwrite_all(fd, hdr, (size_t)hl, off);
+	off = newc_align(off + (uint64_t)(hl > 0 ? hl : 0), NEXT_ALIGN);
+	buf = rc < 0 ? NULL : malloc(MOVE_CHUNK);
+	if (rc == 0 && (!buf || fstat(img, &sb) < 0))
+		rc = !buf ? -ENOMEM : -errno;
+	if (rc == 0)
+		rc = copy_range(img, 0, fd, off, (uint64_t)sb.st_size, buf, MOVE_CHUNK);
+	free(buf);
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "build %s (newc root.oci, trailer, the image's initramfs.img): %s", NEXT_INITRD,
+			 strerror(-rc));
+		fatal("root", "bootc.kexec", err, rc == -ENOSPC ? "give the machine more RAM, or use "
+		      "bootc.kexec.reuse-image=0" : NULL);
+	}
+	*total = off + (uint64_t)sb.st_size;
+	/* kexec_file_load refuses (ETXTBSY) a file that is open for writing anywhere */
+	if (close(fd) < 0 || (fd = open(NEXT_INITRD, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, sizeof(err), "reopen %s read-only: %s", NEXT_INITRD, strerror(errno));
+		fatal("root", "bootc.kexec", err, NULL);
+	}
+	return fd;
+}
+
+/* bootc.kexec: load the image's /usr/lib/modules/<kver>/vmlinuz with kexec_file_load and
+ * jump into it; with reuse, its initrd is NEXT_INITRD (the archive as /root.oci, then the
+ * image's initramfs.img), else its initramfs.img alone. in_initramfs: the archive file when
+ * it sits in the initramfs (NULL: it is in NEXT_INITRD already); label: bootclabel= for the
+ * next kernel (a registry pull's tag), or NULL. Returns only through the fatal path. */
+static _Noreturn void kexec_into_image(const char *in_initramfs, const char *label)
+{
+	static char cmd[8192], line[8192];
+	char dir[512], kernel[700], initrd[700], why[900], sz[3][64];
 	const char *base = BOOTC_TREE "/usr/lib/modules";
+	uint64_t abytes = 0, total = 0, mem[4] = { 0 };
 	struct dirent *e;
+	struct stat sb;
 	DIR *d = opendir(base);
-	int kfd, ifd;
+	ssize_t n;
+	int kfd, ifd, fd, rc;
 
 	kernel[0] = '\0';
 	while (d && (e = readdir(d))) {
@@ -349,13 +499,60 @@ static _Noreturn void kexec_into_image(void)
 	if (!kernel[0])
 		fatal("root", "bootc.kexec", "the image has no /usr/lib/modules/<kver>/vmlinuz with an initramfs.img beside it",
 		      "build the image with its kernel and initramfs, or drop bootc.kexec");
-	kexec_cmdline(cmd, sizeof(cmd));
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	line[n > 0 ? n : 0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	rc = kexec_cmdline_build(line, reuse, label, cmd, sizeof(cmd));
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "the next kernel's command line: %s (at most %zu bytes)", strerror(-rc),
+			 sizeof(cmd) - 1);
+		fatal("root", "bootc.kexec", why, NULL);
+	}
 	kfd = open(kernel, O_RDONLY | O_CLOEXEC);
 	ifd = open(initrd, O_RDONLY | O_CLOEXEC);
-	if (kfd < 0 || ifd < 0 || syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, 0UL) < 0) {
-		snprintf(why, sizeof(why), "kexec_file_load %s + %s: %s", kernel, initrd, strerror(errno));
-		fatal("root", "bootc.kexec", why, "the running kernel needs CONFIG_KEXEC_FILE and must accept the image's kernel");
+	if (kfd < 0 || ifd < 0) {
+		snprintf(why, sizeof(why), "open %s: %s", kfd < 0 ? kernel : initrd, strerror(errno));
+		fatal("root", "bootc.kexec", why, NULL);
 	}
+	/* only these two files of the tree are needed now: its RAM goes back first */
+	fetch_mem_available(&mem[0]);
+	rc = oci_remove_tree(BOOTC_TREE);
+	fetch_mem_available(&mem[1]);
+	if (rc < 0)
+		log_warn("bootc: cannot remove the unpacked tree %s before the kexec: %s", BOOTC_TREE, strerror(-rc));
+	else
+		log_info("bootc: unpacked tree removed, its RAM is free for the kexec");
+	if (reuse) {
+		fd = build_next_initrd(in_initramfs, ifd, &abytes, &total);
+		close(ifd);
+		ifd = fd;
+		progress_size(sz[0], sizeof(sz[0]), abytes);
+		progress_size(sz[1], sizeof(sz[1]), total - abytes);
+		progress_size(sz[2], sizeof(sz[2]), total);
+		log_info("bootc: next initrd %s: %s (%llu bytes): " REUSE_NAME " %s + the image's initramfs %s and headers",
+			 NEXT_INITRD, sz[2], (unsigned long long)total, sz[0], sz[1]);
+	}
+	fetch_mem_available(&mem[2]);
+	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, 0UL) < 0) {
+		snprintf(why, sizeof(why), "kexec_file_load %s + %s: %s", kernel, reuse ? NEXT_INITRD : initrd,
+			 strerror(errno));
+		fatal("root", "bootc.kexec", why, errno == EFBIG || errno == ENOMEM ? "give the machine more RAM, or use "
+		      "bootc.kexec.reuse-image=0" : "the running kernel needs CONFIG_KEXEC_FILE and must accept the "
+		      "image's kernel");
+	}
+	close(kfd);
+	close(ifd);
+	if (reuse && stat(NEXT_INITRD, &sb) == 0) {
+		unlink(NEXT_INITRD); /* the kernel holds its own copy now */
+		log_info("bootc: %s deleted, the loaded kernel holds its own copy", NEXT_INITRD);
+	}
+	fetch_mem_available(&mem[3]);
+	log_info("bootc: MemAvailable %llu MiB with the tree, %llu MiB without, %llu MiB with the next initrd built, "
+		 "%llu MiB once loaded", (unsigned long long)(mem[0] >> 20), (unsigned long long)(mem[1] >> 20),
+		 (unsigned long long)(mem[2] >> 20), (unsigned long long)(mem[3] >> 20));
 	log_info("bootc: kexec into %s with \"%s\"", kernel, cmd);
 	sync();
 	reboot(RB_KEXEC);
@@ -369,13 +566,16 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	struct oci_unpack_stats st;
 	struct utsname u;
 	struct stat sb;
-	char line[64];
-	uint64_t t0 = now_ms();
+	char line[64], label[160] = "";
+	uint64_t t0 = now_ms(), base;
 	const char *src;
+	bool registry = false;
 
 	plan = p;
 	kmod = k;
 	src = p->root_src;
+	reuse = p->bootc_kexec && p->bootc_kexec_reuse;
+	base = reuse ? newc_header_len(REUSE_NAME) : 0;
 	uname(&u);
 	uo.arch = oci_arch_from_machine(u.machine);
 	if (plan->bootc_zram[0])
@@ -383,21 +583,22 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	else
 		mount_tree_tmpfs();
 	if (strncmp(src, OCI_REF_SCHEME, strlen(OCI_REF_SCHEME)) == 0) {
-		pull_registry(&uo, &st);
+		pull_registry(&uo, &st, label, sizeof(label));
+		registry = true;
 	} else if (src[0] == '/') {
 		if (stat(src, &sb) < 0 || !S_ISREG(sb.st_mode))
 			discard_and_die(p->root_arg, "no such file in the initramfs",
 					"embed the archive with make initramfs OCI=<file>, or append it as a second initrd");
-		unpack_archive(src, false, &uo, &st);
-	} else {
-		download_archive(ARCHIVE_FILE);
-		unpack_archive(ARCHIVE_FILE, true, &uo, &st);
+		unpack_archive(src, 0, false, &uo, &st);
+	} else { /* with reuse, straight into its place in the next initrd */
+		download_archive(reuse ? NEXT_INITRD : ARCHIVE_FILE, base);
+		unpack_archive(reuse ? NEXT_INITRD : ARCHIVE_FILE, base, true, &uo, &st);
 	}
 	progress_size(line, sizeof(line), st.blob_bytes);
 	log_info("bootc: image %s unpacked: %u layer%s, %s of layers, %llu entries, %llu whiteouts, all digests "
 		 "verified, %.1f s", st.manifest_digest, st.layers, st.layers == 1 ? "" : "s", line,
 		 (unsigned long long)st.entries, (unsigned long long)st.whiteouts, (double)(now_ms() - t0) / 1000.0);
 	if (p->bootc_kexec)
-		kexec_into_image();
+		kexec_into_image(reuse && src[0] == '/' ? src : NULL, reuse && registry ? label : NULL);
 	assemble();
 }

@@ -759,10 +759,6 @@ static void plan_finish(struct boot_plan *p)
 {
 	if (p->live_image && (p->root_kind == ROOT_BLOCK))
 		p->root_kind = ROOT_LIVE_DEV;
-	if (p->bootc_kexec && p->bootc_kexec_reuse)
-		plan_error(p, "bootc.kexec: re-packing the image into the next initramfs (bootc.kexec.reuse-image=1, "
-			   "the default) is not implemented in this netinit build yet; expected bootc.kexec.reuse-image=0 "
-			   "(the kexec'd initramfs fetches the image again)");
 	switch (p->root_kind) {
 	case ROOT_NONE:
 		plan_error(p, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
@@ -972,8 +968,18 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 				"read-only from it (bootc.live.erofs; rw has no effect)\n");
 		if (p->bootc_zram[0])
 			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram; needs make initramfs MKFS=ext4)\n", p->bootc_zram);
-		if (p->bootc_kexec)
-			fprintf(out, "    then kexec the image's kernel and initramfs (bootc.kexec), command line without bootc.kexec*\n");
+		if (p->bootc_kexec && p->bootc_kexec_reuse)
+			fprintf(out, "    then kexec the image's kernel with a new initramfs: the %s as /root.oci (newc cpio) followed "
+				"by the image's initramfs.img; command line without bootc.kexec* and root=, plus "
+				"bootc.kexec.reuse-image=0 root=bootc-live:/root.oci%s (no second download; "
+				"bootc.kexec.reuse-image=0 fetches again instead)\n",
+				!strncmp(p->root_src, "docker://", 9) ? "pulled image kept as an oci-archive" :
+				"oci-archive kept (not consumed while unpacking)",
+				!strncmp(p->root_src, "docker://", 9) ? " bootclabel=<tag>" : "");
+		else if (p->bootc_kexec)
+			fprintf(out, "    then kexec the image's kernel and initramfs (bootc.kexec, bootc.kexec.reuse-image=0: the "
+				"archive is not kept, the next initramfs fetches the image again), command line without "
+				"bootc.kexec*\n");
 		if (p->bootc_unsecure)
 			fprintf(out, "    registry: TLS verification OFF, plain HTTP allowed (bootc.registry.unsecure)\n");
 	} else

@@ -105,7 +105,7 @@ struct boot_plan {
 	bool bootc_erofs;               /* bootc.live.erofs: mount a reproducible EROFS image of the tree */
 	char bootc_zram[32];            /* bootc.zram=<size>: unpack into an ext4 on /dev/zram0 of that size */
 	bool bootc_kexec;               /* bootc.kexec: kexec the image's own kernel + initramfs */
-	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1 (not implemented: needs =0) */
+	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1: re-pack the archive into the next initramfs */
 
 	/* "<module>.<param>=<value>" from the command line, for the module loader */
 	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];

@@ -21,6 +21,11 @@ struct archive_ctx {
 	void *ev_ctx;
 };
 
+struct at_base {
+	int fd;
+	uint64_t base;
+};
+
 struct range_stream {
 	int fd;
 	uint64_t off, left;
@@ -44,6 +49,13 @@ static ssize_t pread_all(void *ctx, void *buf, size_t len, uint64_t off)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+static ssize_t pread_base(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct at_base *a = ctx;
+
+	return pread_all(&a->fd, buf, len, a->base + off);
 }
 
 static ssize_t range_read(void *ctx, void *buf, size_t len)
@@ -164,12 +176,13 @@ int oci_archive_unpack(const char *path, const struct oci_archive_opts *a, const
 		       struct oci_unpack_stats *st, char *err, size_t errlen)
 {
 	struct archive_ctx c = { .path = path, .punch = a->punch, .ev = o->ev, .ev_ctx = o->ev_ctx };
-	struct oci_store s = { get_blob, apply_layer, NULL, &c };
+	struct oci_store s = { get_blob, apply_layer, NULL, &c, NULL };
 	const struct tar_member *m;
 	struct oci_index ix = { 0 };
 	struct stat sb;
+	struct at_base ab;
 	char *buf = NULL;
-	size_t len, pick;
+	size_t len, pick, i;
 	int rc;
 
 	c.fd = open(path, (a->punch ? O_RDWR : O_RDONLY) | O_CLOEXEC);
@@ -183,9 +196,19 @@ int oci_archive_unpack(const char *path, const struct oci_archive_opts *a, const
 		snprintf(err, errlen, "%s is not a regular file (expected an oci-archive)", path);
 		goto err_close;
 	}
-	rc = tar_index_build(pread_all, &c.fd, (uint64_t)sb.st_size, &c.ix, err, errlen);
+	if ((uint64_t)sb.st_size < a->base) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "%s is %llu bytes, expected the archive to start at byte %llu", path,
+			 (unsigned long long)sb.st_size, (unsigned long long)a->base);
+		goto err_close;
+	}
+	ab.fd = c.fd;
+	ab.base = a->base;
+	rc = tar_index_build(pread_base, &ab, (uint64_t)sb.st_size - a->base, &c.ix, err, errlen);
 	if (rc < 0)
 		goto err_close;
+	for (i = 0; i < c.ix.n; i++) /* offsets in the file from now on */
+		c.ix.m[i].offset += a->base;
 	m = tar_index_find(&c.ix, "index.json");
 	if (!m || !tar_index_find(&c.ix, "oci-layout")) {
 		snprintf(err, errlen, "%s has no %s: expected an oci-archive (a tar of an OCI image layout, as made by "

@@ -7,6 +7,7 @@
 #define NETINIT_OCI_ARCHIVE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "oci/image.h"
 
@@ -14,6 +15,7 @@ struct oci_archive_opts {
 	const char *label;      /* ref.name to pick; "latest" when the user gave none */
 	bool label_default;     /* the user gave no bootclabel */
 	bool punch;             /* punch each applied layer out of the file (it is ours to eat) */
+	uint64_t base;          /* the tar starts here in the file and runs to its end (0: a plain archive) */
 };
 
 /* 0 or -errno with one line in err (-ENOENT: no such label, the labels are listed). */

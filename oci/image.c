@@ -68,6 +68,11 @@ static int unpack_manifest(const struct oci_store *s, const struct oci_desc *md,
 			goto out;
 		}
 	}
+	if (s->manifest) {
+		rc = s->manifest(s->ctx, md, buf, len, &m, err, errlen);
+		if (rc < 0)
+			goto out;
+	}
 	/* the config is not needed to build the root, but it is part of the image: verify it */
 	rc = s->get_blob(s->ctx, &m.config, &cfg, &cfglen, err, errlen);
 	if (rc < 0)

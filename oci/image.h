@@ -24,6 +24,10 @@ struct oci_store {
 	/* May start fetching d, the layer after the one about to be applied; NULL = no. */
 	void (*prefetch)(void *ctx, const struct oci_desc *d);
 	void *ctx;
+	/* The manifest md that will be unpacked (its bytes and parsed form), before its config
+	 * and layers are fetched; NULL = not wanted. An error stops the unpack. */
+	int (*manifest)(void *ctx, const struct oci_desc *md, const char *buf, size_t len,
+			const struct oci_manifest *m, char *err, size_t errlen);
 };
 
 struct oci_unpack_opts {

@@ -1,4 +1,5 @@
 #include "oci/registry.h"
+#include "oci/archwrite.h"
 #include "oci/auth.h"
 #include "fetch/sha256.h"
 
@@ -6,6 +7,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,9 @@ struct reg {
 	struct prefetch *pre;    /* the next layer, downloading while this one is applied */
 	struct oci_desc want;    /* the layer after that, started when pre is taken over */
 	bool have_want;
+	int aw_fd;               /* the oci-archive being written (archive_path), or -1 */
+	bool aw_on;              /* its layout is written: blobs go into it */
+	struct oci_archive_writer aw;
 };
 
 /* One response. Either collected in body (at most max bytes) or streamed to a socket. */
@@ -59,6 +64,9 @@ struct resp {
 	const char *authz;       /* prefetch: its own copy of the Authorization header */
 	bool own_authz;          /* use authz, not the shared one (another thread may renew that) */
 	bool quiet;              /* no events (a prefetch thread does not log) */
+	const struct oci_archive_writer *aw; /* non-NULL: the streamed blob is also written there */
+	const struct oci_aw_blob *awb;       /* its place in the archive */
+	int aw_err;              /* -errno of a failed write into the archive */
 };
 
 static void hexs(const uint8_t *b, char *out)
@@ -131,6 +139,16 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 		if (code != 206 && r->seen < r->base) { /* Range ignored: skip what the applier has */
 			off = r->base - r->seen < n ? (size_t)(r->base - r->seen) : n;
 			r->seen += off;
+		}
+		/* delivered is the blob offset of data[off]: the same bytes land at the same place
+		 * whatever the retries, resumes and ignored Ranges were */
+		if (r->aw && off < n) {
+			int rc = oci_aw_write(r->aw, r->awb, r->delivered, data + off, n - off);
+
+			if (rc < 0) {
+				r->aw_err = rc;
+				return 0;
+			}
 		}
 		while (off < n) {
 			w = send(r->sock, data + off, n - off, MSG_NOSIGNAL);
@@ -277,6 +295,11 @@ static int get(struct reg *g, const char *url, const char *accept, bool use_cred
 		r->curl = NULL;
 		if (cr == CURLE_OK && r->code < 500)
 			return 0;
+		if (r->aw_err) {
+			snprintf(err, errlen, "writing %s into the oci-archive %s: %s", url, g->o->archive_path,
+				 strerror(-r->aw_err));
+			return r->aw_err;
+		}
 		if (r->sock_broken)
 			return -EPIPE;
 		if (cr == CURLE_WRITE_ERROR && r->too_big) {
@@ -496,9 +519,50 @@ static int get_blob(void *ctx, const struct oci_desc *d, char **buf, size_t *len
 			return -ENOMEM;
 		r.body[0] = '\0';
 	}
+	if (g->aw_on) { /* the config: into the archive beside the layers */
+		const struct oci_aw_blob *b = oci_aw_find(&g->aw, d->sha256);
+
+		rc = b ? oci_aw_write(&g->aw, b, 0, r.body, r.len) : 0;
+		if (rc < 0) {
+			snprintf(err, errlen, "writing %s into the oci-archive %s: %s", d->digest, g->o->archive_path,
+				 strerror(-rc));
+			free(r.body);
+			return rc;
+		}
+	}
 	*buf = r.body;
 	*len = r.len;
 	return 0;
+}
+
+/* The manifest to unpack is known: lay out the oci-archive, if one is wanted. */
+static int on_manifest(void *ctx, const struct oci_desc *md, const char *buf, size_t len,
+		       const struct oci_manifest *m, char *err, size_t errlen)
+{
+	struct reg *g = ctx;
+	char e[400];
+	int rc;
+
+	if (g->aw_fd < 0 || g->aw_on)
+		return 0;
+	rc = oci_aw_start(&g->aw, g->aw_fd, g->o->archive_base, md, buf, len, m, g->o->archive_ref, e, sizeof(e));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", g->o->archive_path, e);
+		return rc;
+	}
+	g->aw_on = true;
+	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "keeping the image as an oci-archive of %llu bytes in %s",
+		 (unsigned long long)g->aw.total, g->o->archive_path);
+	return 0;
+}
+
+/* Point r at blob d's place in the archive being written, if any. */
+static void resp_archive(struct reg *g, struct resp *r, const struct oci_desc *d)
+{
+	r->aw = NULL;
+	r->awb = g->aw_on ? oci_aw_find(&g->aw, d->sha256) : NULL;
+	if (r->awb)
+		r->aw = &g->aw;
 }
 
 struct job {
@@ -597,6 +661,7 @@ static void prefetch(void *ctx, const struct oci_desc *d)
 	p->r.sock = -1;
 	p->r.quiet = true;
 	p->r.own_authz = true;
+	resp_archive(g, &p->r, d);
 	if (g->authz && !(p->authz = strdup(g->authz)))
 		goto err_free;
 	p->r.authz = p->authz;
@@ -675,6 +740,7 @@ sequential:
 	}
 	j.fd = sv[0];
 	r.sock = sv[1];
+	resp_archive(g, &r, d);
 	rc = pthread_create(&th, NULL, apply_thread, &j);
 	if (rc) {
 		snprintf(err, errlen, "cannot start the layer applier: %s", strerror(rc));
@@ -734,8 +800,9 @@ static int fetch_top(struct reg *g, struct oci_desc *top, char *err, size_t errl
 int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opts *ro,
 			const struct oci_unpack_opts *o, struct oci_unpack_stats *st, char *err, size_t errlen)
 {
-	struct reg g = { .ref = ref, .o = ro, .ev = o->ev, .ev_ctx = o->ev_ctx, .scheme = "https", .verify = true };
-	struct oci_store s = { get_blob, apply_layer, prefetch, &g };
+	struct reg g = { .ref = ref, .o = ro, .ev = o->ev, .ev_ctx = o->ev_ctx, .scheme = "https", .verify = true,
+			 .aw_fd = -1 };
+	struct oci_store s = { get_blob, apply_layer, prefetch, &g, on_manifest };
 	struct oci_desc top;
 	int rc;
 
@@ -751,11 +818,28 @@ int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opt
 	} else {
 		g.probed = true;
 	}
+	if (ro->archive_path) {
+		g.aw_fd = open(ro->archive_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (g.aw_fd < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot open %s for the oci-archive: %s", ro->archive_path, strerror(errno));
+			return rc;
+		}
+	}
 	load_creds(&g);
 	rc = fetch_top(&g, &top, err, errlen);
 	if (rc == 0)
 		rc = oci_image_unpack(&s, &top, o, st, err, errlen);
 	prefetch_end(&g); /* a failed layer leaves the next one downloading */
+	if (rc == 0 && g.aw_fd >= 0 && !g.aw_on) {
+		snprintf(err, errlen, "%s: no manifest was unpacked, so no oci-archive was written", ro->archive_path);
+		rc = -EINVAL;
+	}
+	if (g.aw_fd >= 0 && close(g.aw_fd) < 0 && rc == 0) {
+		rc = -errno;
+		snprintf(err, errlen, "closing the oci-archive %s: %s", ro->archive_path, strerror(errno));
+	}
+	oci_aw_free(&g.aw);
 	memset(g.userpass, 0, sizeof(g.userpass));
 	free(g.authz);
 	free(g.top);

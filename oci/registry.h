@@ -5,13 +5,15 @@
  * never sent to another host), anonymous access, HTTP Basic, and the Bearer token
  * flow from WWW-Authenticate; credentials from a file (format in docs/oci.md, never
  * echoed). Layers go network -> sha256 -> decompress -> extract through a socket
- * pair into an applier thread: no blob is ever stored. The next layer downloads while one
+ * pair into an applier thread: no blob is stored, unless the caller asks for an oci-archive
+ * of the image (archive_path), whose blobs are then written in place as they stream. The next layer downloads while one
  * is applied, its bytes held in bounded socket buffers. Cut transfers resume with Range.
  */
 #ifndef NETINIT_OCI_REGISTRY_H
 #define NETINIT_OCI_REGISTRY_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "oci/image.h"
 #include "oci/ref.h"
@@ -24,6 +26,12 @@ struct oci_registry_opts {
 	const char *cacert;     /* NULL/"" = libcurl's bundle */
 	const char *proxy;      /* NULL/"" = none */
 	unsigned retry_s;       /* keep retrying refused connections and 5xx this long */
+	/* Also keep the image: write it as an oci-archive (oci/archwrite.h) into this file
+	 * (created if missing), the tar starting at archive_base (room for a header in front),
+	 * labelled archive_ref (NULL = "latest"). Only the compressed blobs are stored, once. */
+	const char *archive_path;
+	uint64_t archive_base;
+	const char *archive_ref;
 };
 
 /*

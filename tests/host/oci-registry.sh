@@ -3,6 +3,9 @@
 # digest (plain HTTP via the unsecure fallback), the Bearer token flow with credentials from
 # a file, a blob redirect to another host that must not see the token, and clear errors
 # for 404, 500 and a 401 without a challenge; a blob transfer cut halfway resumes with Range. The unpacked root is compared with umoci's.
+# With -o (what bootc.kexec.reuse-image=1 uses) the pull also writes an oci-archive, at a base
+# offset too: skopeo and umoci read it, its digests are the registry's, it unpacks to the same tree
+# (also after cut + resumed transfers), and our own archive reader reads it at that offset.
 set -u
 NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
@@ -49,6 +52,35 @@ baddigest=sha256:$(printf '%064d' 0)
 pull baddig "docker://$P/netinit/test@$baddigest" -k -q && fail "wrong digest pulled"
 grep -q '404' "$W/baddig.err" || fail "wrong digest: $(cat "$W/baddig.err")"
 
+# the pull keeps an oci-archive: a valid one, with the registry's digests and the same tree
+check_archive() { # NAME FILE: skopeo and umoci read FILE as an oci-archive labelled v1
+	n=$1; f=$2
+	skopeo inspect --raw "oci-archive:$f:v1" > "$W/$n.manifest" 2> "$W/$n.skopeo.err" || { cat "$W/$n.skopeo.err"; return 1; }
+	[ "sha256:$(sha256sum < "$W/$n.manifest" | cut -d' ' -f1)" = "$PUSHED_DIGEST" ] || { echo "manifest digest differs from $PUSHED_DIGEST"; return 1; }
+	skopeo inspect --raw --tls-verify=false "docker://$P/netinit/test:v1" | cmp -s - "$W/$n.manifest" || { echo "manifest differs from the registry's"; return 1; }
+	skopeo inspect "oci-archive:$f:v1" > "$W/$n.inspect" 2>&1 || { cat "$W/$n.inspect"; return 1; }
+	python3 - "$W/$n.inspect" "$W/ref.inspect" <<'EOP' || return 1
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+if a["Layers"] != b["Layers"] or a["Digest"] != b["Digest"]:
+    sys.exit("layers/digest differ: %r vs %r" % ((a["Digest"], a["Layers"]), (b["Digest"], b["Layers"])))
+EOP
+	rm -rf "$W/$n.lay" "$W/$n.umoci"; mkdir "$W/$n.lay"
+	tar -C "$W/$n.lay" -xf "$f" || return 1
+	umoci unpack --image "$W/$n.lay:v1" "$W/$n.umoci" > /dev/null 2>&1 || { echo "umoci unpack of $f failed"; return 1; }
+	same_tree "$W/ref/rootfs" "$W/$n.umoci/rootfs"
+}
+skopeo inspect --tls-verify=false "docker://$P/netinit/test:v1" > "$W/ref.inspect" || fail "skopeo inspect of the registry"
+pull keep "docker://$P/netinit/test:v1" -k -o "$W/keep.oci" -r v1 || { cat "$W/keep.err"; fail "pull with -o"; }
+same_tree "$W/ref/rootfs" "$W/t-keep" || fail "pull with -o: unpacked tree differs"
+check_archive keep "$W/keep.oci" || fail "the oci-archive written by the pull is not the image"
+pull keepbase "docker://$P/netinit/test:v1" -k -q -o "$W/keepbase.img" -r v1 -b 120 || { cat "$W/keepbase.err"; fail "pull with -o -b 120"; }
+[ -z "$(head -c 120 "$W/keepbase.img" | od -v -An -tx1 | tr -d ' 0\n')" ] || fail "bytes before the base were written"
+tail -c +121 "$W/keepbase.img" | cmp -s - "$W/keep.oci" || fail "the archive at base 120 differs from the one at 0"
+pull readbase "$W/keepbase.img" -l v1 -b 120 || { cat "$W/readbase.err"; fail "reading the archive at base 120"; }
+same_tree "$W/ref/rootfs" "$W/t-readbase" || fail "archive at base 120: tree differs"
+echo "  keep: $(stat -c %s "$W/keep.oci") bytes of oci-archive, layers $(python3 -c 'import json,sys; print(sum(l["size"] for l in json.load(open(sys.argv[1]))["layers"]))' "$W/keep.manifest") bytes"
+
 start_regproxy token || fail "regproxy"
 Q=127.0.0.1:$PROXY_PORT
 pull noauth "docker://$Q/netinit/test:v1" -k -q -a /nonexistent && fail "token flow without credentials pulled"
@@ -71,6 +103,13 @@ grep -q 'regproxy: range .* bytes=[1-9][0-9]*-' "$W/regproxy-cut.log" || fail "n
 grep -q 'resuming .* at byte' "$W/cut.err" || fail "no resume event"
 same_tree "$W/ref/rootfs" "$W/t-cut" || fail "resumed pull differs"
 kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
+start_regproxy cut || fail "regproxy" # a fresh proxy cuts every blob's first GET again
+pull cutkeep "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -o "$W/cutkeep.oci" -r v1 || { cat "$W/cutkeep.err"; fail "pull with -o through cut transfers"; }
+[ "$(grep -c 'resuming .* at byte' "$W/cutkeep.err")" -ge 1 ] || fail "pull with -o: no transfer was resumed"
+same_tree "$W/ref/rootfs" "$W/t-cutkeep" || fail "resumed pull with -o differs"
+cmp -s "$W/cutkeep.oci" "$W/keep.oci" || fail "the oci-archive written through cut transfers differs from the uncut one"
+check_archive cutkeep "$W/cutkeep.oci" || fail "the oci-archive written through cut transfers is not the image"
+kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 start_regproxy fail500 || fail "regproxy"
 pull e500 "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -q
 grep -q 'answered 500 (UNKNOWN: test failure) after [0-9]* attempts' "$W/e500.err" || fail "500: $(cat "$W/e500.err")"
@@ -78,5 +117,5 @@ kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 start_regproxy deny401 || fail "regproxy"
 pull e401 "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -q
 grep -q 'answered 401 without a usable WWW-Authenticate' "$W/e401.err" || fail "401: $(cat "$W/e401.err")"
-for f in tag digest cut missing baddig noauth badauth token e500 e401; do echo "  $f: $(tail -n 1 "$W/$f.err" 2>/dev/null | cut -c1-200)"; done
+for f in tag digest keep cut cutkeep missing baddig noauth badauth token e500 e401; do echo "  $f: $(tail -n 1 "$W/$f.err" 2>/dev/null | cut -c1-200)"; done
 echo "PASS: oci-registry"

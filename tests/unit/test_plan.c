@@ -25,7 +25,7 @@ static int build(const char *line)
 
 /* ---- accepted lines: a field check per row ---- */
 enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
-	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS };
+	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS, F_KEXEC };
 
 struct ok_row {
 	int at;
@@ -87,6 +87,20 @@ static const struct ok_row ok_rows[] = {
 	OK("root=bootc-live:/root.oci", F_KIND, "bootc"),
 	OK("root=bootc-live:/root.oci", F_NEEDNET, "0"),
 	OK("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=0", F_KIND, "bootc"),
+	OK("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=0", F_KEXEC, "kexec=1 reuse=0"),
+	/* reuse-image=1, the default: the archive is re-packed into the next initramfs */
+	OK("root=bootc-live:/root.oci bootc.kexec", F_KEXEC, "kexec=1 reuse=1"),
+	OK("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=1", F_KEXEC, "kexec=1 reuse=1"),
+	OK("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=0 bootc.kexec.reuse-image", F_KEXEC, "kexec=1 reuse=1"),
+	OK("root=bootc-live:http://10.0.2.2/root.oci bootc.kexec", F_KEXEC, "kexec=1 reuse=1"),
+	OK("root=bootc-live:docker://10.0.2.2:5000/os:v1 bootc.kexec", F_KEXEC, "kexec=1 reuse=1"),
+	OK("root=bootc-live:docker://10.0.2.2:5000/os:v1 bootc.kexec", F_NEEDNET, "1"),
+	OK("root=bootc-live:/root.oci", F_KEXEC, "kexec=0 reuse=1"),
+	OK("root=bootc-live:/root.oci bootc.kexec=0", F_KEXEC, "kexec=0 reuse=1"),
+	/* what the kexec'd netinit is given: the archive in its initramfs, no network */
+	OK("console=ttyS0 bootc.kexec.reuse-image=0 root=bootc-live:/root.oci", F_SRC, "/root.oci"),
+	OK("console=ttyS0 bootc.kexec.reuse-image=0 root=bootc-live:/root.oci", F_NEEDNET, "0"),
+	OK("console=ttyS0 bootc.kexec.reuse-image=0 root=bootc-live:/root.oci", F_KEXEC, "kexec=0 reuse=0"),
 	OK("root=bootc-live:/root.oci bootc.zram=512M", F_KIND, "bootc"),
 	OK("root=bootc-live:/root.oci", F_EROFS, "0"),
 	OK("root=bootc-live:/root.oci bootc.live.erofs", F_EROFS, "1"),
@@ -141,6 +155,7 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_MODPARAM0: snprintf(buf, len, "%s", plan.nmodparams ? plan.modparams[0] : "(none)"); break;
 	case F_NMOD: snprintf(buf, len, "%zu", plan.nmodparams); break;
 	case F_EROFS: snprintf(buf, len, "%d", plan.bootc_erofs); break;
+	case F_KEXEC: snprintf(buf, len, "kexec=%d reuse=%d", plan.bootc_kexec, plan.bootc_kexec_reuse); break;
 	}
 }
 
@@ -197,9 +212,10 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
 	BAD("root=live:/x rd.overlay=tmpfs:size=lots", "rd.overlay=tmpfs:size=lots", "expected a size"),
 	BAD("root=live:/x rd.live.check", "rd.live.check", "not implemented"),
-	BAD("root=bootc-live:/root.oci bootc.kexec", "bootc.kexec", "not implemented"),
-	BAD("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=1", "reuse-image=0", "not implemented"),
 	BAD("root=bootc-live:/root.oci bootc.kexec=maybe bootc.kexec.reuse-image=0", "bootc.kexec=maybe", "boolean"),
+	BAD("root=bootc-live:/root.oci bootc.kexec=maybe", "bootc.kexec=maybe", "boolean"),
+	BAD("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=sometimes", "bootc.kexec.reuse-image=sometimes", "boolean"),
+	BAD("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=", "bootc.kexec.reuse-image=", "boolean"),
 	BAD("root=bootc-live:/root.oci bootc.zram=1X", "bootc.zram=1X", "expected a size"),
 	BAD("root=bootc-live:/root.oci bootc.zram", "bootc.zram=", "expected a size"),
 	BAD("root=bootc-live:/root.oci bootc.zram=0", "bootc.zram=0", "expected a size"),
@@ -250,6 +266,33 @@ static void test_oversized_value(void **state)
 	assert_non_null(strstr(plan.errors[0], "characters long"));
 }
 
+/* init --plan says what bootc.kexec will do with the archive */
+static void test_print_kexec(void **state)
+{
+	char buf[8192];
+	FILE *f;
+
+	assert_int_equal(build("root=bootc-live:http://10.0.2.2/root.oci bootc.kexec"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "oci-archive kept"));
+	assert_non_null(strstr(buf, "as /root.oci (newc cpio) followed by the image's initramfs.img"));
+	assert_non_null(strstr(buf, "bootc.kexec.reuse-image=0 root=bootc-live:/root.oci (no second download"));
+	assert_int_equal(build("root=bootc-live:docker://r:5000/os:v1 bootc.kexec"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "pulled image kept as an oci-archive"));
+	assert_non_null(strstr(buf, "bootclabel=<tag>"));
+	assert_int_equal(build("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=0"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "fetches the image again"));
+	assert_null(strstr(buf, "no second download"));
+}
+
 static void test_print_json_escapes(void **state)
 {
 	char buf[8192];
@@ -270,7 +313,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_several_errors_all_reported),
 		cmocka_unit_test(test_oversized_value),
-		cmocka_unit_test(test_print_json_escapes),
+		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_kexec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

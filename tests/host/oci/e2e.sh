@@ -24,3 +24,32 @@ EOS
 expect_layers_applied() {
 	expect_log "$1" 'NETINIT-OCI removed=gone added=added opq=new, keep=kept hardlink=yes whiteouts=0 owned=1234:5678:4750 sym=/etc/added'
 }
+
+# bootc_kexec_image: $W/layout (an OCI layout, image "latest") and $W/srv/root.oci (its
+# archive) of a test root carrying the kernel and netinit initramfs under test as
+# /usr/lib/modules/<kver>/{vmlinuz,initramfs.img}, for bootc.kexec; sets KV.
+bootc_kexec_image() {
+	make_testroot "$W/root"
+	KV=${KERNEL##*/vmlinuz-}
+	mkdir -p "$W/root/usr/lib/modules/$KV"
+	cp "$KERNEL" "$W/root/usr/lib/modules/$KV/vmlinuz"
+	cp "$INITRD" "$W/root/usr/lib/modules/$KV/initramfs.img"
+	umoci init --layout "$W/layout" >/dev/null && umoci new --image "$W/layout:latest" >/dev/null &&
+		umoci unpack --image "$W/layout:latest" "$W/bundle" >/dev/null || fail "umoci"
+	cp -a "$W/root/." "$W/bundle/rootfs/"
+	umoci repack --image "$W/layout:latest" "$W/bundle" >/dev/null || fail "umoci repack"
+	mkdir -p "$W/srv"; tar -C "$W/layout" -cf "$W/srv/root.oci" . || fail "tar"
+}
+
+# expect_reused LOG: the second kernel's netinit booted the re-packed /root.oci (no download)
+expect_reused() {
+	expect_log "$1" "netinit: bootc: next initrd /run/netinit/oci/next-initrd.img: .* root.oci .* the image's initramfs"
+	expect_log "$1" "netinit: bootc: kexec into /run/netinit/oci/root/usr/lib/modules/$KV/vmlinuz"
+	expect_log "$1" 'kexec_core: Starting new kernel'
+	[ "$(grep -ac 'Run /init as init process' "$1")" -ge 2 ] || fail "the kernel did not start twice"
+	expect_log "$1" 'netinit: bootc: /root.oci: image "[^"]*" is sha256:'
+	expect_result "$1" rootfs=tmpfs root_rw=no
+	expect_log "$1" 'NETINIT-RESULT .*cmdline=.* bootc\.kexec\.reuse-image=0 root=bootc-live:/root\.oci'
+	expect_no_log "$1" 'NETINIT-RESULT .*cmdline=.*bootc\.kexec( |$|=|\.reuse-image=1)'
+	[ "$(result_line "$1" | grep -o ' root=' | wc -l)" = 1 ] || fail "more than one root= in the second kernel's cmdline"
+}

@@ -1,8 +1,9 @@
 /* ociunpack: the OCI unpacker as a host program, for host tests and benchmarks.
  *   ociunpack [-l LABEL] [-p] [-q] ARCHIVE ROOTDIR       an oci-archive
- *   ociunpack [-k] [-a AUTHFILE] [-q] docker://REF ROOTDIR   a registry pull
+ *   ociunpack [-k] [-a AUTHFILE] [-o OUT [-r NAME]] [-q] docker://REF ROOTDIR   a registry pull
  * -p punches applied layers out of ARCHIVE (it is consumed), -k: plain HTTP / no TLS
- * verification, -q: no events. Prints one "unpacked:" line; exit 0, or 1 with the error. */
+ * verification, -o: also write the pulled image as an oci-archive into OUT labelled NAME,
+ * -b BASE: the archive starts at byte BASE of ARCHIVE / OUT, -q: no events. Prints one "unpacked:" line; exit 0, or 1 with the error. */
 #include "oci/archive.h"
 #include "oci/registry.h"
 #include "oci/ref.h"
@@ -28,16 +29,21 @@ int main(int argc, char **argv)
 	struct utsname u;
 	const char *auth = NULL;
 	bool insecure = false;
+	const char *out = NULL, *name = NULL;
+	unsigned long long base = 0;
 	char err[1024];
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "l:pqka:")) != -1) {
+	while ((c = getopt(argc, argv, "l:pqka:o:r:b:")) != -1) {
 		switch (c) {
 		case 'l': a.label = optarg; a.label_default = false; break;
 		case 'p': a.punch = true; break;
 		case 'q': o.ev = NULL; break;
 		case 'k': insecure = true; break;
 		case 'a': auth = optarg; break;
+		case 'o': out = optarg; break;
+		case 'r': name = optarg; break;
+		case 'b': base = strtoull(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
@@ -50,12 +56,14 @@ int main(int argc, char **argv)
 	o.root = argv[optind + 1];
 	if (strncmp(argv[optind], "docker://", 9) == 0) {
 		struct oci_ref ref;
-		struct oci_registry_opts r = { .insecure = insecure, .auth_file = auth, .retry_s = 10 };
+		struct oci_registry_opts r = { .insecure = insecure, .auth_file = auth, .retry_s = 10,
+					       .archive_path = out, .archive_base = base, .archive_ref = name };
 
 		rc = oci_ref_parse(argv[optind], &ref, err, sizeof(err));
 		if (rc == 0)
 			rc = oci_registry_unpack(&ref, &r, &o, &st, err, sizeof(err));
 	} else {
+		a.base = base;
 		rc = oci_archive_unpack(argv[optind], &a, &o, &st, err, sizeof(err));
 	}
 	if (rc < 0) {

@@ -8,7 +8,8 @@ token:   /v2/ wants "Authorization: Bearer <token>"; 401 with a Bearer challenge
 fail500: every /v2/ request is answered 500 with a registry error body.
 cut:     the first GET of each blob sends half of it and closes the connection; a Range
          request is passed on (the registry answers 206). The byte ranges asked for are logged.
-deny401: every /v2/ request is answered 401 without a usable challenge."""
+deny401: every /v2/ request is answered 401 without a usable challenge.
+pass:    every /v2/ request is passed on as it is (each one is logged: a count of pulls)."""
 import base64, http.client, http.server, json, socketserver, sys
 
 PORT, REG, MODE = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
@@ -49,6 +50,8 @@ class H(http.server.BaseHTTPRequestHandler):
         if MODE == "deny401" and self.path.startswith("/v2/"):
             return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"go away"}]}',
                               [("Content-Type", "application/json")])
+        if MODE == "pass" and self.path.startswith("/v2/"):
+            return self.forward(self.path)
         if MODE == "cut" and self.path.startswith("/v2/"):
             if "/blobs/" in self.path and "Range" not in self.headers and self.path not in CUT:
                 CUT.add(self.path)
