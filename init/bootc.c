@@ -17,6 +17,7 @@
 #include "overlay/mkerofs.h"
 #include "blockdev/loop.h"
 #include "util/newc.h"
+#include "util/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -325,24 +326,6 @@ rw_dirs:
 		writable_dir(base, "var");
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -ENOSPC;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* len bytes of in from ioff to out at ooff, through buf; 0 or -errno. */
 static int copy_range(int in, uint64_t ioff, int out, uint64_t ooff, uint64_t len, char *buf, size_t blen)
 {
@@ -355,7 +338,7 @@ static int copy_range(int in, uint64_t ioff, int out, uint64_t ooff, uint64_t le
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		rc = pwrite_all(out, buf, (size_t)n, ooff);
+		rc = fs_pwrite_all(out, buf, (size_t)n, ooff);
 		if (rc < 0)
 			return rc;
 		ioff += (uint64_t)n;
@@ -440,10 +423,10 @@ static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archiv
 			 (unsigned long long)*archive_bytes, NEWC_SIZE_MAX);
 		fatal("root", "bootc.kexec", err, "use bootc.kexec.reuse-image=0 (the next kernel fetches the image again)");
 	}
-	rc = hl < 0 ? (int)hl : pwrite_all(fd, hdr, (size_t)hl, 0);
+	rc = hl < 0 ? (int)hl : fs_pwrite_all(fd, hdr, (size_t)hl, 0);
 	off = newc_align(base + *archive_bytes, NEWC_ALIGN);
 	hl = rc < 0 ? rc : newc_trailer(hdr, sizeof(hdr));
-	rc = hl < 0 ? (int)hl : pwrite_all(fd, hdr, (size_t)hl, off);
+	rc = hl < 0 ? (int)hl : fs_pwrite_all(fd, hdr, (size_t)hl, off);
 	off = newc_align(off + (uint64_t)(hl > 0 ? hl : 0), NEXT_ALIGN);
 	buf = rc < 0 ? NULL : malloc(MOVE_CHUNK);
 	if (rc == 0 && (!buf || fstat(img, &sb) < 0))

@@ -1,5 +1,6 @@
 #include "oci/archwrite.h"
 #include "oci/tarindex.h"
+#include "util/fsutil.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -52,27 +53,6 @@ static void tar_header(struct tar_header *h, const char *name, uint64_t size, bo
 	h->chksum[7] = ' ';
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ENOSPC;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Header at *off, then the data (NULL: only reserve room), padded to a block. */
 static int member(struct oci_archive_writer *w, const char *name, const void *data, uint64_t size, bool dir,
 		  uint64_t *off)
@@ -81,9 +61,9 @@ static int member(struct oci_archive_writer *w, const char *name, const void *da
 	int rc;
 
 	tar_header(&h, name, size, dir);
-	rc = pwrite_all(w->fd, &h, sizeof(h), w->base + *off);
+	rc = fs_pwrite_all(w->fd, &h, sizeof(h), w->base + *off);
 	if (rc == 0 && data && size)
-		rc = pwrite_all(w->fd, data, (size_t)size, w->base + *off + TAR_BLOCK);
+		rc = fs_pwrite_all(w->fd, data, (size_t)size, w->base + *off + TAR_BLOCK);
 	*off += TAR_BLOCK + blocks(size);
 	return rc;
 }
@@ -176,7 +156,7 @@ int oci_aw_start(struct oci_archive_writer *w, int fd, uint64_t base, const stru
 		rc = member(w, name, i == 0 ? mbuf : NULL, w->b[i].size, false, &off);
 	}
 	if (rc == 0)
-		rc = pwrite_all(fd, end, sizeof(end), base + off);
+		rc = fs_pwrite_all(fd, end, sizeof(end), base + off);
 	off += sizeof(end);
 	w->total = off;
 	if (rc == 0 && ftruncate(fd, (off_t)(base + off)) < 0)
@@ -211,7 +191,7 @@ int oci_aw_write(const struct oci_archive_writer *w, const struct oci_aw_blob *b
 {
 	if (pos > b->size || len > b->size - pos)
 		return -ERANGE;
-	return pwrite_all(w->fd, buf, len, b->off + pos);
+	return fs_pwrite_all(w->fd, buf, len, b->off + pos);
 }
 
 void oci_aw_free(struct oci_archive_writer *w)

@@ -1,5 +1,6 @@
 #include "overlay/mkerofs.h"
 #include "util/errbuf.h"
+#include "util/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -697,44 +698,6 @@ struct writer {
 	uint8_t *buf;           /* copy buffer */
 };
 
-static int pwrite_all(int fd, const void *p, size_t len, uint64_t off)
-{
-	const uint8_t *b = p;
-
-	while (len) {
-		ssize_t n = pwrite(fd, b, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		b += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, void *p, size_t len, uint64_t off)
-{
-	uint8_t *b = p;
-
-	while (len) {
-		ssize_t n = pread(fd, b, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENODATA; /* the file shrank under us */
-		b += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 #define COPY_BUF (1u << 20)
 
 /* len bytes of in from offset 0 to the image at off: in the kernel when it can. */
@@ -760,9 +723,9 @@ static int copy_data(struct writer *w, int in, uint64_t len, uint64_t off)
 				return -errno;
 			kernel = false;
 		}
-		rc = pread_all(in, w->buf, chunk, (uint64_t)ioff);
+		rc = fs_pread_all(in, w->buf, chunk, (uint64_t)ioff);
 		if (rc == 0)
-			rc = pwrite_all(w->fd, w->buf, chunk, (uint64_t)ooff);
+			rc = fs_pwrite_all(w->fd, w->buf, chunk, (uint64_t)ooff);
 		if (rc < 0)
 			return rc;
 		ioff += (loff_t)chunk;
@@ -830,7 +793,7 @@ static int write_node(struct writer *w, size_t i)
 			return -ENOMEM;
 		}
 		erofs_dir_write(d, n, buf);
-		rc = pwrite_all(w->fd, buf, body, data);
+		rc = fs_pwrite_all(w->fd, buf, body, data);
 		memcpy(rec + len, buf + body, nd->tail);
 		free(buf);
 		free(d);
@@ -838,7 +801,7 @@ static int write_node(struct writer *w, size_t i)
 		if (nd->tail)
 			memcpy(rec + len, nd->link, nd->tail);
 		else
-			rc = pwrite_all(w->fd, nd->link, nd->size, data);
+			rc = fs_pwrite_all(w->fd, nd->link, nd->size, data);
 	} else if (S_ISREG(nd->mode) && nd->size) {
 		full_path(t, nd->path, path, sizeof(path));
 		fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
@@ -848,7 +811,7 @@ static int write_node(struct writer *w, size_t i)
 		}
 		rc = copy_data(w, fd, body, data);
 		if (rc == 0 && nd->tail)
-			rc = pread_all(fd, rec + len, nd->tail, body);
+			rc = fs_pread_all(fd, rec + len, nd->tail, body);
 		if (rc == 0 && w->o && w->o->consume && ftruncate(fd, 0) < 0)
 			rc = -errno;
 		close(fd);
@@ -863,7 +826,7 @@ static int write_node(struct writer *w, size_t i)
 		w->st->files++;
 	}
 	if (rc == 0)
-		rc = pwrite_all(w->fd, rec, len + nd->tail, nd->meta_off);
+		rc = fs_pwrite_all(w->fd, rec, len + nd->tail, nd->meta_off);
 	if (rc < 0)
 		seterr(t->err, t->errlen, "write the image: %s (inode of /%s)", strerror(-rc), nd->path);
 	return rc;
@@ -942,7 +905,7 @@ int mkerofs(const char *src, const char *image, const struct mkerofs_opts *o, st
 	sb.root_nid = (uint16_t)(t.nodes[0].meta_off / EROFS_ISLOT);
 	sb.inos = t.nnodes;
 	sb.blocks = (uint32_t)blocks;
-	rc = pwrite_all(w.fd, &sb, sizeof(sb), EROFS_SUPER_OFFSET);
+	rc = fs_pwrite_all(w.fd, &sb, sizeof(sb), EROFS_SUPER_OFFSET);
 	if (rc == 0 && ftruncate(w.fd, (off_t)(blocks * EROFS_BLKSIZ)) < 0)
 		rc = -errno;
 	if (rc < 0) {

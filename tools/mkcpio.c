@@ -20,31 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NEWC_MAGIC "070701"
-#define NEWC_TRAILER "TRAILER!!!"
-#define NEWC_ALIGN 4
+#include "util/newc.h" /* the header layout (the packer needs no more of it) */
+
 #define FIRST_INO 300		/* inode numbers are only used to group hard links */
 #define MAX_LIST_BYTES (64u << 20)
 
-/* The newc header: ASCII, every number 8 hexadecimal digits, no terminator. */
-struct newc_hdr {
-	char magic[6];		/* "070701" */
-	char ino[8];		/* inode number; equal for hard links of one file */
-	char mode[8];		/* file type and permission bits (st_mode) */
-	char uid[8];		/* owner */
-	char gid[8];		/* group */
-	char nlink[8];		/* number of links */
-	char mtime[8];		/* modification time, seconds since the epoch */
-	char filesize[8];	/* bytes of data following the name (0 for all but one hard link) */
-	char devmajor[8];	/* device holding the original file (unused: 0) */
-	char devminor[8];
-	char rdevmajor[8];	/* device number of a block or character special file */
-	char rdevminor[8];
-	char namesize[8];	/* length of the name including its NUL */
-	char check[8];		/* always 0 in the newc format (no checksum) */
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct newc_hdr) == 110, "newc header is 110 bytes");
+_Static_assert(sizeof(struct newc_header) == NEWC_HDR, "newc header is 110 bytes");
 
 struct out {
 	FILE *f;
@@ -88,7 +69,7 @@ struct meta {
 
 static int put_header(struct out *o, const struct meta *m, const char *name)
 {
-	struct newc_hdr h;
+	struct newc_header h;
 	size_t nlen = strlen(name) + 1;
 	int rc;
 

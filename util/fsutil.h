@@ -1,9 +1,10 @@
-/* fsutil: small file-system helpers shared by the modules: mkdir -p and reading a
- * small (sysfs/proc) file into a buffer. Header only; 0 or -errno. */
+/* fsutil: small file-system helpers shared by the modules: mkdir -p, reading a small
+ * (sysfs/proc) file into a buffer, and whole pread/pwrite. Header only; 0 or -errno. */
 #ifndef NETINIT_UTIL_FSUTIL_H
 #define NETINIT_UTIL_FSUTIL_H
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +49,46 @@ static int fs_read_small(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
+	return 0;
+}
+
+/* Write all len bytes at off (EINTR retried); a write that makes no progress is -ENOSPC. */
+__attribute__((unused))
+static int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ENOSPC;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Read all len bytes at off (EINTR retried); the end of the file first is -ENODATA. */
+__attribute__((unused))
+static int fs_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ENODATA;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
 	return 0;
 }
 
