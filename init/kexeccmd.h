@@ -13,7 +13,9 @@
  * "bootc.kexec.reuse-image=0 root=bootc-live:/root.oci" appended, so exactly one root= names
  * the archive in the next initramfs; label non-NULL replaces any bootclabel= with
  * bootclabel=<label> (the name a registry pull's archive carries). Values with blanks keep
- * their quotes. 0, -ENOSPC (out too small) or -ENOMEM.
+ * their quotes; a '"' inside a key or value (which the kernel's syntax cannot escape) is
+ * dropped, so the result always splits back into the same parameters. 0, -ENOSPC (out
+ * too small) or -ENOMEM.
  */
 int kexec_cmdline_build(const char *cur, bool reuse, const char *label, char *out, size_t len);
 

@@ -55,6 +55,16 @@ static void test_cmdline(void **state)
 	CMD("a=\"x y\" b c= bootc.kexec root=/dev/vda", 1, NULL,
 	    "a=\"x y\" b c= bootc.kexec.reuse-image=0 root=bootc-live:/root.oci");
 	CMD("", 1, NULL, "bootc.kexec.reuse-image=0 root=bootc-live:/root.oci");
+	/* an unbalanced quote (found by fuzz_kexeccmd) must not swallow the root= we append: the
+	 * kernel read the rest of the line as one parameter, and so does the next kernel */
+	CMD("x\" bootc.kexec root=/dev/vda", 1, NULL,
+	    "\"x bootc.kexec root=/dev/vda\" bootc.kexec.reuse-image=0 root=bootc-live:/root.oci");
+	CMD("a=b\"c d", 1, NULL, "a=\"bc d\" bootc.kexec.reuse-image=0 root=bootc-live:/root.oci");
+	/* '--"' is no end marker here, but would be one once its quote is dropped */
+	CMD("a b --\"", 1, NULL, "a b bootc.kexec.reuse-image=0 root=bootc-live:/root.oci");
+	CMD("a -\"\"-", 1, NULL, "a bootc.kexec.reuse-image=0 root=bootc-live:/root.oci");
+	/* a quoted parameter whose key has a blank stays one parameter */
+	CMD("\"k y=v\" quiet", 0, NULL, "\"k y=v\" quiet");
 }
 
 static void test_cmdline_too_long(void **state)
