@@ -326,28 +326,6 @@ rw_dirs:
 		writable_dir(base, "var");
 }
 
-/* len bytes of in from ioff to out at ooff, through buf; 0 or -errno. */
-static int copy_range(int in, uint64_t ioff, int out, uint64_t ooff, uint64_t len, char *buf, size_t blen)
-{
-	ssize_t n;
-	int rc;
-
-	while (len) {
-		n = pread(in, buf, len < blen ? (size_t)len : blen, (off_t)ioff);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		rc = fs_pwrite_all(out, buf, (size_t)n, ooff);
-		if (rc < 0)
-			return rc;
-		ioff += (uint64_t)n;
-		ooff += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return 0;
-}
-
 /* The archive in the initramfs into out at base. The initramfs is a ramfs (no hole
  * punching), so a copy cannot be avoided; copying from the end and truncating the source
  * behind each piece keeps the peak at one archive plus MOVE_CHUNK, not two archives. A
@@ -367,12 +345,12 @@ static int move_archive(const char *src, int out, uint64_t base, uint64_t *size,
 	}
 	*size = left = (uint64_t)sb.st_size;
 	if (!consume) {
-		rc = copy_range(in, 0, out, base, left, buf, MOVE_CHUNK);
+		rc = fs_copy_range(in, 0, out, base, left, buf, MOVE_CHUNK);
 		left = 0;
 	}
 	while (rc == 0 && left) {
 		n = left < MOVE_CHUNK ? left : MOVE_CHUNK;
-		rc = copy_range(in, left - n, out, base + left - n, n, buf, MOVE_CHUNK);
+		rc = fs_copy_range(in, left - n, out, base + left - n, n, buf, MOVE_CHUNK);
 		left -= n;
 		if (rc == 0 && ftruncate(in, (off_t)left) < 0)
 			rc = -errno;
@@ -432,7 +410,7 @@ static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archiv
 	if (rc == 0 && (!buf || fstat(img, &sb) < 0))
 		rc = !buf ? -ENOMEM : -errno;
 	if (rc == 0)
-		rc = copy_range(img, 0, fd, off, (uint64_t)sb.st_size, buf, MOVE_CHUNK);
+		rc = fs_copy_range(img, 0, fd, off, (uint64_t)sb.st_size, buf, MOVE_CHUNK);
 	free(buf);
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "build %s (newc root.oci, trailer, the image's initramfs.img): %s", NEXT_INITRD,

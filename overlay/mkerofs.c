@@ -700,41 +700,6 @@ struct writer {
 
 #define COPY_BUF (1u << 20)
 
-/* len bytes of in from offset 0 to the image at off: in the kernel when it can. */
-static int copy_data(struct writer *w, int in, uint64_t len, uint64_t off)
-{
-	loff_t ioff = 0, ooff = (loff_t)off;
-	bool kernel = true;
-	int rc;
-
-	while (len) {
-		size_t chunk = len > COPY_BUF ? COPY_BUF : (size_t)len;
-
-		if (kernel) {
-			ssize_t n = copy_file_range(in, &ioff, w->fd, &ooff, chunk, 0);
-
-			if (n > 0) {
-				len -= (uint64_t)n;
-				continue;
-			}
-			if (n == 0)
-				return -ENODATA;
-			if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-				return -errno;
-			kernel = false;
-		}
-		rc = fs_pread_all(in, w->buf, chunk, (uint64_t)ioff);
-		if (rc == 0)
-			rc = fs_pwrite_all(w->fd, w->buf, chunk, (uint64_t)ooff);
-		if (rc < 0)
-			return rc;
-		ioff += (loff_t)chunk;
-		ooff += (loff_t)chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
 static uint32_t encode_rdev(dev_t d)
 {
 	/* the kernel's new_encode_dev */
@@ -809,7 +774,7 @@ static int write_node(struct writer *w, size_t i)
 			seterr(t->err, t->errlen, "open %s: %s", path, strerror(errno));
 			return -errno;
 		}
-		rc = copy_data(w, fd, body, data);
+		rc = fs_copy_range(fd, 0, w->fd, data, body, w->buf, COPY_BUF);
 		if (rc == 0 && nd->tail)
 			rc = fs_pread_all(fd, rec + len, nd->tail, body);
 		if (rc == 0 && w->o && w->o->consume && ftruncate(fd, 0) < 0)

@@ -1,12 +1,15 @@
 /* fsutil: small file-system helpers shared by the modules: mkdir -p, reading a small
- * (sysfs/proc) file into a buffer, and whole pread/pwrite. Header only; 0 or -errno. */
+ * (sysfs/proc) file into a buffer, whole pread/pwrite and copying a range between files.
+ * Header only; 0 or -errno. */
 #ifndef NETINIT_UTIL_FSUTIL_H
 #define NETINIT_UTIL_FSUTIL_H
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 /* mkdir -p path (mode for each created directory). */
@@ -88,6 +91,47 @@ static int fs_pread_all(int fd, void *buf, size_t len, uint64_t off)
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* len bytes of in from ioff to out at ooff: in the kernel (copy_file_range) where the two
+ * filesystems allow it, else through buf (blen bytes). -ENODATA if in ends first. */
+__attribute__((unused))
+static int fs_copy_range(int in, uint64_t ioff, int out, uint64_t ooff, uint64_t len, void *buf, size_t blen)
+{
+	bool kernel = true;
+	int rc;
+
+	while (len) {
+		size_t chunk = len > blen ? blen : (size_t)len;
+
+		if (kernel) {
+			off_t i = (off_t)ioff, o = (off_t)ooff; /* loff_t in glibc: the same 64-bit type */
+			ssize_t n = copy_file_range(in, &i, out, &o, chunk, 0);
+
+			if (n > 0) {
+				ioff += (uint64_t)n;
+				ooff += (uint64_t)n;
+				len -= (uint64_t)n;
+				continue;
+			}
+			if (n == 0)
+				return -ENODATA;
+			if (errno == EINTR)
+				continue;
+			if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+				return -errno;
+			kernel = false;
+		}
+		rc = fs_pread_all(in, buf, chunk, ioff);
+		if (rc == 0)
+			rc = fs_pwrite_all(out, buf, chunk, ooff);
+		if (rc < 0)
+			return rc;
+		ioff += chunk;
+		ooff += chunk;
+		len -= chunk;
 	}
 	return 0;
 }
