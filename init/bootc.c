@@ -441,7 +441,6 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 	struct dirent *e;
 	struct stat sb;
 	DIR *d = opendir(base);
-	ssize_t n;
 	int kfd, ifd, fd, rc;
 
 	kernel[0] = '\0';
@@ -460,12 +459,8 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 	if (!kernel[0])
 		fatal("root", "bootc.kexec", "the image has no /usr/lib/modules/<kver>/vmlinuz with an initramfs.img beside it",
 		      "build the image with its kernel and initramfs, or drop bootc.kexec");
-	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	line[n > 0 ? n : 0] = '\0';
-	line[strcspn(line, "\n")] = '\0';
+	if (fs_read_small("/proc/cmdline", line, sizeof(line)) < 0)
+		line[0] = '\0';
 	rc = kexec_cmdline_build(line, reuse, label, cmd, sizeof(cmd));
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "the next kernel's command line: %s (at most %zu bytes)", strerror(-rc),
@@ -530,7 +525,6 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	char line[64], label[160] = "";
 	uint64_t t0 = now_ms(), base;
 	const char *src;
-	bool registry = false;
 
 	plan = p;
 	kmod = k;
@@ -544,8 +538,7 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	else
 		mount_tree_tmpfs();
 	if (strncmp(src, OCI_REF_SCHEME, strlen(OCI_REF_SCHEME)) == 0) {
-		pull_registry(&uo, &st, label, sizeof(label));
-		registry = true;
+		pull_registry(&uo, &st, label, sizeof(label)); /* label: the pulled tag */
 	} else if (src[0] == '/') {
 		if (stat(src, &sb) < 0 || !S_ISREG(sb.st_mode))
 			discard_and_die(p->root_arg, "no such file in the initramfs",
@@ -560,6 +553,6 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 		 "verified, %.1f s", st.manifest_digest, st.layers, st.layers == 1 ? "" : "s", line,
 		 (unsigned long long)st.entries, (unsigned long long)st.whiteouts, (double)(now_ms() - t0) / 1000.0);
 	if (p->bootc_kexec)
-		kexec_into_image(reuse && src[0] == '/' ? src : NULL, reuse && registry ? label : NULL);
+		kexec_into_image(reuse && src[0] == '/' ? src : NULL, reuse && label[0] ? label : NULL);
 	assemble();
 }
