@@ -963,14 +963,16 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->bootc_var_rw ? "writable" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
-		if (p->bootc_erofs)
+		if (p->bootc_erofs && p->bootc_kexec)
+			fprintf(out, "    bootc.live.erofs: for the kexec'd stage (it stays on the next command line)\n");
+		else if (p->bootc_erofs)
 			fprintf(out, "    then written as an EROFS image (null UUID, timestamps at the epoch) and mounted "
 				"read-only from it (bootc.live.erofs; rw has no effect)\n");
 		if (p->bootc_zram[0])
 			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram; needs make initramfs MKFS=ext4)\n", p->bootc_zram);
 		if (p->bootc_kexec && p->bootc_kexec_reuse)
 			fprintf(out, "    then kexec the image's kernel with a new initramfs: the %s as /root.oci (newc cpio) followed "
-				"by the image's initramfs.img; command line without bootc.kexec* and root=, plus "
+				"by the image's initramfs.img; command line without bootc.kexec*, root= and netroot=, plus "
 				"bootc.kexec.reuse-image=0 root=bootc-live:/root.oci%s (no second download; "
 				"bootc.kexec.reuse-image=0 fetches again instead)\n",
 				!strncmp(p->root_src, "docker://", 9) ? "pulled image kept as an oci-archive" :

@@ -291,6 +291,18 @@ static void test_print_kexec(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "fetches the image again"));
 	assert_null(strstr(buf, "no second download"));
+	/* bootc.live.erofs: this stage's root, or (with bootc.kexec) the next stage's */
+	assert_int_equal(build("root=bootc-live:/root.oci bootc.live.erofs"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "then written as an EROFS image"));
+	assert_int_equal(build("root=bootc-live:/root.oci bootc.live.erofs bootc.kexec"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_null(strstr(buf, "then written as an EROFS image"));
+	assert_non_null(strstr(buf, "bootc.live.erofs: for the kexec'd stage"));
 }
 
 static void test_print_json_escapes(void **state)
