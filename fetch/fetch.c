@@ -34,6 +34,7 @@ enum verdict {
 
 struct xfer {
 	const struct fetch_opts *o;
+	const struct fetch_request *rq;
 	const char *url;
 	struct fetch_sink *sink;
 	fetch_event_fn ev;
@@ -42,16 +43,23 @@ struct xfer {
 	struct hashq *hq;	/* NULL when not hashing */
 	uint64_t t0_ms, last_ev_ms;
 	uint64_t offset;	/* bytes delivered to the sink and hashed */
+	uint64_t best;		/* the largest offset any attempt reached: progress is growing it */
 	uint64_t total;		/* size of the URL; 0 = unknown */
 	unsigned attempt, resumes, restarts;
 	bool is_http, is_ftp;
 	/* per attempt */
 	uint64_t range_start;	/* Range asked for; 0 = whole file */
 	bool first_write_seen;
-	bool progressed;
+	uint64_t skip;		/* body bytes to drop: a sink without reset has them already */
+	bool answer;		/* a 4xx/5xx body: it goes to rq->errbody, not the sink */
+	size_t errbody_len;
+	bool stalled;		/* the stall watch stopped this attempt */
+	uint64_t win_ms, win_bytes;	/* the stall watch's window: start, curl's byte count then */
 	long http_code;
 	char reason[64];
 	bool have_cr;
+	bool changed;		/* V_RESTART because the source is another file now */
+	bool from_zero;		/* next attempt: no Range; skip what the sink has (it cannot reset) */
 	uint64_t cr_start, cr_total;
 	enum verdict abort_v;	/* set by a callback that stopped the transfer */
 	int abort_rc;
@@ -98,15 +106,22 @@ static void hash_restart(struct xfer *x)
 		hashq_reset(x->hq);
 }
 
-/* Discard everything: sink, decoder (inside the sink) and hash. */
-static int restart_from_zero(struct xfer *x)
+/*
+ * Discard everything: sink, decoder (inside the sink) and hash. A sink that
+ * cannot start over keeps its bytes instead and the next body skips them,
+ * unless the source changed (changed = its size differs), which it cannot survive.
+ */
+static int restart_from_zero(struct xfer *x, bool changed)
 {
 	int rc;
 
 	if (!x->offset)
 		return 0;
 	if (!x->sink->reset) {
-		snprintf(x->msg, sizeof(x->msg), "cannot resume %s and its sink cannot start over", x->url);
+		if (!changed)
+			return 0;
+		snprintf(x->msg, sizeof(x->msg), "%s changed while it was read and %s cannot start over", x->url,
+			 x->sink->what ? x->sink->what : "its consumer");
 		return -ESPIPE;
 	}
 	rc = x->sink->reset(x->sink->ctx);
@@ -118,6 +133,24 @@ static int restart_from_zero(struct xfer *x)
 	hash_restart(x);
 	x->offset = 0;
 	x->restarts++;
+	return 0;
+}
+
+/* The server sent the whole file although offset bytes are in: start over, or skip them. */
+static int whole_body(struct xfer *x, const char *why)
+{
+	char msg[160];
+	int rc;
+
+	if (x->sink->reset) {
+		rc = restart_from_zero(x, false);
+		if (!rc)
+			emit(x, FETCH_EV_RESTART, why, 0);
+		return rc;
+	}
+	x->skip = x->offset;
+	snprintf(msg, sizeof(msg), "%s: skipping the %" PRIu64 " bytes already received", why, x->offset);
+	emit(x, FETCH_EV_RESTART, msg, 0);
 	return 0;
 }
 
@@ -165,6 +198,11 @@ static bool first_write(struct xfer *x)
 		if (code >= 400) {
 			enum verdict v = http_verdict(x, code, &rc);
 
+			if (x->rq->any_status) {
+				x->answer = true;	/* keep the body for the caller; the verdict comes at the end */
+				x->errbody_len = 0;
+				return true;
+			}
 			set_abort(x, v, rc);
 			return false;
 		}
@@ -179,13 +217,12 @@ static bool first_write(struct xfer *x)
 		} else if (code == 200) {
 			if (x->range_start) {
 				/* Range ignored: this body is the whole file from byte 0 */
-				rc = restart_from_zero(x);
+				x->range_start = 0;
+				rc = whole_body(x, "server ignored the Range request");
 				if (rc) {
 					set_abort(x, V_FATAL, rc);
 					return false;
 				}
-				x->range_start = 0;
-				emit(x, FETCH_EV_RESTART, "server ignored the Range request", 0);
 			}
 			total = cl >= 0 ? (uint64_t)cl : 0;
 		} else {
@@ -203,6 +240,7 @@ static bool first_write(struct xfer *x)
 		snprintf(x->msg, sizeof(x->msg), "size of %s changed from %" PRIu64 " to %" PRIu64 " bytes",
 			 x->url, x->total, total);
 		x->total = 0;
+		x->changed = true;
 		set_abort(x, V_RESTART, 0);
 		return false;
 	}
@@ -232,11 +270,29 @@ static bool first_write(struct xfer *x)
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 {
 	struct xfer *x = ctx;
-	size_t n = size * nmemb;
+	size_t all = size * nmemb, n = all;
 	int rc;
 
 	if (!x->first_write_seen && !first_write(x))
 		return 0;
+	if (x->answer) {
+		size_t room = x->rq->errbody_cap > x->errbody_len ? x->rq->errbody_cap - x->errbody_len : 0;
+		size_t k = n < room ? n : room;
+
+		if (k)
+			memcpy(x->rq->errbody + x->errbody_len, data, k);
+		x->errbody_len += k;
+		return all;
+	}
+	if (x->skip) {
+		size_t k = x->skip < n ? (size_t)x->skip : n;
+
+		x->skip -= k;
+		data += k;
+		n -= k;
+		if (!n)
+			return all;
+	}
 	if (x->hq)
 		hashq_add(x->hq, data, n);
 	rc = x->sink->write(x->sink->ctx, data, n);
@@ -255,8 +311,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 		return 0;
 	}
 	x->offset += n;
-	x->progressed = true;
-	return n;
+	return all;
 }
 
 static bool hdr_is(const char *line, size_t len, const char *name)
@@ -289,6 +344,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 	char line[256];
 	size_t len = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
 
+	if (x->rq->on_header)
+		x->rq->on_header(x->rq->hdr_ctx, data, n);
 	memcpy(line, data, len);
 	line[len] = '\0';
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
@@ -331,11 +388,36 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
+/* Fewer bytes per second than this over a FETCH_STALL_S window is a stall. */
+static uint64_t stall_bps(const struct fetch_opts *o)
+{
+	if (o->limit_rate && o->limit_rate / 2 < FETCH_STALL_BPS)
+		return o->limit_rate / 2 ? o->limit_rate / 2 : 1;
+	return FETCH_STALL_BPS;
+}
+
 static int on_xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = ctx;
-	uint64_t t = now_ms();
+	uint64_t t = now_ms(), got = dlnow > 0 ? (uint64_t)dlnow : 0;
+	curl_off_t connected = 0;
 
+	curl_easy_getinfo(x->curl, CURLINFO_CONNECT_TIME_T, &connected);
+	if (!connected)
+		x->win_ms = t;	/* the connect timeout covers this part */
+	else if (t - x->win_ms >= FETCH_STALL_S * 1000ull) {
+		uint64_t bps = stall_bps(x->o);
+
+		if (got - x->win_bytes < bps * FETCH_STALL_S) {
+			snprintf(x->msg, sizeof(x->msg), "%.300s: stalled, %" PRIu64 " bytes in %u s (expected at least %"
+				 PRIu64 " bytes/s)", x->url, got - x->win_bytes, FETCH_STALL_S, bps);
+			x->stalled = true;
+			set_abort(x, V_RETRY, 0);
+			return 1;
+		}
+		x->win_ms = t;
+		x->win_bytes = got;
+	}
 	if (x->first_write_seen && t - x->last_ev_ms >= 1000 / FETCH_EVENTS_PER_S) {
 		x->last_ev_ms = t;
 		emit(x, FETCH_EV_PROGRESS, NULL, 0);
@@ -452,8 +534,6 @@ static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *err, siz
 	SET(CURLOPT_MAXREDIRS, 10L);
 	SET(CURLOPT_CONNECTTIMEOUT, (long)(o->connect_timeout_s ? o->connect_timeout_s : FETCH_CONNECT_DEFAULT_S));
 	SET(CURLOPT_TIMEOUT, (long)o->max_time_s);
-	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-	SET(CURLOPT_LOW_SPEED_TIME, (long)FETCH_STALL_S);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_TFTP_BLKSIZE, (long)TFTP_BLKSIZE);
 	SET(CURLOPT_PROXY, o->proxy);	/* "" = no proxy, not even from the environment */
@@ -463,15 +543,23 @@ static int setup_handle(struct xfer *x, struct curl_slist **hdrs, char *err, siz
 	SET(CURLOPT_PROXY_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 	if (o->cacert[0])
 		SET(CURLOPT_CAINFO, o->cacert);
-	if (o->user[0])
-		SET(CURLOPT_USERPWD, o->user);
+	if (x->rq->userpwd ? x->rq->userpwd[0] != '\0' : o->user[0] != '\0')
+		SET(CURLOPT_USERPWD, x->rq->userpwd ? x->rq->userpwd : o->user);	/* the first host only */
 	if (o->ipv4)
 		SET(CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
 	if (o->limit_rate)
 		SET(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)o->limit_rate);
-	for (unsigned i = 0; i < o->nheaders && i < FETCH_MAX_HEADERS; i++) {
-		struct curl_slist *n = curl_slist_append(*hdrs, o->headers[i]);
+	for (unsigned i = 0; i < o->nheaders + (x->rq->headers ? FETCH_MAX_HEADERS : 0); i++) {
+		const char *h = i < o->nheaders ? (i < FETCH_MAX_HEADERS ? o->headers[i] : NULL)
+						: x->rq->headers[i - o->nheaders];
+		struct curl_slist *n;
 
+		if (!h) {
+			if (i < o->nheaders)
+				continue;
+			break;
+		}
+		n = curl_slist_append(*hdrs, h);
 		if (!n) {
 			snprintf(err, errlen, "out of memory for the HTTP headers");
 			return -ENOMEM;
@@ -504,6 +592,11 @@ static int position_attempt(struct xfer *x)
 	curl_easy_setopt(x->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)0);
 	if (!x->offset)
 		return 0;
+	if (x->from_zero) {
+		x->from_zero = false;
+		x->skip = x->offset;
+		return 0;
+	}
 	if (x->is_http) {
 		snprintf(range, sizeof(range), "%" PRIu64 "-", x->offset);
 		curl_easy_setopt(x->curl, CURLOPT_RANGE, range);	/* libcurl copies it */
@@ -515,27 +608,57 @@ static int position_attempt(struct xfer *x)
 		x->range_start = x->offset;
 		return 0;
 	}
-	rc = restart_from_zero(x);	/* tftp, file: no way to resume */
-	if (!rc)
-		emit(x, FETCH_EV_RESTART, "protocol cannot resume", 0);
+	rc = whole_body(x, "protocol cannot resume");	/* tftp, file */
 	return rc;
 }
 
+/* What the last attempt left for the caller, success or not. */
+static void fill_stats(struct xfer *x, struct fetch_stats *st)
+{
+	char *eff = NULL;
+
+	if (!st)
+		return;
+	st->bytes = x->offset;
+	st->elapsed_ms = now_ms() - x->t0_ms;
+	st->attempts = x->attempt;
+	st->resumes = x->resumes;
+	st->restarts = x->restarts;
+	st->http_code = x->is_http ? x->http_code : 0;
+	st->errbody_len = x->errbody_len;
+	st->served_by[0] = '\0';
+	if (x->curl && curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
+		fetch_url_origin(eff, st->served_by, sizeof(st->served_by));
+}
+
+/*
+ * Attempts until one succeeds, one fails for good, or o's deadline passes without
+ * progress. Progress is the best offset reached growing in an attempt that was not
+ * stopped as a stall: bytes received again after a restart from zero are not progress,
+ * and neither is a trickle. The backoff doubles until progress is made.
+ */
 static int run(struct xfer *x, char *err, size_t errlen)
 {
 	const struct fetch_opts *o = x->o;
 	unsigned backoff = BACKOFF_FIRST_MS, tls_errors = 0, retries = 0;
+	int max_retries = x->rq->max_attempts ? (int)x->rq->max_attempts - 1 : o->max_retries;
 	uint64_t quiet_since = x->t0_ms;
 	int rc;
 
 	for (;;) {
 		CURLcode res;
 		enum verdict v;
+		uint64_t best_before = x->best;
 
 		x->attempt++;
 		x->first_write_seen = false;
-		x->progressed = false;
 		x->have_cr = false;
+		x->changed = false;
+		x->answer = false;
+		x->stalled = false;
+		x->skip = 0;
+		x->win_ms = now_ms();
+		x->win_bytes = 0;
 		x->reason[0] = '\0';
 		x->abort_v = V_OK;
 		x->abort_rc = 0;
@@ -548,18 +671,21 @@ static int run(struct xfer *x, char *err, size_t errlen)
 		}
 		res = curl_easy_perform(x->curl);
 		rc = 0;
+		x->http_code = 0;
+		if (x->is_http)
+			curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->http_code);
 		if (res == CURLE_OK) {
-			long code = 0;
+			long code = x->http_code;
 
-			if (x->is_http)
-				curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
 			if (code == 416 && x->range_start) {
 				snprintf(x->msg, sizeof(x->msg), "server refused Range %" PRIu64 "- (HTTP 416)",
 					 x->range_start);
 				v = V_RESTART;
-			} else if (code >= 400)
+			} else if (code >= 400) {
 				v = http_verdict(x, code, &rc);
-			else if (!x->first_write_seen && !first_write(x))
+				if (v == V_FATAL && x->rq->any_status)
+					return 0;	/* the caller reads the answer */
+			} else if (!x->first_write_seen && !first_write(x))
 				v = x->abort_v, rc = x->abort_rc;	/* empty body: still check */
 			else if (x->total && x->offset != x->total) {
 				snprintf(x->msg, sizeof(x->msg), "transfer ended at %" PRIu64 " of %" PRIu64 " bytes",
@@ -570,9 +696,9 @@ static int run(struct xfer *x, char *err, size_t errlen)
 		} else {
 			v = curl_verdict(x, res, x->errbuf, &tls_errors, &rc);
 		}
-		if (x->range_start && x->progressed)
+		if (x->range_start && x->offset > x->range_start)
 			x->resumes++;
-		if (v == V_RETRY && x->total && x->offset == x->total)
+		if (v == V_RETRY && !x->answer && x->total && x->offset == x->total)
 			v = V_OK;	/* every byte is in; the link broke after the last one */
 		if (v == V_OK)
 			return 0;
@@ -580,26 +706,30 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", x->msg);
 			return rc ? rc : -EIO;
 		}
-		if (x->progressed) {
+		if (x->offset > best_before && !x->stalled) {
 			quiet_since = now_ms();
 			backoff = BACKOFF_FIRST_MS;
 		}
+		if (x->offset > x->best)
+			x->best = x->offset;
 		if (v == V_RESTART) {
 			char why[MSG_MAX];
 
 			snprintf(why, sizeof(why), "%s", x->msg);
-			rc = restart_from_zero(x);
+			rc = restart_from_zero(x, x->changed);
 			if (rc) {
 				snprintf(err, errlen, "%s", x->msg);
 				return rc;
 			}
+			if (!x->sink->reset)
+				x->from_zero = true;	/* ask for byte 0, skip what the sink has */
 			emit(x, FETCH_EV_RESTART, why, 0);
 			if (x->restarts > x->attempt) /* cannot happen; keeps the loop finite */
 				return -EIO;
 		}
 		uint64_t waited = now_ms() - quiet_since, limit = (uint64_t)o->retry_deadline_s * 1000;
 		bool out_of_time = waited >= limit;
-		bool out_of_tries = o->max_retries >= 0 && retries >= (unsigned)o->max_retries;
+		bool out_of_tries = max_retries >= 0 && retries >= (unsigned)max_retries;
 		unsigned delay = out_of_time || waited + backoff <= limit ? backoff : (unsigned)(limit - waited);
 
 		if (out_of_time || out_of_tries) {
@@ -614,17 +744,18 @@ static int run(struct xfer *x, char *err, size_t errlen)
 	}
 }
 
-static int fetch_one(const struct fetch_opts *o, const char *url, const struct checksum *sum,
-		     bool decompress, struct fetch_sink *sink, fetch_event_fn ev, void *ev_ctx,
-		     struct fetch_stats *st, char *err, size_t errlen)
+static int fetch_one(const struct fetch_opts *o, const struct fetch_request *rq, struct fetch_sink *sink,
+		     fetch_event_fn ev, void *ev_ctx, struct fetch_stats *st, char *err, size_t errlen)
 {
 	static bool curl_ready;
+	const char *url = rq->url;
+	const struct checksum *sum = rq->sum;
 	struct xfer *x;
 	struct sink_decomp dec;
 	struct fetch_sink wrapped;
 	struct curl_slist *hdrs = NULL;
 	/* a caller that wrapped its sink in a decompressor already: do not decompress twice */
-	enum sink_codec codec = decompress && !sink_is_decomp(sink) ? sink_codec_for_url(url) : SINK_CODEC_NONE;
+	enum sink_codec codec = rq->decompress && !sink_is_decomp(sink) ? sink_codec_for_url(url) : SINK_CODEC_NONE;
 	uint8_t digest[CHECKSUM_SHA256_LEN];
 	int rc;
 
@@ -635,12 +766,15 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 		}
 		curl_ready = true;
 	}
+	if (st)
+		memset(st, 0, sizeof(*st));
 	x = calloc(1, sizeof(*x));
 	if (!x) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	x->o = o;
+	x->rq = rq;
 	x->url = url;
 	x->sink = sink;
 	x->ev = ev;
@@ -674,8 +808,9 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 	if (o->insecure && (x->is_http || o->proxy[0]))
 		emit(x, FETCH_EV_WARNING, "TLS certificate verification is off (rd.noverifyssl or --insecure)", 0);
 	rc = run(x, err, errlen);
-	if (rc)
-		goto err_curl;
+	fill_stats(x, st);
+	if (rc || (x->is_http && x->http_code >= 400))
+		goto err_curl;	/* failed, or an answer for the caller (any_status): no sink to finish */
 	if (x->sink->finish) {
 		rc = x->sink->finish(x->sink->ctx);
 		if (rc) {
@@ -691,14 +826,8 @@ static int fetch_one(const struct fetch_opts *o, const char *url, const struct c
 	memset(digest, 0, sizeof(digest));
 	if (x->hq)
 		hashq_digest(x->hq, digest);
-	if (st) {
-		st->bytes = x->offset;
-		st->elapsed_ms = now_ms() - x->t0_ms;
-		st->attempts = x->attempt;
-		st->resumes = x->resumes;
-		st->restarts = x->restarts;
+	if (st)
 		memcpy(st->sha256, digest, sizeof(digest));
-	}
 	if (sum && sum->set && !sum->is_auto && memcmp(digest, sum->sha256, sizeof(digest))) {
 		char got[CHECKSUM_SHA256_HEX + 1], want[CHECKSUM_SHA256_HEX + 1];
 
@@ -720,6 +849,69 @@ err_decomp:
 err_free:
 	hashq_free(x->hq);
 	free(x);
+	return rc;
+}
+
+int fetch_request(const struct fetch_opts *o, const struct fetch_request *rq, struct fetch_sink *sink,
+		  fetch_event_fn ev, void *ev_ctx, struct fetch_stats *st, char *err, size_t errlen)
+{
+	if (!rq->url || !rq->url[0]) {
+		snprintf(err, errlen, "no URL to fetch");
+		return -EINVAL;
+	}
+	if (!sink || !sink->write || (rq->any_status && !st)) {
+		snprintf(err, errlen, "no sink to write %s into", rq->url);
+		return -EINVAL;
+	}
+	return fetch_one(o, rq, sink, ev, ev_ctx, st, err, errlen);
+}
+
+int fetch_query_escape(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+		bool keep = isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+
+		if (o + (keep ? 1 : 3) >= outlen)
+			return -ENAMETOOLONG;
+		if (keep) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	if (o >= outlen)
+		return -ENAMETOOLONG;
+	out[o] = '\0';
+	return 0;
+}
+
+int fetch_url_origin(const char *url, char *out, size_t outlen)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int rc = -EINVAL, n;
+
+	if (!u)
+		return -ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		for (char *p = host; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		n = snprintf(out, outlen, "%s://%s:%s", scheme, host, port);
+		rc = n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
 	return rc;
 }
 
@@ -774,8 +966,10 @@ int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 			goto auto_out;
 		}
 		snprintf(name, sizeof(name), "%.*s", (int)nlen, nm);
+		struct fetch_request srq = { .url = url };
+
 		sink_mem_init(&mem, text, CHECKSUM_FILE_MAX, &ms);
-		rc = fetch_one(o, url, NULL, false, &ms, NULL, NULL, NULL, err, errlen);
+		rc = fetch_one(o, &srq, &ms, NULL, NULL, NULL, err, errlen);
 		if (rc) {
 			if (rc == -EFBIG)
 				snprintf(err, errlen, "%s is larger than %d bytes", url, CHECKSUM_FILE_MAX);
@@ -790,5 +984,7 @@ auto_out:
 		if (rc)
 			return rc;
 	}
-	return fetch_one(o, o->url, &sum, o->decompress, sink, ev, ev_ctx, st, err, errlen);
+	struct fetch_request rq = { .url = o->url, .sum = &sum, .decompress = o->decompress };
+
+	return fetch_one(o, &rq, sink, ev, ev_ctx, st, err, errlen);
 }

@@ -19,7 +19,9 @@
 #define FETCH_MAX_HEADERS	8	/* --header/-H given at most this often */
 #define FETCH_RETRY_DEFAULT_S	180	/* rd.retry= default (dracut) */
 #define FETCH_CONNECT_DEFAULT_S	30	/* connect timeout when none is given */
-#define FETCH_STALL_S		30	/* no byte for this long: treat as cut */
+#define FETCH_STALL_S		30	/* a window this long ... */
+#define FETCH_STALL_BPS		1024	/* ... with fewer bytes/s than this (or than half of --limit-rate) is a stall */
+#define FETCH_ERRBODY_MAX	4096	/* bytes of an error response kept for the caller */
 
 /* What a transfer does; init fills it from the boot plan. */
 struct fetch_opts {
@@ -85,7 +87,46 @@ struct fetch_stats {
 	unsigned resumes;	/* attempts that continued with Range */
 	unsigned restarts;	/* times the sink was reset to zero */
 	uint8_t sha256[32];	/* digest of the received bytes, if hashed (else zero) */
+	long http_code;		/* status of the last response (http/https), else 0 */
+	char served_by[320];	/* "scheme://host:port" that sent the last response ("" = unknown) */
+	size_t errbody_len;	/* fetch_request: bytes of the last 4xx/5xx body in rq->errbody */
 };
+
+/*
+ * One request for a consumer that speaks a protocol over HTTP (the OCI registry):
+ * the same engine as fetch_url (retry, backoff, resume, stall, TLS verdicts), plus
+ * request headers, a response-header callback and the HTTP status as an answer.
+ */
+struct fetch_request {
+	const char *url;
+	const char *const *headers;	/* extra request headers, NULL-terminated; NULL = none */
+	const char *userpwd;		/* HTTP Basic "user:password" for url's own host only; NULL = o->user */
+	bool any_status;	/* a final 4xx is an answer: 0 with st->http_code, its body in errbody */
+	char *errbody;		/* receives up to errbody_cap bytes of a 4xx/5xx body (also on give-up) */
+	size_t errbody_cap;
+	void (*on_header)(void *ctx, const char *line, size_t len); /* raw header lines incl. "HTTP/..." */
+	void *hdr_ctx;
+	const struct checksum *sum;	/* expected digest; NULL = none */
+	bool decompress;	/* by the URL's suffix */
+	unsigned max_attempts;	/* 0 = until o's deadline / --retry */
+};
+
+/*
+ * Run rq with o's transport options (TLS, proxy, timeouts, deadline) into sink.
+ * A sink without reset still survives a server that ignores Range: the bytes it
+ * already has are skipped in the new body. Errors as fetch_url; with
+ * rq->any_status a final 4xx returns 0 (st->http_code tells which), and a 5xx
+ * given up on returns -ETIMEDOUT with st->http_code and the body kept.
+ * st may be NULL only without any_status.
+ */
+int fetch_request(const struct fetch_opts *o, const struct fetch_request *rq, struct fetch_sink *sink,
+		  fetch_event_fn ev, void *ev_ctx, struct fetch_stats *st, char *err, size_t errlen);
+
+/* in, percent-encoded for a URL query (RFC 3986 unreserved kept); 0 or -ENAMETOOLONG. */
+int fetch_query_escape(const char *in, char *out, size_t outlen);
+
+/* "scheme://host:port" of url (lower case, default port filled in); 0 or -EINVAL. */
+int fetch_url_origin(const char *url, char *out, size_t outlen);
 
 /* Defaults: verify TLS, follow redirects, decompress, rd.retry=180. */
 void fetch_opts_init(struct fetch_opts *o);

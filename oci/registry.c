@@ -1,11 +1,12 @@
 #include "oci/registry.h"
 #include "oci/archwrite.h"
 #include "oci/auth.h"
+#include "fetch/fetch.h"
 #include "fetch/sha256.h"
+#include "fetch/sink.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,12 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_BODY_MAX   4096   /* bytes of an error response kept for the message */
 #define TOKEN_MAX      (64 * 1024)
 #define AUTH_FILE_MAX  (64 * 1024)
 #define ACCEPT_MANIFESTS "Accept: " OCI_MT_INDEX ", " OCI_MT_MANIFEST ", " DOCKER_MT_LIST ", " DOCKER_MT_MANIFEST
-#define CONNECT_TIMEOUT_S 30
-#define STALL_S           30
 #define PREFETCH_BUF      (8 << 20) /* bytes of the next layer held in each socket buffer */
 
 struct reg {
@@ -49,18 +47,17 @@ struct reg {
 
 /* One response. Either collected in body (at most max bytes) or streamed to a socket. */
 struct resp {
-	CURL *curl;
 	long code;
 	char content_type[128];
 	char www_auth[1024];
+	char served_by[320];     /* "scheme://host:port" that sent the response */
 	char *body;
 	size_t len, max;
-	bool too_big;
+	char errbody[FETCH_ERRBODY_MAX]; /* a 4xx/5xx body, for the registry's own words */
+	size_t errlen;
 	int sock;                /* >= 0: 2xx bodies go there */
 	bool sock_broken;        /* the reader went away */
 	uint64_t delivered;      /* bytes sent to the socket over all attempts */
-	uint64_t base;           /* delivered when this attempt started (its Range start) */
-	uint64_t seen;           /* body bytes of this attempt */
 	const char *authz;       /* prefetch: its own copy of the Authorization header */
 	bool own_authz;          /* use authz, not the shared one (another thread may renew that) */
 	bool quiet;              /* no events (a prefetch thread does not log) */
@@ -109,10 +106,9 @@ static void copy_hdr(char *dst, size_t dlen, const char *v, const char *end)
 	dst[n] = '\0';
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
+static void on_header(void *ctx, const char *data, size_t n)
 {
 	struct resp *r = ctx;
-	size_t n = size * nmemb;
 	const char *v;
 
 	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) { /* a new response (after a redirect) */
@@ -124,75 +120,51 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 	} else if (hdr(data, n, "WWW-Authenticate", &v)) {
 		copy_hdr(r->www_auth, sizeof(r->www_auth), v, data + n);
 	}
-	return n;
 }
 
-static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
+/* A streamed blob: into the oci-archive at its offset, then to the applier. The engine
+ * skips what was delivered already when a server ignores Range, so delivered is always
+ * the blob offset of buf[0]. */
+static int sock_write(void *ctx, const void *buf, size_t n)
 {
 	struct resp *r = ctx;
-	size_t n = size * nmemb, off = 0;
-	long code = 0;
+	const char *data = buf;
+	size_t off = 0;
 	ssize_t w;
 
-	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (r->sock >= 0 && code >= 200 && code < 300) {
-		if (code != 206 && r->seen < r->base) { /* Range ignored: skip what the applier has */
-			off = r->base - r->seen < n ? (size_t)(r->base - r->seen) : n;
-			r->seen += off;
-		}
-		/* delivered is the blob offset of data[off]: the same bytes land at the same place
-		 * whatever the retries, resumes and ignored Ranges were */
-		if (r->aw && off < n) {
-			int rc = oci_aw_write(r->aw, r->awb, r->delivered, data + off, n - off);
+	if (r->aw) {
+		int rc = oci_aw_write(r->aw, r->awb, r->delivered, data, n);
 
-			if (rc < 0) {
-				r->aw_err = rc;
-				return 0;
-			}
-		}
-		while (off < n) {
-			w = send(r->sock, data + off, n - off, MSG_NOSIGNAL);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				r->sock_broken = true;
-				return 0; /* the applier stopped: abort the transfer */
-			}
-			off += (size_t)w;
-			r->delivered += (size_t)w;
-			r->seen += (size_t)w;
-		}
-		return n;
-	}
-	{
-		size_t max = (r->sock >= 0 || code < 200 || code >= 300) ? ERR_BODY_MAX : r->max;
-
-		if (r->len + n > max) {
-			r->too_big = true;
-			if (code >= 200 && code < 300)
-				return 0;
-			n = max - r->len; /* keep the start of an error body */
-		}
-		if (n) {
-			char *b = realloc(r->body, r->len + n + 1);
-
-			if (!b)
-				return 0;
-			r->body = b;
-			memcpy(r->body + r->len, data, n);
-			r->len += n;
-			r->body[r->len] = '\0';
+		if (rc < 0) {
+			r->aw_err = rc;
+			return rc;
 		}
 	}
-	return size * nmemb;
+	while (off < n) {
+		w = send(r->sock, data + off, n - off, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r->sock_broken = true;
+			return -EPIPE; /* the applier stopped: abort the transfer */
+		}
+		off += (size_t)w;
+		r->delivered += (size_t)w;
+	}
+	return 0;
 }
 
-static uint64_t now_ms(void)
+/* The engine's events, in the registry's words; a prefetch thread stays quiet. */
+static void on_fetch_event(const struct fetch_event *e, void *ctx)
 {
-	struct timespec ts;
+	struct reg *g = ctx;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (e->type == FETCH_EV_RETRY)
+		oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "%s; retrying in %u ms", e->msg, e->delay_ms);
+	else if (e->type == FETCH_EV_RESUME)
+		oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "resuming a blob at byte %llu", (unsigned long long)e->offset);
+	else if (e->type == FETCH_EV_RESTART)
+		oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "%s", e->msg);
 }
 
 /* The registry's own words from an error body: "CODE: message". */
@@ -201,9 +173,9 @@ static void registry_says(const struct resp *r, char *out, size_t len)
 	cJSON *j, *errs, *e0, *code, *msg;
 
 	out[0] = '\0';
-	if (!r->body || !r->len)
+	if (!r->errlen)
 		return;
-	j = cJSON_ParseWithLength(r->body, r->len);
+	j = cJSON_ParseWithLength(r->errbody, r->errlen);
 	errs = j ? cJSON_GetObjectItemCaseSensitive(j, "errors") : NULL;
 	e0 = cJSON_IsArray(errs) ? cJSON_GetArrayItem(errs, 0) : NULL;
 	code = e0 ? cJSON_GetObjectItemCaseSensitive(e0, "code") : NULL;
@@ -216,126 +188,98 @@ static void registry_says(const struct resp *r, char *out, size_t len)
 }
 
 /*
- * GET url. r->sock >= 0 streams a 2xx body there; otherwise up to max bytes land in r->body.
- * Retries refused connections, cut transfers and 5xx until the deadline; a streamed body
- * that broke goes on with a Range request (or skips what was sent if Range is ignored).
- * Returns 0 with r->code set (any HTTP status), or -errno for a transport failure.
+ * GET url through the fetch engine (its retries, resumes, stall watch and TLS verdicts).
+ * r->sock >= 0 streams a 2xx body there; otherwise up to max bytes land in r->body.
+ * Credentials (Basic) go only to url's own host; the Authorization header is dropped by
+ * the engine when a redirect leaves that host. Returns 0 with r->code set (any status
+ * below 500), or -errno with one line in err.
  */
-static int get(struct reg *g, const char *url, const char *accept, bool use_creds, struct resp *r,
+enum send_auth {
+	TO_REGISTRY,	/* the Bearer token, or Basic once the registry asked for it */
+	TO_REALM,	/* the credentials, as Basic, to a token service allowed to have them */
+	TO_NOBODY,	/* anonymous */
+};
+
+static int get(struct reg *g, const char *url, const char *accept, enum send_auth to, struct resp *r,
 	       char *err, size_t errlen)
 {
-	uint64_t deadline = now_ms() + (uint64_t)(g->o->retry_s ? g->o->retry_s : 1) * 1000;
-	unsigned delay = 500, attempt = 0;
-	char ebuf[CURL_ERROR_SIZE];
-	struct curl_slist *h = NULL;
-	CURLcode cr;
+	const char *headers[3] = { 0 };
+	unsigned nh = 0;
+	struct fetch_opts fo;
+	struct fetch_request rq = { .url = url, .headers = headers, .any_status = true,
+				    .errbody = r->errbody, .errbody_cap = sizeof(r->errbody),
+				    .on_header = on_header, .hdr_ctx = r };
+	struct fetch_stats st;
+	struct fetch_sink sink;
+	struct sink_mem mem;
+	const char *authz = r->own_authz ? r->authz : g->authz;
 	int rc;
 
-	for (;;) {
-		attempt++;
-		r->curl = curl_easy_init();
-		if (!r->curl) {
-			snprintf(err, errlen, "libcurl could not start a transfer");
+	fetch_opts_init(&fo);
+	fo.insecure = !g->verify;
+	fo.retry_deadline_s = g->o->retry_s ? g->o->retry_s : 1;
+	fo.decompress = false;
+	if (g->o->cacert && *g->o->cacert)
+		snprintf(fo.cacert, sizeof(fo.cacert), "%s", g->o->cacert);
+	if (g->o->proxy && *g->o->proxy)
+		snprintf(fo.proxy, sizeof(fo.proxy), "%s", g->o->proxy);
+	if (accept)
+		headers[nh++] = accept;
+	if (authz && to == TO_REGISTRY)
+		headers[nh++] = authz;
+	if (((to == TO_REGISTRY && g->basic) || to == TO_REALM) && g->userpass[0])
+		rq.userpwd = g->userpass;
+	if (!g->probed && g->o->insecure && strcmp(g->scheme, "https") == 0)
+		rq.max_attempts = 1; /* the first answer decides between HTTPS and HTTP */
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+	r->code = 0;
+	r->errlen = 0;
+	if (r->sock >= 0) {
+		sink_callback_init(&sink, sock_write, NULL, r);
+		sink.what = "the layer applier";
+	} else {
+		r->body = malloc(r->max + 1);
+		if (!r->body) {
+			snprintf(err, errlen, "out of memory for a response of %zu bytes", r->max);
 			return -ENOMEM;
 		}
-		h = NULL;
-		if (accept)
-			h = curl_slist_append(h, accept);
-		if (r->own_authz ? r->authz != NULL : g->authz != NULL) {
-			if (!use_creds)
-				h = curl_slist_append(h, r->own_authz ? r->authz : g->authz);
-		}
-		ebuf[0] = '\0';
-		free(r->body);
-		r->body = NULL;
-		r->len = 0;
-		r->code = 0;
-		r->too_big = false;
-		curl_easy_setopt(r->curl, CURLOPT_URL, url);
-		curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, ebuf);
-		curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(r->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(r->curl, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 10L);
-		curl_easy_setopt(r->curl, CURLOPT_UNRESTRICTED_AUTH, 0L); /* credentials stay with the first host */
-		curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
-		curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_TIME, (long)STALL_S);
-		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, g->verify ? 1L : 0L);
-		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, g->verify ? 2L : 0L);
-		curl_easy_setopt(r->curl, CURLOPT_PROXY, g->o->proxy ? g->o->proxy : "");
-		if (g->o->cacert && *g->o->cacert)
-			curl_easy_setopt(r->curl, CURLOPT_CAINFO, g->o->cacert);
-		if ((use_creds || g->basic) && g->userpass[0]) {
-			curl_easy_setopt(r->curl, CURLOPT_USERPWD, g->userpass);
-			curl_easy_setopt(r->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		}
-		if (h)
-			curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
-		r->base = r->delivered;
-		r->seen = 0;
-		if (r->sock >= 0 && r->delivered) { /* a streamed blob broke: go on where it stopped */
-			char range[32];
-
-			snprintf(range, sizeof(range), "%llu-", (unsigned long long)r->delivered);
-			curl_easy_setopt(r->curl, CURLOPT_RANGE, range);
-			if (!r->quiet)
-				oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "resuming %s at byte %llu", url,
-					 (unsigned long long)r->delivered);
-		}
-		curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
-		curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_write);
-		curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, r);
-		cr = curl_easy_perform(r->curl);
-		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->code);
-		curl_easy_cleanup(r->curl);
-		curl_slist_free_all(h);
-		r->curl = NULL;
-		if (cr == CURLE_OK && r->code < 500)
-			return 0;
-		if (r->aw_err) {
-			snprintf(err, errlen, "writing %s into the oci-archive %s: %s", url, g->o->archive_path,
-				 strerror(-r->aw_err));
-			return r->aw_err;
-		}
-		if (r->sock_broken)
-			return -EPIPE;
-		if (cr == CURLE_WRITE_ERROR && r->too_big) {
-			snprintf(err, errlen, "%s: the response is larger than %zu bytes", url, r->max);
-			return -EFBIG;
-		}
-		if (cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CACERT_BADFILE) {
-			snprintf(err, errlen, "%s: TLS verification failed: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cr));
-			return -EKEYREJECTED;
-		}
-		if (!g->probed && g->o->insecure && strcmp(g->scheme, "https") == 0 && cr != CURLE_OK &&
-		    cr != CURLE_COULDNT_RESOLVE_HOST) {
-			return -EPROTO; /* the caller retries with plain HTTP */
-		}
-		if (cr == CURLE_OK)
-			snprintf(err, errlen, "%s: the registry answered %ld%s", url, r->code, "");
-		else
-			snprintf(err, errlen, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cr));
-		clean_text(err);
-		rc = cr == CURLE_OK ? -EIO : (cr == CURLE_COULDNT_RESOLVE_HOST ? -EHOSTUNREACH : -EIO);
-		if (now_ms() + delay > deadline || cr == CURLE_COULDNT_RESOLVE_HOST) {
-			if (cr == CURLE_OK) {
-				char says[200];
-
-				registry_says(r, says, sizeof(says));
-				snprintf(err, errlen, "%s: the registry answered %ld%s after %u attempt%s", url, r->code, says,
-					 attempt, attempt == 1 ? "" : "s");
-			}
-			return rc;
-		}
-		if (!r->quiet)
-			oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "%s; retrying in %u ms", err, delay);
-		usleep(delay * 1000u);
-		if (delay < 8000)
-			delay *= 2;
+		sink_mem_init(&mem, r->body, r->max, &sink);
+		sink.what = "the response buffer";
 	}
+	rc = fetch_request(&fo, &rq, &sink, r->quiet ? NULL : on_fetch_event, g, &st, err, errlen);
+	r->code = st.http_code;
+	r->errlen = st.errbody_len;
+	snprintf(r->served_by, sizeof(r->served_by), "%s", st.served_by);
+	if (r->sock < 0) {
+		r->len = r->code >= 200 && r->code < 300 ? mem.len : 0;
+		r->body[r->len] = '\0';
+	}
+	if (rc == 0)
+		return 0;
+	if (r->aw_err) {
+		snprintf(err, errlen, "writing %s into the oci-archive %s: %s", url, g->o->archive_path,
+			 strerror(-r->aw_err));
+		return r->aw_err;
+	}
+	if (r->sock_broken)
+		return -EPIPE;
+	if (rc == -EFBIG && r->sock < 0) {
+		snprintf(err, errlen, "%s: the response is larger than %zu bytes", url, r->max);
+		return -EFBIG;
+	}
+	if (!g->probed && rq.max_attempts == 1 && rc != -EKEYREJECTED && !r->code)
+		return -EPROTO; /* no HTTPS answer: the caller retries with plain HTTP */
+	if (rc == -ETIMEDOUT && r->code >= 500) {
+		char says[200];
+
+		registry_says(r, says, sizeof(says));
+		snprintf(err, errlen, "%s: the registry answered %ld%s after %u attempt%s", url, r->code, says,
+			 st.attempts, st.attempts == 1 ? "" : "s");
+	}
+	clean_text(err);
+	return rc == -ETIMEDOUT || rc == -EPROTO ? -EIO : rc;
 }
 
 static void load_creds(struct reg *g)
@@ -365,11 +309,50 @@ static void load_creds(struct reg *g)
 		oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "credentials for %s from %s", host, path);
 }
 
+/* The host part of "scheme://host:port" (fetch_url_origin's form). */
+static void origin_host(const char *origin, char *out, size_t len)
+{
+	const char *h = strstr(origin, "://"), *colon;
+
+	h = h ? h + 3 : origin;
+	colon = strrchr(h, ':');
+	snprintf(out, len, "%.*s", (int)(colon ? (size_t)(colon - h) : strlen(h)), h);
+}
+
+static void registry_origin(const struct reg *g, char *out, size_t len)
+{
+	char url[600];
+
+	snprintf(url, sizeof(url), "%s://%s/", g->scheme, g->ref->registry);
+	if (fetch_url_origin(url, out, len) < 0)
+		out[0] = '\0';
+}
+
+/*
+ * Credentials go to a token service only over https, or to the registry's own host:
+ * a realm is named by whoever answered, and plain http to a third host would hand the
+ * password to anyone on the path (cf. containerd CVE-2020-15157).
+ */
+static bool realm_may_have_creds(const struct reg *g, const char *realm)
+{
+	char ro[320], go[320], rh[256], gh[256];
+
+	if (fetch_url_origin(realm, ro, sizeof(ro)) < 0)
+		return false;
+	if (strncmp(ro, "https://", 8) == 0)
+		return true;
+	registry_origin(g, go, sizeof(go));
+	origin_host(ro, rh, sizeof(rh));
+	origin_host(go, gh, sizeof(gh));
+	return gh[0] && strcmp(rh, gh) == 0;
+}
+
 /* Answer a 401: fetch a Bearer token from the realm, or use Basic. */
 static int authenticate(struct reg *g, const char *www, char *err, size_t errlen)
 {
-	char scheme[32], realm[512], service[256], scope[512], url[2048], *es, *ec;
+	char scheme[32], realm[512], service[256], scope[512], url[FETCH_URL_MAX], es[768], ec[1536];
 	struct resp r = { .sock = -1, .max = TOKEN_MAX };
+	enum send_auth to;
 	cJSON *j = NULL;
 	const cJSON *t;
 	int rc;
@@ -397,14 +380,18 @@ static int authenticate(struct reg *g, const char *www, char *err, size_t errlen
 	}
 	if (!scope[0])
 		snprintf(scope, sizeof(scope), "repository:%s:pull", g->ref->repo);
-	es = curl_easy_escape(NULL, service, 0);
-	ec = curl_easy_escape(NULL, scope, 0);
-	snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?", es ? es : "",
-		 ec ? ec : "");
-	curl_free(es);
-	curl_free(ec);
-	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "token from %s%s", realm, g->userpass[0] ? " with credentials" : "");
-	rc = get(g, url, NULL, true, &r, err, errlen);
+	if (fetch_query_escape(service, es, sizeof(es)) < 0 || fetch_query_escape(scope, ec, sizeof(ec)) < 0) {
+		snprintf(err, errlen, "the registry %s sent a token service name or scope too long to ask for",
+			 g->ref->registry);
+		return -EACCES;
+	}
+	snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?", es, ec);
+	to = g->userpass[0] && realm_may_have_creds(g, realm) ? TO_REALM : TO_NOBODY;
+	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "token from %s%s", realm, to == TO_REALM ? " with credentials" : "");
+	if (g->userpass[0] && to == TO_NOBODY)
+		oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "not sending the credentials for %s to the token service %.200s: "
+			 "they go only over https or to the registry's own host", g->ref->registry, realm);
+	rc = get(g, url, NULL, to, &r, err, errlen);
 	if (rc < 0)
 		goto out;
 	if (r.code != 200) {
@@ -446,7 +433,7 @@ static int api_get(struct reg *g, const char *kind, const char *what, const char
 
 again:
 	snprintf(url, sizeof(url), "%s://%s/v2/%s/%s/%s", g->scheme, g->ref->registry, g->ref->repo, kind, what);
-	rc = get(g, url, accept, false, r, err, errlen);
+	rc = get(g, url, accept, TO_REGISTRY, r, err, errlen);
 	if (rc == -EPROTO && !g->probed) {
 		oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "%s: no HTTPS, trying plain HTTP (bootc.registry.unsecure)",
 			 g->ref->registry);
@@ -457,6 +444,20 @@ again:
 	if (rc < 0)
 		return rc;
 	g->probed = true;
+	if (r->code == 401) {
+		char mine[320];
+
+		/* only the registry itself may start the token flow: a 401 from the host a blob
+		 * was redirected to (a CDN, an object store) names a realm someone else chose */
+		registry_origin(g, mine, sizeof(mine));
+		if (r->served_by[0] && strcmp(r->served_by, mine) != 0) {
+			snprintf(err, errlen, "%s %s of %s: redirected to %.200s, which answered 401; credentials go "
+				 "only to the registry %s", kind[0] == 'm' ? "manifest" : "blob", what, g->ref->repo,
+				 r->served_by, mine);
+			clean_text(err);
+			return -EACCES;
+		}
+	}
 	if (r->code == 401 && !g->authed) {
 		g->authed = true;
 		rc = authenticate(g, r->www_auth, err, errlen);
@@ -613,7 +614,7 @@ static void *prefetch_thread(void *arg)
 {
 	struct prefetch *p = arg;
 
-	p->rc = get(p->g, p->url, NULL, false, &p->r, p->err, sizeof(p->err));
+	p->rc = get(p->g, p->url, NULL, TO_REGISTRY, &p->r, p->err, sizeof(p->err));
 	if (p->rc == 0 && (p->r.code < 200 || p->r.code >= 300)) {
 		snprintf(p->err, sizeof(p->err), "%.400s: the registry answered %ld", p->url, p->r.code);
 		p->rc = -EIO;
@@ -807,10 +808,6 @@ int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opt
 	int rc;
 
 	err[0] = '\0';
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errlen, "libcurl failed to initialise");
-		return -ENOMEM;
-	}
 	if (ro->insecure) {
 		g.verify = false;
 		oci_emit(g.ev, g.ev_ctx, OCI_EV_WARN, "%s: TLS verification is off, plain HTTP allowed "

@@ -39,7 +39,7 @@ class H(http.server.BaseHTTPRequestHandler):
         c.request(self.command, path, headers=hdrs)
         r = c.getresponse()
         body = r.read()
-        keep = [(k, v) for k, v in r.getheaders() if k.lower() in ("content-type", "docker-content-digest", "location")]
+        keep = [(k, v) for k, v in r.getheaders() if k.lower() in ("content-type", "docker-content-digest", "location", "content-range")]
         self.reply(r.status, body, keep)
 
     def do_GET(self):
