@@ -396,7 +396,8 @@ static int authenticate(struct reg *g, const char *www, char *err, size_t errlen
 		goto out;
 	if (r.code != 200) {
 		snprintf(err, errlen, "the token service %.200s answered %ld: %s", realm, r.code,
-			 r.code == 401 || r.code == 403 ? (g->userpass[0] ? "the credentials were refused" :
+			 r.code == 401 || r.code == 403 ? (to == TO_REALM ? "the credentials were refused" :
+			 g->userpass[0] ? "it wants credentials, and they go only over https or to the registry's own host" :
 			 "it wants credentials (see the credentials file in docs/oci.md)") : "no token");
 		clean_text(err);
 		rc = r.code == 401 || r.code == 403 ? -EACCES : -EIO;

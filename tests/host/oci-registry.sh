@@ -117,5 +117,48 @@ kill $PROXY_PID; wait $PROXY_PID 2>/dev/null
 start_regproxy deny401 || fail "regproxy"
 pull e401 "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -q
 grep -q 'answered 401 without a usable WWW-Authenticate' "$W/e401.err" || fail "401: $(cat "$W/e401.err")"
-for f in tag digest keep cut cutkeep missing baddig noauth badauth token e500 e401; do echo "  $f: $(tail -n 1 "$W/$f.err" 2>/dev/null | cut -c1-200)"; done
+
+# Hostile registries (tests/host/oci/regproxy.py's hostile modes): each pull ends in one line.
+hostile() { # MODE NAME [opts]: pull through a proxy in MODE, credentials for it in $W/auth-MODE
+	kill $PROXY_PID 2>/dev/null; wait $PROXY_PID 2>/dev/null
+	start_regproxy "$1" || fail "regproxy $1"
+	printf '127.0.0.1:%s netinit:s3cret\n' "$PROXY_PORT" > "$W/auth-$1"
+	m=$1 n=$2; shift 2
+	t0=$(date +%s)
+	pull "$n" "docker://127.0.0.1:$PROXY_PORT/netinit/test:v1" -k -a "$W/auth-$m" "$@"
+	HOSTILE_RC=$? HOSTILE_S=$(( $(date +%s) - t0 ))
+}
+# a 206 whose Content-Range is not the range asked for: start over, the image is intact
+hostile bad206 bad206
+[ $HOSTILE_RC = 0 ] || { cat "$W/bad206.err"; fail "bad206: the pull failed"; }
+grep -q 'answered from 0' "$W/regproxy-bad206.log" || fail "bad206: no wrong 206 was sent"
+grep -q 'with another range' "$W/bad206.err" || fail "bad206: the wrong range was not noticed"
+same_tree "$W/ref/rootfs" "$W/t-bad206" || fail "bad206: the tree differs"
+# Range ignored and every transfer cut halfway: no progress, so it gives up at the deadline (10 s)
+hostile norange norange -q
+[ $HOSTILE_RC != 0 ] || fail "norange: a pull that never completes succeeded"
+grep -q 'giving up on .* after [0-9]* s and [0-9]* attempts' "$W/norange.err" || fail "norange: $(cat "$W/norange.err")"
+[ "$HOSTILE_S" -le 40 ] || fail "norange: took ${HOSTILE_S}s with a 10 s deadline"
+# one byte a second: a stall, given up on at the deadline
+hostile trickle trickle -q
+[ $HOSTILE_RC != 0 ] || fail "trickle: succeeded"
+grep -q 'stalled, [0-9]* bytes in 30 s' "$W/trickle.err" || fail "trickle: $(cat "$W/trickle.err")"
+# a blob redirected to a host that answers 401 with its own realm: no token flow there
+hostile cdn401 cdn401 -q
+[ $HOSTILE_RC != 0 ] || fail "cdn401: succeeded"
+grep -q 'redirected to http://127.0.0.1:[0-9]*, which answered 401; credentials go only to the registry' "$W/cdn401.err" || fail "cdn401: $(cat "$W/cdn401.err")"
+grep -q 'STEAL' "$W/regproxy-cdn401.log" && fail "cdn401: the client went to the realm the CDN named"
+grep -q 'GET /cdn/' "$W/regproxy-cdn401.log" || fail "cdn401: no redirect to the CDN happened"
+# a Bearer realm on plain http at another host: the token request goes without credentials
+hostile realm realm
+[ $HOSTILE_RC != 0 ] || fail "realm: succeeded"
+grep -q 'TOKEN auth=False' "$W/regproxy-realm.log" || fail "realm: no anonymous token request"
+grep -q 'TOKEN auth=True' "$W/regproxy-realm.log" && fail "realm: credentials sent over http to another host"
+grep -q "they go only over https or to the registry.s own host" "$W/realm.err" || fail "realm: $(cat "$W/realm.err")"
+# a manifest with 100000 layers is refused by size, not parsed
+hostile many many -q
+[ $HOSTILE_RC != 0 ] || fail "many: succeeded"
+grep -q 'larger than\|at most' "$W/many.err" || fail "many: $(cat "$W/many.err")"
+kill $PROXY_PID 2>/dev/null; wait $PROXY_PID 2>/dev/null
+for f in tag digest keep cut cutkeep missing baddig noauth badauth token e500 e401 bad206 norange trickle cdn401 realm many; do echo "  $f: $(tail -n 1 "$W/$f.err" 2>/dev/null | cut -c1-200)"; done
 echo "PASS: oci-registry"

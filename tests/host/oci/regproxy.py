@@ -9,8 +9,20 @@ fail500: every /v2/ request is answered 500 with a registry error body.
 cut:     the first GET of each blob sends half of it and closes the connection; a Range
          request is passed on (the registry answers 206). The byte ranges asked for are logged.
 deny401: every /v2/ request is answered 401 without a usable challenge.
-pass:    every /v2/ request is passed on as it is (each one is logged: a count of pulls)."""
-import base64, http.client, http.server, json, socketserver, sys
+pass:    every /v2/ request is passed on as it is (each one is logged: a count of pulls).
+Hostile modes (each misbehaves on blobs, manifests pass):
+bad206:  the first GET of each blob is cut halfway; a Range request gets 206 with the whole
+         blob and "Content-Range: bytes 0-..." (not the range asked for).
+norange: every GET of a blob (Range or not) gets 200 with the whole length, half the bytes,
+         and a closed connection: a client that counts re-sent bytes as progress never stops.
+trickle: a blob GET gets 200 and then one byte a second.
+cdn401:  /v2/ wants Basic netinit:s3cret; blobs are redirected to a second port (the "CDN",
+         logged as "regproxy: cdn-port N") that answers 401 with a Bearer realm on itself;
+         that realm logs "regproxy: STEAL auth=True|False" (a client must never go there).
+realm:   /v2/ answers 401 with a Bearer realm on plain http at 127.0.0.3 (another host);
+         its /token logs "regproxy: TOKEN auth=True|False" and hands out no token.
+many:    the manifest of any tag lists 100000 layers."""
+import base64, http.client, http.server, json, socketserver, sys, time
 
 PORT, REG, MODE = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 TOKEN = "tok-" + "x" * 1500  # long, like Docker Hub's JWTs
@@ -42,8 +54,88 @@ class H(http.server.BaseHTTPRequestHandler):
         keep = [(k, v) for k, v in r.getheaders() if k.lower() in ("content-type", "docker-content-digest", "location", "content-range")]
         self.reply(r.status, body, keep)
 
+    def blob_body(self):
+        c = http.client.HTTPConnection("127.0.0.1", REG)
+        c.request("GET", self.path)
+        r = c.getresponse()
+        return r.read()
+
+    def half_and_close(self, body):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        sys.stderr.write("regproxy: cut %s at %d of %d\n" % (self.path, len(body) // 2, len(body)))
+
+    def hostile(self, host):
+        """The hostile modes; True when the request was answered."""
+        blob = self.path.startswith("/v2/") and "/blobs/" in self.path
+        if MODE == "bad206" and blob:
+            body = self.blob_body()
+            if "Range" not in self.headers and self.path not in CUT:
+                CUT.add(self.path)
+                self.half_and_close(body)
+                return True
+            if "Range" in self.headers:
+                sys.stderr.write("regproxy: range %s %s answered from 0\n" % (self.path, self.headers["Range"]))
+                self.reply(206, body, [("Content-Range", "bytes 0-%d/%d" % (len(body) - 1, len(body)))])
+                return True
+        if MODE == "norange" and blob:
+            self.half_and_close(self.blob_body())
+            return True
+        if MODE == "trickle" and blob:
+            body = self.blob_body()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            self.close_connection = True
+            return True
+        if MODE == "cdn401" and self.path.startswith("/v2/"):
+            if self.headers.get("Authorization") != "Basic " + USER:
+                self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', [("WWW-Authenticate", 'Basic realm="reg"')])
+                return True
+            if blob:
+                name = host.rsplit(":", 1)[0]
+                self.reply(307, b"", [("Location", "http://%s:%d/cdn%s" % (name, CDN_PORT, self.path))])
+                return True
+            self.forward(self.path)
+            return True
+        if MODE == "realm" and self.path.startswith("/v2/"):
+            if self.headers.get("Authorization") != "Bearer " + TOKEN:
+                self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                           [("WWW-Authenticate", 'Bearer realm="http://127.0.0.3:%d/token",service="x"' % PORT)])
+                return True
+        if MODE == "realm" and self.path.startswith("/token"):
+            sys.stderr.write("regproxy: TOKEN auth=%s\n" % ("Authorization" in self.headers))
+            self.reply(401, b'{"details":"no"}', [("Content-Type", "application/json")])
+            return True
+        if MODE in ("bad206", "norange", "trickle", "realm") and self.path.startswith("/v2/"):
+            self.forward(self.path)
+            return True
+        if MODE == "many" and self.path.startswith("/v2/") and "/manifests/" in self.path:
+            z = "sha256:" + "0" * 64
+            layers = ",".join('{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":32}' % z
+                              for _ in range(100000))
+            body = ('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":'
+                    '{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":2},"layers":[%s]}'
+                    % (z, layers)).encode()
+            self.reply(200, body, [("Content-Type", "application/vnd.oci.image.manifest.v1+json")])
+            return True
+        return False
+
     def do_GET(self):
         host = self.headers.get("Host", "127.0.0.1:%d" % PORT)
+        if self.hostile(host):
+            return
         if MODE == "fail500" and self.path.startswith("/v2/"):
             return self.reply(500, json.dumps({"errors": [{"code": "UNKNOWN", "message": "test failure"}]}).encode(),
                               [("Content-Type", "application/json")])
@@ -102,6 +194,25 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
+class CDN(H):
+    """cdn401's second port: 401 with a realm of its own choosing, and that realm."""
+
+    def do_GET(self):
+        host = self.headers.get("Host", "127.0.0.1")
+        if self.path.startswith("/steal"):
+            sys.stderr.write("regproxy: STEAL auth=%s\n" % ("Authorization" in self.headers))
+            return self.reply(200, json.dumps({"token": "stolen"}).encode(), [("Content-Type", "application/json")])
+        return self.reply(401, b"", [("WWW-Authenticate", 'Bearer realm="http://%s/steal",service="cdn"' % host)])
+
+    do_HEAD = do_GET
+
+
 import threading
+cdn = S(("127.0.0.1", 0), CDN)
+CDN_PORT = cdn.server_address[1]
+sys.stderr.write("regproxy: cdn-port %d\n" % CDN_PORT)
+threading.Thread(target=cdn.serve_forever, daemon=True).start()
 threading.Thread(target=S(("127.0.0.2", PORT), H).serve_forever, daemon=True).start()
+if MODE == "realm":
+    threading.Thread(target=S(("127.0.0.3", PORT), H).serve_forever, daemon=True).start()
 S(("127.0.0.1", PORT), H).serve_forever()
