@@ -12,12 +12,11 @@
 
 #include <curl/curl.h>
 
+#include "fetch/attempt.h"
 #include "fetch/checksum.h"
 #include "fetch/hashq.h"
 #include "fetch/sink.h"
 
-#define BACKOFF_FIRST_MS	500	/* first wait after a failed attempt */
-#define BACKOFF_MAX_MS		8000	/* waits double up to this */
 #define TLS_CONNECT_TRIES	3	/* a TLS handshake error is retried this often */
 #define TFTP_BLKSIZE		1468	/* Ethernet MTU 1500 - IP - UDP - TFTP header */
 #define CURL_BUFSIZE		(256 * 1024)	/* libcurl receive buffer */
@@ -25,12 +24,10 @@
 #define CURL_MIN_BUFSIZE	1024	/* libcurl's smallest receive buffer */
 #define RATE_BURSTS_PER_S	1000	/* 100 reads per burst, 10 bursts a second */
 
-enum verdict {
-	V_OK,
-	V_RETRY,	/* transient: wait, resume */
-	V_RESTART,	/* resume impossible: start from zero now */
-	V_FATAL,	/* no point in retrying */
-};
+#define V_OK		FETCH_V_OK
+#define V_RETRY		FETCH_V_RETRY
+#define V_RESTART	FETCH_V_RESTART
+#define V_FATAL		FETCH_V_FATAL
 
 struct xfer {
 	const struct fetch_opts *o;
@@ -42,15 +39,11 @@ struct xfer {
 	CURL *curl;
 	struct hashq *hq;	/* NULL when not hashing */
 	uint64_t t0_ms, last_ev_ms;
-	uint64_t offset;	/* bytes delivered to the sink and hashed */
-	uint64_t best;		/* the largest offset any attempt reached: progress is growing it */
-	uint64_t total;		/* size of the URL; 0 = unknown */
+	struct fetch_pos pos;	/* offset (bytes in the sink, hashed), total, this attempt's range */
 	unsigned attempt, resumes, restarts;
 	bool is_http, is_ftp;
 	/* per attempt */
-	uint64_t range_start;	/* Range asked for; 0 = whole file */
 	bool first_write_seen;
-	uint64_t skip;		/* body bytes to drop: a sink without reset has them already */
 	bool answer;		/* a 4xx/5xx body: it goes to rq->errbody, not the sink */
 	size_t errbody_len;
 	bool stalled;		/* the stall watch stopped this attempt */
@@ -58,10 +51,9 @@ struct xfer {
 	long http_code;
 	char reason[64];
 	bool have_cr;
-	bool changed;		/* V_RESTART because the source is another file now */
 	bool from_zero;		/* next attempt: no Range; skip what the sink has (it cannot reset) */
 	uint64_t cr_start, cr_total;
-	enum verdict abort_v;	/* set by a callback that stopped the transfer */
+	enum fetch_verdict abort_v;	/* set by a callback that stopped the transfer */
 	int abort_rc;
 	char msg[MSG_MAX];	/* why the last attempt failed */
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for the last attempt */
@@ -87,10 +79,10 @@ static void emit(struct xfer *x, enum fetch_event_type type, const char *msg, un
 {
 	struct fetch_event e = {
 		.type = type,
-		.bytes = x->offset,
-		.total = x->total,
+		.bytes = x->pos.offset,
+		.total = x->pos.total,
 		.elapsed_ms = now_ms() - x->t0_ms,
-		.offset = x->range_start,
+		.offset = x->pos.range_start,
 		.attempt = x->attempt,
 		.delay_ms = delay_ms,
 		.msg = msg,
@@ -115,7 +107,7 @@ static int restart_from_zero(struct xfer *x, bool changed)
 {
 	int rc;
 
-	if (!x->offset)
+	if (!x->pos.offset)
 		return 0;
 	if (!x->sink->reset) {
 		if (!changed)
@@ -131,7 +123,7 @@ static int restart_from_zero(struct xfer *x, bool changed)
 		return rc;
 	}
 	hash_restart(x);
-	x->offset = 0;
+	x->pos.offset = 0;
 	x->restarts++;
 	return 0;
 }
@@ -148,119 +140,88 @@ static int whole_body(struct xfer *x, const char *why)
 			emit(x, FETCH_EV_RESTART, why, 0);
 		return rc;
 	}
-	x->skip = x->offset;
-	snprintf(msg, sizeof(msg), "%s: skipping the %" PRIu64 " bytes already received", why, x->offset);
+	x->pos.skip = x->pos.offset;
+	snprintf(msg, sizeof(msg), "%s: skipping the %" PRIu64 " bytes already received", why, x->pos.offset);
 	emit(x, FETCH_EV_RESTART, msg, 0);
 	return 0;
 }
 
-static void set_abort(struct xfer *x, enum verdict v, int rc)
+static void set_abort(struct xfer *x, enum fetch_verdict v, int rc)
 {
 	x->abort_v = v;
 	x->abort_rc = rc;
 }
 
 /* HTTP status -> verdict; fills msg. */
-static enum verdict http_verdict(struct xfer *x, long code, int *rc)
+static enum fetch_verdict http_verdict(struct xfer *x, long code, int *rc)
 {
 	snprintf(x->msg, sizeof(x->msg), "HTTP %ld%s%s from %s", code, x->reason[0] ? " " : "", x->reason,
 		 x->url);
-	if (code >= 500 || code == 408 || code == 429)
-		return V_RETRY;
-	if (code == 404 || code == 410)
-		*rc = -ENOENT;
-	else if (code == 401 || code == 403)
-		*rc = -EACCES;
-	else
-		*rc = -EPROTO;
-	return V_FATAL;
+	return fetch_http_verdict(code, rc);
 }
 
-/* First bytes of an attempt: check the status, the range, the size. */
+/* First bytes of an attempt: check the status, the range, the size (fetch_response). */
 static bool first_write(struct xfer *x)
 {
 	curl_off_t cl = -1;
-	uint64_t total = 0;
+	struct fetch_resp r = { .is_http = x->is_http, .have_cr = x->have_cr, .cr_start = x->cr_start,
+				.cr_total = x->cr_total };
+	uint64_t known = x->pos.total, from = x->pos.range_start;
+	enum fetch_verdict v = V_OK;
+	enum fetch_act act;
+	char why[256];
 	int rc = 0;
 
 	x->first_write_seen = true;
 	curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-	if (x->is_http) {
-		long code = 0;
-
-		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
-		if (code == 416 && x->range_start) {
-			/* the range starts at or past the end: the file may have shrunk */
-			snprintf(x->msg, sizeof(x->msg), "server refused Range %" PRIu64 "- (HTTP 416)", x->range_start);
-			set_abort(x, V_RESTART, 0);
-			return false;
-		}
-		if (code >= 400) {
-			enum verdict v = http_verdict(x, code, &rc);
-
-			if (x->rq->any_status) {
-				x->answer = true;	/* keep the body for the caller; the verdict comes at the end */
-				x->errbody_len = 0;
-				return true;
-			}
-			set_abort(x, v, rc);
-			return false;
-		}
-		if (code == 206) {
-			if (!x->range_start || !x->have_cr || x->cr_start != x->range_start) {
-				snprintf(x->msg, sizeof(x->msg),
-					 "server answered Range %" PRIu64 "- with another range", x->range_start);
-				set_abort(x, V_RESTART, 0);
-				return false;
-			}
-			total = x->cr_total ? x->cr_total : (cl >= 0 ? x->range_start + (uint64_t)cl : 0);
-		} else if (code == 200) {
-			if (x->range_start) {
-				/* Range ignored: this body is the whole file from byte 0 */
-				x->range_start = 0;
-				rc = whole_body(x, "server ignored the Range request");
-				if (rc) {
-					set_abort(x, V_FATAL, rc);
-					return false;
-				}
-			}
-			total = cl >= 0 ? (uint64_t)cl : 0;
-		} else {
-			snprintf(x->msg, sizeof(x->msg), "unexpected HTTP %ld from %s", code, x->url);
-			set_abort(x, V_FATAL, -EPROTO);
-			return false;
-		}
-	} else if (x->range_start && x->total && cl >= 0 &&
-		   ((uint64_t)cl == x->total || x->range_start + (uint64_t)cl == x->total)) {
-		total = x->total;	/* ftp: libcurl reports the whole size or the rest */
-	} else {
-		total = cl >= 0 ? x->range_start + (uint64_t)cl : 0;
-	}
-	if (x->total && total && total != x->total) {
-		snprintf(x->msg, sizeof(x->msg), "size of %s changed from %" PRIu64 " to %" PRIu64 " bytes",
-			 x->url, x->total, total);
-		x->total = 0;
-		x->changed = true;
-		set_abort(x, V_RESTART, 0);
+	r.length = cl;
+	if (x->is_http)
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &r.code);
+	act = fetch_response(&x->pos, &r, x->sink->reset != NULL, x->rq->any_status, &v, &rc, why, sizeof(why));
+	switch (act) {
+	case FETCH_ACT_ANSWER:
+		x->answer = true;	/* keep the body for the caller; the verdict comes at the end */
+		x->errbody_len = 0;
+		return true;
+	case FETCH_ACT_STOP:
+		if (x->is_http && r.code >= 400)
+			http_verdict(x, r.code, &rc);
+		else
+			snprintf(x->msg, sizeof(x->msg), "%s: %s", x->url, why);
+		set_abort(x, v, rc);
 		return false;
+	case FETCH_ACT_RESET:
+		x->pos.offset = from;	/* what the sink holds until it is reset */
+		rc = restart_from_zero(x, false);
+		if (rc) {
+			set_abort(x, V_FATAL, rc);
+			return false;
+		}
+		emit(x, FETCH_EV_RESTART, "server ignored the Range request", 0);
+		break;
+	case FETCH_ACT_TAKE:
+		if (x->pos.skip) {
+			snprintf(why, sizeof(why), "server ignored the Range request: skipping the %" PRIu64
+				 " bytes already received", x->pos.skip);
+			emit(x, FETCH_EV_RESTART, why, 0);
+		}
+		break;
 	}
-	if (total && !x->total) {
+	if (x->pos.total && !known) {
 		const struct fetch_sink *s = x->sink;
 
 		rc = 0;
 		if (s->capacity)
-			rc = fetch_fits(total, s->capacity, s->reserve, s->what ? s->what : "space", x->msg,
+			rc = fetch_fits(x->pos.total, s->capacity, s->reserve, s->what ? s->what : "space", x->msg,
 				       sizeof(x->msg));
 		if (!rc && s->mem_avail)
-			rc = fetch_fits(total, s->mem_avail, s->mem_reserve, "RAM", x->msg, sizeof(x->msg));
+			rc = fetch_fits(x->pos.total, s->mem_avail, s->mem_reserve, "RAM", x->msg, sizeof(x->msg));
 		if (rc) {
 			set_abort(x, V_FATAL, rc);
 			return false;
 		}
 	}
-	if (total)
-		x->total = total;
-	if (x->range_start)
+	if (x->pos.range_start)
 		emit(x, FETCH_EV_RESUME, NULL, 0);
 	else if (x->attempt == 1 || !x->restarts)
 		emit(x, FETCH_EV_START, NULL, 0);
@@ -284,10 +245,10 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 		x->errbody_len += k;
 		return all;
 	}
-	if (x->skip) {
-		size_t k = x->skip < n ? (size_t)x->skip : n;
+	if (x->pos.skip) {
+		size_t k = x->pos.skip < n ? (size_t)x->pos.skip : n;
 
-		x->skip -= k;
+		x->pos.skip -= k;
 		data += k;
 		n -= k;
 		if (!n)
@@ -301,16 +262,16 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 
 		if (rc == -EBADMSG || rc == -ENOMEM)
 			snprintf(x->msg, sizeof(x->msg), "%s: %s data is corrupt after %" PRIu64 " bytes",
-				 x->url, rc == -ENOMEM ? "out of memory decompressing;" : "compressed", x->offset);
+				 x->url, rc == -ENOMEM ? "out of memory decompressing;" : "compressed", x->pos.offset);
 		else if (rc == -ENOSPC || rc == -EFBIG)
 			snprintf(x->msg, sizeof(x->msg), "%s is full after %" PRIu64 " bytes of %s", what,
-				 x->offset, x->url);
+				 x->pos.offset, x->url);
 		else
 			snprintf(x->msg, sizeof(x->msg), "writing to %s failed: %s", what, strerror(-rc));
 		set_abort(x, V_FATAL, rc == -ENOSPC ? -EFBIG : rc);
 		return 0;
 	}
-	x->offset += n;
+	x->pos.offset += n;
 	return all;
 }
 
@@ -319,22 +280,6 @@ static bool hdr_is(const char *line, size_t len, const char *name)
 	size_t n = strlen(name);
 
 	return len > n && !strncasecmp(line, name, n);
-}
-
-static uint64_t parse_u64(const char **pp, bool *ok)
-{
-	const char *p = *pp;
-	uint64_t v = 0;
-
-	*ok = false;
-	while (*p >= '0' && *p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(*p++ - '0');
-		*ok = true;
-	}
-	*pp = p;
-	return v;
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
@@ -362,27 +307,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 				snprintf(x->reason, sizeof(x->reason), "%s", sp + 1);
 		}
 	} else if (hdr_is(line, len, "Content-Range:")) {
-		const char *p = line + strlen("Content-Range:");
-		bool ok1, ok2, ok3 = false;
-		uint64_t a, b, t = 0;
+		uint64_t a, b, t;
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncasecmp(p, "bytes ", 6))
-			return n;
-		p += 6;
-		a = parse_u64(&p, &ok1);
-		if (*p++ != '-')
-			return n;
-		b = parse_u64(&p, &ok2);
-		if (*p++ != '/')
-			return n;
-		if (*p != '*')
-			t = parse_u64(&p, &ok3);
-		if (ok1 && ok2 && b >= a && (!ok3 || t > b)) {
+		if (!fetch_content_range(line + strlen("Content-Range:"), &a, &b, &t)) {
 			x->have_cr = true;
 			x->cr_start = a;
-			x->cr_total = ok3 ? t : 0;
+			x->cr_total = t;
 		}
 	}
 	return n;
@@ -426,7 +356,7 @@ static int on_xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 }
 
 /* curl's result -> verdict; fills msg unless a callback already did. */
-static enum verdict curl_verdict(struct xfer *x, CURLcode res, const char *errbuf, unsigned *tls_errors, int *rc)
+static enum fetch_verdict curl_verdict(struct xfer *x, CURLcode res, const char *errbuf, unsigned *tls_errors, int *rc)
 {
 	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(res);
 
@@ -587,25 +517,25 @@ static int position_attempt(struct xfer *x)
 	char range[32];
 	int rc;
 
-	x->range_start = 0;
+	x->pos.range_start = 0;
 	curl_easy_setopt(x->curl, CURLOPT_RANGE, NULL);
 	curl_easy_setopt(x->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)0);
-	if (!x->offset)
+	if (!x->pos.offset)
 		return 0;
 	if (x->from_zero) {
 		x->from_zero = false;
-		x->skip = x->offset;
+		x->pos.skip = x->pos.offset;
 		return 0;
 	}
 	if (x->is_http) {
-		snprintf(range, sizeof(range), "%" PRIu64 "-", x->offset);
+		snprintf(range, sizeof(range), "%" PRIu64 "-", x->pos.offset);
 		curl_easy_setopt(x->curl, CURLOPT_RANGE, range);	/* libcurl copies it */
-		x->range_start = x->offset;
+		x->pos.range_start = x->pos.offset;
 		return 0;
 	}
 	if (x->is_ftp) {
-		curl_easy_setopt(x->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->offset);
-		x->range_start = x->offset;
+		curl_easy_setopt(x->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->pos.offset);
+		x->pos.range_start = x->pos.offset;
 		return 0;
 	}
 	rc = whole_body(x, "protocol cannot resume");	/* tftp, file */
@@ -619,7 +549,7 @@ static void fill_stats(struct xfer *x, struct fetch_stats *st)
 
 	if (!st)
 		return;
-	st->bytes = x->offset;
+	st->bytes = x->pos.offset;
 	st->elapsed_ms = now_ms() - x->t0_ms;
 	st->attempts = x->attempt;
 	st->resumes = x->resumes;
@@ -640,23 +570,26 @@ static void fill_stats(struct xfer *x, struct fetch_stats *st)
 static int run(struct xfer *x, char *err, size_t errlen)
 {
 	const struct fetch_opts *o = x->o;
-	unsigned backoff = BACKOFF_FIRST_MS, tls_errors = 0, retries = 0;
-	int max_retries = x->rq->max_attempts ? (int)x->rq->max_attempts - 1 : o->max_retries;
-	uint64_t quiet_since = x->t0_ms;
+	unsigned tls_errors = 0;
+	struct fetch_retry rt;
 	int rc;
+
+	fetch_retry_init(&rt, x->t0_ms, o->retry_deadline_s,
+			 x->rq->max_attempts ? (int)x->rq->max_attempts - 1 : o->max_retries);
 
 	for (;;) {
 		CURLcode res;
-		enum verdict v;
-		uint64_t best_before = x->best;
+		enum fetch_verdict v;
+		uint64_t reached;
+		unsigned delay;
 
 		x->attempt++;
 		x->first_write_seen = false;
 		x->have_cr = false;
-		x->changed = false;
+		x->pos.changed = false;
 		x->answer = false;
 		x->stalled = false;
-		x->skip = 0;
+		x->pos.skip = 0;
 		x->win_ms = now_ms();
 		x->win_bytes = 0;
 		x->reason[0] = '\0';
@@ -675,30 +608,24 @@ static int run(struct xfer *x, char *err, size_t errlen)
 		if (x->is_http)
 			curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->http_code);
 		if (res == CURLE_OK) {
-			long code = x->http_code;
-
-			if (code == 416 && x->range_start) {
-				snprintf(x->msg, sizeof(x->msg), "server refused Range %" PRIu64 "- (HTTP 416)",
-					 x->range_start);
-				v = V_RESTART;
-			} else if (code >= 400) {
-				v = http_verdict(x, code, &rc);
-				if (v == V_FATAL && x->rq->any_status)
-					return 0;	/* the caller reads the answer */
-			} else if (!x->first_write_seen && !first_write(x))
-				v = x->abort_v, rc = x->abort_rc;	/* empty body: still check */
-			else if (x->total && x->offset != x->total) {
+			if (!x->first_write_seen && !first_write(x))
+				v = x->abort_v, rc = x->abort_rc;	/* empty body: still decide */
+			else if (x->answer) {
+				v = http_verdict(x, x->http_code, &rc);
+				if (v == V_FATAL)
+					return 0;	/* any_status: the caller reads the answer */
+			} else if (x->pos.total && x->pos.offset != x->pos.total) {
 				snprintf(x->msg, sizeof(x->msg), "transfer ended at %" PRIu64 " of %" PRIu64 " bytes",
-					 x->offset, x->total);
+					 x->pos.offset, x->pos.total);
 				v = V_RETRY;
 			} else
 				v = V_OK;
 		} else {
 			v = curl_verdict(x, res, x->errbuf, &tls_errors, &rc);
 		}
-		if (x->range_start && x->offset > x->range_start)
+		if (x->pos.range_start && x->pos.offset > x->pos.range_start)
 			x->resumes++;
-		if (v == V_RETRY && !x->answer && x->total && x->offset == x->total)
+		if (v == V_RETRY && !x->answer && x->pos.total && x->pos.offset == x->pos.total)
 			v = V_OK;	/* every byte is in; the link broke after the last one */
 		if (v == V_OK)
 			return 0;
@@ -706,17 +633,12 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", x->msg);
 			return rc ? rc : -EIO;
 		}
-		if (x->offset > best_before && !x->stalled) {
-			quiet_since = now_ms();
-			backoff = BACKOFF_FIRST_MS;
-		}
-		if (x->offset > x->best)
-			x->best = x->offset;
+		reached = x->pos.offset;
 		if (v == V_RESTART) {
 			char why[MSG_MAX];
 
 			snprintf(why, sizeof(why), "%s", x->msg);
-			rc = restart_from_zero(x, x->changed);
+			rc = restart_from_zero(x, x->pos.changed);
 			if (rc) {
 				snprintf(err, errlen, "%s", x->msg);
 				return rc;
@@ -727,20 +649,13 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			if (x->restarts > x->attempt) /* cannot happen; keeps the loop finite */
 				return -EIO;
 		}
-		uint64_t waited = now_ms() - quiet_since, limit = (uint64_t)o->retry_deadline_s * 1000;
-		bool out_of_time = waited >= limit;
-		bool out_of_tries = max_retries >= 0 && retries >= (unsigned)max_retries;
-		unsigned delay = out_of_time || waited + backoff <= limit ? backoff : (unsigned)(limit - waited);
-
-		if (out_of_time || out_of_tries) {
+		if (fetch_retry_next(&rt, now_ms(), reached, x->stalled, &delay) < 0) {
 			snprintf(err, errlen, "giving up on %s after %" PRIu64 " s and %u attempt%s: %s", x->url,
 				 (now_ms() - x->t0_ms + 500) / 1000, x->attempt, x->attempt == 1 ? "" : "s", x->msg);
 			return -ETIMEDOUT;
 		}
-		retries++;
 		emit(x, FETCH_EV_RETRY, x->msg, delay);
 		sleep_ms(delay);
-		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
 }
 

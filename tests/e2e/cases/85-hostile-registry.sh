@@ -8,21 +8,22 @@
 #            the registry's Basic credentials never go to that realm
 #   norange  Range ignored and every blob transfer cut halfway: gives up within rd.retry
 #   many     a manifest listing 100000 layers: refused by size
-#   bomb     a layer that inflates to more than the guest's RAM: refused when the tree's
-#            tmpfs is full, with the entry named
+#   bomb     a layer that inflates to more than the guest's RAM (1 GiB of "y\n", 5 MiB of gzip):
+#            refused when the tree's tmpfs is full, with the entry named (zeros would not do:
+#            they are written as holes and take no RAM)
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/oci/e2e.sh"
 . "$NETINIT_ROOT/tests/host/oci/registry.sh"
 command -v docker-registry >/dev/null || skip "docker-registry missing"
 trap stop_registry EXIT
 bootc_images
-if [ ! -f "$W/bomb.done" ]; then # one 1 GiB file of zeros: about 1 MiB of gzip
+if [ ! -f "$W/bomb2.done" ]; then
 	rm -rf "$W/bomb-layout" "$W/bomb"; cp -a "$W/img/layout" "$W/bomb-layout"; mkdir -p "$W/bomb"
-	truncate -s 1G "$W/bomb/zeros"
-	tar -C "$W/bomb" -cf "$W/bomb.tar" zeros && rm -rf "$W/bomb" &&
+	yes | head -c 1G > "$W/bomb/yes"
+	tar -C "$W/bomb" -cf "$W/bomb.tar" yes && rm -rf "$W/bomb" &&
 		umoci raw add-layer --image "$W/bomb-layout:latest" "$W/bomb.tar" && rm -f "$W/bomb.tar" ||
 		fail "building the bomb image"
-	touch "$W/bomb.done"
+	touch "$W/bomb2.done"
 fi
 start_registry || fail "docker-registry did not start"
 push_image "$W/img/layout:latest" netinit/img:v1 || fail "skopeo push"
@@ -62,4 +63,4 @@ expect_log "$W/many.log" 'netinit: fatal: root: .*manifests/v1: the response is 
 
 boot bomb pass bomb ""
 fatal_once bomb
-expect_log "$W/bomb.log" 'netinit: fatal: root: .*zeros.*(No space left|full)'
+expect_log "$W/bomb.log" 'netinit: fatal: root: .*"?yes"?.*(No space left|full)'
