@@ -75,6 +75,7 @@ FORCE:
 # ---- tests -----------------------------------------------------------------
 # Each tests/unit/<name>.mk adds: UNIT_TESTS += <name> and unit_<name>_SRCS := ...
 UNIT_TESTS :=
+UNIT_MUSL_TESTS :=
 -include $(wildcard tests/unit/*.mk)
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
 define unit_rule
@@ -83,6 +84,17 @@ $(BUILD)/unit/test_$(1): $$(unit_$(1)_SRCS)
 	$(HOSTCC) $(CFLAGS_COMMON) $(UNIT_CFLAGS) -o $$@ $$(unit_$(1)_SRCS) $$(unit_$(1)_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+# A .mk may add UNIT_MUSL_TESTS += <name> (and unit_<name>_MUSL_LIBS): the same sources are
+# also built with musl-gcc -static against the sysroot, the product's libc, as
+# build/unit/musl_test_<name> (tests/unit/minicmocka.h stands in for cmocka, -DNETINIT_UNIT_MUSL).
+define unit_musl_rule
+$(BUILD)/unit/musl_test_$(1): $$(unit_$(1)_SRCS) | $(STAMP)
+	@mkdir -p $$(dir $$@)
+	$(MUSLCC) $(CFLAGS_COMMON) -g -O1 -DNETINIT_UNIT_MUSL -isystem $(SYSROOT)/include -static -o $$@ \
+		$$(unit_$(1)_SRCS) -L$(SYSROOT)/lib $$(unit_$(1)_MUSL_LIBS)
+endef
+$(foreach t,$(UNIT_MUSL_TESTS),$(eval $(call unit_musl_rule,$(t))))
+UNIT_BINS += $(addprefix $(BUILD)/unit/musl_test_,$(UNIT_MUSL_TESTS))
 
 unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)
@@ -106,7 +118,7 @@ FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 define fuzz_rule
 $(BUILD)/fuzz/fuzz_$(1): $$(fuzz_$(1)_SRCS)
 	@mkdir -p $$(dir $$@)
-	$(FUZZCC) $(CFLAGS_COMMON) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS)
+	$(FUZZCC) $(CFLAGS_COMMON) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 fuzz: $(FUZZ_BINS)

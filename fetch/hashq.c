@@ -1,4 +1,5 @@
 #include "fetch/hashq.h"
+#include "util/thread.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -62,7 +63,7 @@ struct hashq *hashq_new(void)
 		return q;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
-	if (pthread_create(&q->thread, NULL, worker, q)) {
+	if (thread_start(&q->thread, worker, q) < 0) {
 		pthread_mutex_destroy(&q->lock);
 		pthread_cond_destroy(&q->cond);
 		free(q->buf);

@@ -56,6 +56,8 @@ static uint64_t now_ms(void)
 }
 
 /* The partial root goes with its tmpfs; then the fatal path. */
+#define LAYER_PATH_HINT "the image is hostile or broken: a layer path is over the limits docs/oci.md gives"
+
 static _Noreturn void discard_and_die(const char *what, const char *why, const char *hint)
 {
 	umount2(BOOTC_DIR, MNT_DETACH);
@@ -193,6 +195,7 @@ static void unpack_archive(const char *path, uint64_t base, bool ours, const str
 	if (rc < 0)
 		discard_and_die(path, err, rc == -ENOENT ? "set bootclabel= to one of the labels present" :
 				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
+				rc == -ENAMETOOLONG ? LAYER_PATH_HINT :
 				rc == -EBADMSG ? "the archive is corrupt or was changed: rebuild or re-download it" :
 				rc == -ENOSPC ? "give the machine more RAM" : NULL);
 	/* the archive's RAM goes back before the system starts (with reuse: after the kexec load) */
@@ -232,6 +235,7 @@ static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_st
 				rc == -EKEYREJECTED ? "add the registry's CA, or bootc.registry.unsecure" :
 				rc == -EBADMSG ? "the registry served other bytes than the manifest names" :
 				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
+				rc == -ENAMETOOLONG ? LAYER_PATH_HINT :
 				"check that the registry is up and reachable; rd.retry= sets how long to keep trying");
 }
 
@@ -248,7 +252,7 @@ static void mount_erofs(void)
 	rc = mkerofs(BOOTC_TREE, EROFS_FILE, &eo, &es, err, sizeof(err));
 	if (rc < 0)
 		discard_and_die("bootc.live.erofs", err, rc == -ENOSPC ? "give the machine more RAM" : NULL);
-	oci_remove_tree(BOOTC_TREE); /* what is left: directories, links and emptied files */
+	fs_remove_tree(BOOTC_TREE); /* what is left: directories, links and emptied files */
 	progress_size(size, sizeof(size), es.image_bytes);
 	log_info("bootc: EROFS image %s: %s, %llu inodes, %llu files, %.1f s", EROFS_FILE, size,
 		 (unsigned long long)es.inodes, (unsigned long long)es.files, (double)(now_ms() - t0) / 1000.0);
@@ -475,7 +479,7 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 	}
 	/* only these two files of the tree are needed now: its RAM goes back first */
 	fetch_mem_available(&mem[0]);
-	rc = oci_remove_tree(BOOTC_TREE);
+	rc = fs_remove_tree(BOOTC_TREE);
 	fetch_mem_available(&mem[1]);
 	if (rc < 0)
 		log_warn("bootc: cannot remove the unpacked tree %s before the kexec: %s", BOOTC_TREE, strerror(-rc));

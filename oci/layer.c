@@ -1,13 +1,13 @@
 #include "oci/layer.h"
 #include "oci/pathcheck.h"
 #include "fetch/sha256.h"
+#include "util/fsutil.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -89,26 +89,6 @@ static void set_free(struct pathset *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int oci_remove_tree(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? -errno : 0;
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-		return -errno;
-	return 0;
-}
-
 struct applier {
 	struct archive *in, *out;
 	struct oci_stream *s;
@@ -176,34 +156,60 @@ static int check_parents(const char *rel, char *err, size_t errlen)
 	return 0;
 }
 
-/* Remove what lower layers left in dir (recursively), keeping what this layer wrote. */
+/* Remove what lower layers left in dir and, below it, in the directories this layer
+ * wrote, keeping what this layer wrote. A work list, not recursion: the depth is the
+ * tree's, not the stack's business. */
 static int clear_lower(struct applier *ap, const char *dir)
 {
-	DIR *d = opendir(*dir ? dir : ".");
+	char **todo = malloc(sizeof(*todo)), **nt, *cur, p[PATH_MAX];
+	size_t n = 0, cap = 1;
 	struct dirent *e;
-	char p[PATH_MAX];
 	struct stat st;
 	int rc = 0;
+	DIR *d;
 
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (snprintf(p, sizeof(p), "%s%s%s", dir, *dir ? "/" : "", e->d_name) >= (int)sizeof(p)) {
-			rc = -ENAMETOOLONG;
-			break;
-		}
-		if (set_has(&ap->written, p)) {
-			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-				rc = clear_lower(ap, p);
-		} else {
-			rc = oci_remove_tree(p);
-		}
-		if (rc < 0)
-			break;
+	if (!todo || !(todo[n++] = strdup(dir))) {
+		free(todo);
+		return -ENOMEM;
 	}
-	closedir(d);
+	while (rc == 0 && n) {
+		cur = todo[--n];
+		d = opendir(*cur ? cur : ".");
+		if (!d)
+			rc = errno == ENOENT ? 0 : -errno;
+		while (d && rc == 0 && (e = readdir(d))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			if (snprintf(p, sizeof(p), "%s%s%s", cur, *cur ? "/" : "", e->d_name) >= (int)sizeof(p)) {
+				rc = -ENAMETOOLONG;
+				break;
+			}
+			if (!set_has(&ap->written, p)) {
+				rc = fs_remove_tree(p);
+				continue;
+			}
+			if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+			if (n == cap) {
+				nt = realloc(todo, (cap *= 2) * sizeof(*todo));
+				if (!nt) {
+					rc = -ENOMEM;
+					break;
+				}
+				todo = nt;
+			}
+			if (!(todo[n] = strdup(p)))
+				rc = -ENOMEM;
+			else
+				n++;
+		}
+		if (d)
+			closedir(d);
+		free(cur);
+	}
+	while (n)
+		free(todo[--n]);
+	free(todo);
 	return rc;
 }
 
@@ -222,7 +228,7 @@ static int whiteout(struct applier *ap, const char *clean, enum oci_wh kind, con
 	}
 	if (set_has(&ap->written, target))
 		return 0; /* written by this same layer: the whiteout is about lower layers */
-	return oci_remove_tree(target);
+	return fs_remove_tree(target);
 }
 
 static int copy_data(struct applier *ap)
@@ -255,12 +261,23 @@ static void warn(struct applier *ap, const char *path)
 			 archive_error_string(ap->out) ? archive_error_string(ap->out) : "?");
 }
 
+/* Components of a clean path ("a/b/c": 3). */
+static size_t path_depth(const char *clean)
+{
+	size_t n = 1;
+
+	for (; *clean; clean++)
+		n += *clean == '/';
+	return n;
+}
+
 static int apply_entry(struct applier *ap, struct archive_entry *e)
 {
 	const char *raw = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
-	char clean[PATH_MAX], target[PATH_MAX], lclean[PATH_MAX];
+	char clean[OCI_LAYER_MAX_PATH + 1], target[PATH_MAX], lclean[PATH_MAX];
 	enum oci_wh kind;
 	struct stat st;
+	size_t depth;
 	int rc, r;
 
 	if (!raw) {
@@ -268,6 +285,11 @@ static int apply_entry(struct applier *ap, struct archive_entry *e)
 		return -EBADMSG;
 	}
 	rc = oci_path_clean(raw, clean, sizeof(clean));
+	if (rc == -ENAMETOOLONG) {
+		snprintf(ap->err, ap->errlen, "layer %s: entry \"%.60s%s\" is longer than %d bytes, at most %d are allowed",
+			 ap->d->digest, raw, strlen(raw) > 60 ? "…" : "", OCI_LAYER_MAX_PATH, OCI_LAYER_MAX_PATH);
+		return -ENAMETOOLONG;
+	}
 	if (rc < 0) {
 		snprintf(ap->err, ap->errlen, "layer entry \"%.300s\" %s", raw,
 			 rc == -EPERM ? "leaves the root (absolute or \"..\"): refused" : "has an invalid path");
@@ -275,6 +297,12 @@ static int apply_entry(struct applier *ap, struct archive_entry *e)
 	}
 	if (!*clean)
 		return 0; /* the root directory itself: it keeps the caller's mode */
+	depth = path_depth(clean);
+	if (depth > OCI_LAYER_MAX_DEPTH) {
+		snprintf(ap->err, ap->errlen, "layer %s: entry \"%.60s%s\" is %zu levels deep, at most %d are allowed",
+			 ap->d->digest, clean, strlen(clean) > 60 ? "…" : "", depth, OCI_LAYER_MAX_DEPTH);
+		return -ENAMETOOLONG;
+	}
 	rc = oci_path_whiteout(clean, &kind, target, sizeof(target));
 	if (rc < 0) {
 		snprintf(ap->err, ap->errlen, "layer entry \"%.300s\" is a whiteout naming nothing", raw);
@@ -307,7 +335,7 @@ static int apply_entry(struct applier *ap, struct archive_entry *e)
 	/* a later layer replaces an entry, except that a directory over a directory merges */
 	if (lstat(clean, &st) == 0 && !(S_ISDIR(st.st_mode) && archive_entry_filetype(e) == AE_IFDIR) &&
 	    !(link && strcmp(lclean, clean) == 0)) {
-		rc = oci_remove_tree(clean);
+		rc = fs_remove_tree(clean);
 		if (rc < 0)
 			goto err_path;
 	}
@@ -464,7 +492,7 @@ int oci_layer_apply(const char *root, const struct oci_desc *d, struct oci_strea
 			goto err_free;
 		}
 		rc = apply_entry(&ap, e);
-		if (rc == -EBADMSG && !ap.stream_rc)
+		if ((rc == -EBADMSG || rc == -ENAMETOOLONG) && !ap.stream_rc)
 			blame_digest(&ap);
 		if (rc < 0)
 			goto err_free;

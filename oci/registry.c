@@ -4,6 +4,7 @@
 #include "fetch/fetch.h"
 #include "fetch/sha256.h"
 #include "fetch/sink.h"
+#include "util/thread.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -676,7 +677,7 @@ static void prefetch(void *ctx, const struct oci_desc *d)
 	if (setsockopt(p->sv[0], SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
 		setsockopt(p->sv[0], SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	p->r.sock = p->sv[1];
-	if (pthread_create(&p->th, NULL, prefetch_thread, p) != 0)
+	if (thread_start(&p->th, prefetch_thread, p) < 0)
 		goto err_close;
 	g->pre = p;
 	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "downloading layer %s meanwhile", d->digest);
@@ -743,12 +744,12 @@ sequential:
 	j.fd = sv[0];
 	r.sock = sv[1];
 	resp_archive(g, &r, d);
-	rc = pthread_create(&th, NULL, apply_thread, &j);
-	if (rc) {
-		snprintf(err, errlen, "cannot start the layer applier: %s", strerror(rc));
+	rc = thread_start(&th, apply_thread, &j);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot start the layer applier: %s", strerror(-rc));
 		close(sv[0]);
 		close(sv[1]);
-		return -rc;
+		return rc;
 	}
 	rc = api_get(g, "blobs", d->digest, NULL, &r, err, errlen);
 	shutdown(sv[1], SHUT_WR); /* end of the blob for the applier */

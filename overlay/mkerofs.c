@@ -650,6 +650,8 @@ static int layout(struct tree *t, uint64_t *blocks_out)
 		off = (off + EROFS_ISLOT - 1) & ~(uint64_t)(EROFS_ISLOT - 1);
 		tail = nd->size % EROFS_BLKSIZ;
 		rec = inode_size(nd) + nd->xattr_len;
+		if (nd->size / EROFS_BLKSIZ >= EROFS_MAX_BLOCKS)
+			return -EFBIG; /* with the superblock's, more blocks than a 32-bit number holds */
 		nd->nfull = (uint32_t)(nd->size / EROFS_BLKSIZ);
 		nd->tail = 0;
 		if (tail && rec + tail <= EROFS_BLKSIZ) {

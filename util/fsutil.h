@@ -1,12 +1,14 @@
-/* fsutil: small file-system helpers shared by the modules: mkdir -p, reading a small
- * (sysfs/proc) file into a buffer, whole pread/pwrite and copying a range between files.
- * Header only; 0 or -errno. */
+/* fsutil: small file-system helpers shared by the modules: mkdir -p, rm -rf, reading a
+ * small (sysfs/proc) file into a buffer, whole pread/pwrite and copying a range between
+ * files. Header only; 0 or -errno. */
 #ifndef NETINIT_UTIL_FSUTIL_H
 #define NETINIT_UTIL_FSUTIL_H
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -33,6 +35,129 @@ static int fs_mkdir_p(const char *path, mode_t mode)
 	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+/*
+ * rm -rf path (relative to the working directory or absolute): never follows a symlink
+ * and never enters another filesystem (a directory mounted inside is -EBUSY, untouched).
+ * Any depth: no recursion and at most two descriptors open, whatever the depth (musl's
+ * nftw stops descending at its descriptor limit). It goes down with openat and back up
+ * through "..", checked against the directory it came from (-ESTALE if the tree moved);
+ * what is left of a directory is read again from its start after each subdirectory,
+ * which costs nothing extra as everything before it is gone. Stops at the first error.
+ */
+__attribute__((unused))
+static int fs_remove_tree(const char *path)
+{
+	struct level { dev_t dev; ino_t ino; size_t name; } *lv = NULL, *nl;
+	size_t nlv = 0, caplv = 0, used = 0, capn = 0, len;
+	char *names = NULL, *nn;
+	struct stat top, st;
+	struct dirent *e;
+	DIR *d;
+	int fd, up, rc = 0;
+
+	if (lstat(path, &top) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(top.st_mode))
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (!(d = fdopendir(fd))) {
+			rc = -errno;
+			close(fd);
+			break;
+		}
+		fd = -1; /* a subdirectory to go into, once d is closed */
+		while (rc == 0 && fd < 0 && (e = readdir(d))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) {
+				if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+					rc = -errno;
+				continue;
+			}
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				rc = errno == ENOENT ? 0 : -errno;
+				continue;
+			}
+			if (!S_ISDIR(st.st_mode)) {
+				if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+					rc = -errno;
+				continue;
+			}
+			if (st.st_dev != top.st_dev) {
+				rc = -EBUSY;
+				break;
+			}
+			len = strlen(e->d_name) + 1;
+			if (nlv == caplv) {
+				nl = realloc(lv, (caplv = caplv ? caplv * 2 : 64) * sizeof(*lv));
+				if (!nl) {
+					rc = -ENOMEM;
+					break;
+				}
+				lv = nl;
+			}
+			if (used + len > capn) {
+				while (used + len > capn)
+					capn = capn ? capn * 2 : 4096;
+				nn = realloc(names, capn);
+				if (!nn) {
+					rc = -ENOMEM;
+					break;
+				}
+				names = nn;
+			}
+			if (fstat(dirfd(d), &st) < 0 ||
+			    (fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+				rc = -errno;
+				break;
+			}
+			lv[nlv++] = (struct level){ st.st_dev, st.st_ino, used };
+			memcpy(names + used, e->d_name, len);
+			used += len;
+		}
+		if (rc < 0 || fd >= 0) {
+			closedir(d);
+			if (rc < 0)
+				break;
+			continue; /* into the subdirectory */
+		}
+		/* d is empty now: remove it from its parent and carry on there */
+		if (nlv == 0) {
+			closedir(d);
+			if (rmdir(path) < 0 && errno != ENOENT)
+				rc = -errno;
+			break;
+		}
+		up = openat(dirfd(d), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		closedir(d);
+		nlv--;
+		if (up < 0 || fstat(up, &st) < 0) {
+			rc = -errno;
+			if (up >= 0)
+				close(up);
+			break;
+		}
+		if (st.st_dev != lv[nlv].dev || st.st_ino != lv[nlv].ino) {
+			rc = -ESTALE;
+			close(up);
+			break;
+		}
+		used = lv[nlv].name;
+		if (unlinkat(up, names + used, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+			rc = -errno;
+			close(up);
+			break;
+		}
+		fd = up;
+	}
+	free(lv);
+	free(names);
+	return rc;
 }
 
 /* Read at most len-1 bytes of path into buf, NUL-terminated, trailing newlines and

@@ -3,7 +3,8 @@
  * into 4 KiB blocks (dirents first, then the names, never split over a block), the
  * size that gives, and the inline xattr encoding (prefix indexes, sorting, 4-byte
  * alignment, names EROFS cannot store, a set too large for its block). The whole
- * writer is checked against the kernel and erofs-utils by tests/host/erofs.sh.
+ * writer is checked against the kernel and erofs-utils by tests/host/erofs.sh; here
+ * only its 16 TiB limit, with sparse files on a tmpfs (no data behind them).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +13,16 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "overlay/mkerofs.h"
 
@@ -191,11 +199,63 @@ static void test_xattr_encode(void **state)
 		check_xattr(__FILE__, xattr_rows[i].at, &xattr_rows[i]);
 }
 
+/* One sparse file of size bytes in a tree on /dev/shm (tmpfs: 8 EiB files, no blocks
+ * behind a hole). Over the limit the writer must refuse it before creating the image;
+ * at the limit it goes on to copy, which RLIMIT_FSIZE stops after 4 MiB. */
+static void check_big(const char *file, int line, uint64_t size, bool refused)
+{
+	char dir[] = "/dev/shm/netinit-erofs-XXXXXX", src[64], f[96], img[96], err[512] = "", cmd[128];
+	struct rlimit lim, old;
+	struct statfs sf;
+	int fd, rc;
+
+	if (statfs("/dev/shm", &sf) < 0 || sf.f_type != 0x01021994 /* TMPFS_MAGIC */)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(f, sizeof(f), "%s/big", src);
+	snprintf(img, sizeof(img), "%s/img", dir);
+	assert_int_equal(mkdir(src, 0755), 0);
+	fd = open(f, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	close(fd);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = (struct rlimit){ 4u << 20, old.rlim_max }; /* the soft limit only: it can be raised again */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = mkerofs(src, img, NULL, NULL, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	if (rc != -EFBIG)
+		fail_msg("%s:%d: size %llu: rc %d (%s), expected -EFBIG", file, line, (unsigned long long)size, rc, err);
+	if (refused != (strstr(err, "would exceed EROFS's 16 TiB") != NULL))
+		fail_msg("%s:%d: size %llu: '%s': %s", file, line, (unsigned long long)size, err,
+			 refused ? "not refused by the size check" : "refused, but it fits");
+	if (refused && access(img, F_OK) == 0)
+		fail_msg("%s:%d: size %llu: the image was created", file, line, (unsigned long long)size);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+#define BIG(size, refused) check_big(__FILE__, __LINE__, size, refused)
+
+static void test_16tib(void **state)
+{
+	const uint64_t tib16 = 1ull << 44, blk = EROFS_BLKSIZ;
+
+	BIG(tib16, true);               /* 2^32 blocks: a 32-bit count of them is 0 */
+	BIG(tib16 + 3 * blk + 1, true);
+	BIG(2 * tib16, true);
+	BIG(tib16 - blk, true);         /* 2^32 - 1 blocks + the superblock's */
+	BIG(tib16 - blk - 1, true);     /* the tail needs that block too */
+	BIG(tib16 - 2 * blk, false);    /* 2^32 - 2 + 1: the largest image EROFS can number */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dir_layout),
 		cmocka_unit_test(test_xattr_encode),
+		cmocka_unit_test(test_16tib),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,6 +69,28 @@ def hostile(kind, path):
             add(t, "escape", tarfile.SYMTYPE, linkname=sys.argv[3], mode=0o777)
             add_file(t, "escape/.wh..wh..opq")
 
+def deep(kind, path):
+    """deep: one file 1000 components down (the cap is 512). deeplower: a tree 100 levels
+    deep under /lowtree and lower files under /opq40. deepupper (over deeplower): /opq40
+    rewritten 40 directories deep with an opaque marker at its top and one at the bottom,
+    and a whiteout of /lowtree."""
+    d40 = "/".join(["opq40"] + ["o"] * 39)
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+        if kind == "deep":
+            add_file(t, "a/" * 999 + "f", b"deep\n")
+        elif kind == "deeplower":
+            add_file(t, "lowtree/" + "a/" * 99 + "f", b"lower\n")
+            add_file(t, "opq40/lower-top", b"lower\n")
+            add_file(t, d40 + "/lower-bottom", b"lower\n")
+        elif kind == "deepupper":
+            parts = d40.split("/")
+            for i in range(1, len(parts) + 1):
+                add(t, "/".join(parts[:i]), tarfile.DIRTYPE)
+            add_file(t, d40 + "/new", b"new\n")
+            add_file(t, "opq40/.wh..wh..opq")
+            add_file(t, d40 + "/.wh..wh..opq")
+            add_file(t, ".wh.lowtree")
+
 def corrupt(src, dst):
     """Flip one byte in the middle of the largest layer blob of src (a tar of a layout)."""
     data = bytearray(open(src, "rb").read())
@@ -84,5 +106,7 @@ if __name__ == "__main__":
         special(sys.argv[2])
     elif kind == "corrupt":
         corrupt(sys.argv[2], sys.argv[3])
+    elif kind.startswith("deep"):
+        deep(kind, sys.argv[2])
     else:
         hostile(kind, sys.argv[2])
