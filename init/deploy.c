@@ -1,4 +1,5 @@
 #include "init/deploy.h"
+#include "init/reap.h"
 #include "blockdev/part.h"
 #include "overlay/overlay.h"
 #include "overlay/probe.h"
@@ -73,6 +74,32 @@ int deploy_record_decode(const uint8_t *buf, size_t len, struct deploy_info *out
 	out->has_sha256 = le32toh(r.has_sha256) == 1;
 	memcpy(out->image_sha256, r.image_sha256, sizeof(out->image_sha256));
 	memcpy(out->url, r.url, sizeof(out->url));
+	return 0;
+}
+
+int deploy_complete(struct deploy_info *mark, uint64_t written, const uint8_t *expected,
+		    const uint8_t measured[32], char *err, size_t errlen)
+{
+	if (mark->state != DEPLOY_STATE_WRITING) {
+		snprintf(err, errlen, "the deployment record is not one of a deployment in progress");
+		return -EINVAL;
+	}
+	if (written == 0 || mark->disk_bytes < DEPLOY_RESERVE || written > mark->disk_bytes - DEPLOY_RESERVE) {
+		snprintf(err, errlen, "%llu bytes written: expected 1 to %llu (the disk less its %u-byte record area)",
+			 (unsigned long long)written,
+			 (unsigned long long)(mark->disk_bytes > DEPLOY_RESERVE ? mark->disk_bytes - DEPLOY_RESERVE : 0),
+			 DEPLOY_RESERVE);
+		return -EINVAL;
+	}
+	if (expected && (!measured || memcmp(expected, measured, sizeof(mark->image_sha256)) != 0)) {
+		snprintf(err, errlen, "the image written does not have the expected sha256: not marking it complete");
+		return -EBADMSG;
+	}
+	mark->state = DEPLOY_STATE_COMPLETE;
+	mark->image_bytes = written;
+	mark->has_sha256 = expected != NULL;
+	if (expected)
+		memcpy(mark->image_sha256, expected, sizeof(mark->image_sha256));
 	return 0;
 }
 
@@ -435,7 +462,7 @@ int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, s
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return rc;
 	}
-	pid = fork();
+	pid = reap_fork();	/* PID 1's reaper leaves its exit status to us */
 	if (pid < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "fork for %s: %s", prog, strerror(errno));
@@ -470,12 +497,10 @@ int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, s
 	}
 	close(pipefd[0]);
 	out[used] = '\0';
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			rc = -errno;
-			snprintf(err, errlen, "wait for %s: %s", prog, strerror(errno));
-			return rc;
-		}
+	rc = reap_wait(pid, &status);
+	if (rc < 0) {
+		snprintf(err, errlen, "wait for %s: %s", prog, strerror(-rc));
+		return rc;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;

@@ -84,6 +84,15 @@ enum deploy_verdict deploy_judge(const uint8_t *head, size_t head_len, bool has_
 int deploy_inspect(const char *disk, const char *url, const uint8_t *sha256, enum deploy_verdict *v,
 		   struct deploy_info *rec, uint64_t *disk_bytes, char *why, size_t whylen);
 
+/* The only way to a complete record: mark (a DEPLOY_STATE_WRITING record) becomes
+ * DEPLOY_STATE_COMPLETE for the written bytes the image took on the disk (the
+ * sink's count, never a size read from the image itself) only if expected (the
+ * rd.live.sha256 digest, or NULL) equals measured, the digest of what was
+ * received. Otherwise mark stays as it was: -EBADMSG on a mismatch, -EINVAL if
+ * nothing was written or more than the disk holds outside its reserved tail. */
+int deploy_complete(struct deploy_info *mark, uint64_t written, const uint8_t *expected,
+		    const uint8_t measured[32], char *err, size_t errlen);
+
 /* Write info as the disk's record and sync. */
 int deploy_mark(const char *disk, const struct deploy_info *info, char *err, size_t errlen);
 

@@ -1,9 +1,11 @@
 #include "init/fatal.h"
 #include "init/log.h"
+#include "init/reap.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
@@ -12,42 +14,62 @@
 
 #define SHELL_PATH "/bin/sh"
 
-static bool want_shell;
+static volatile bool want_shell;
 static enum break_point break_at;
-static int panic_s;
+static volatile int panic_s;
+/* The last words, formatted once here so that the crash handler only writes them. */
+static char halt_msg[128] = "system halted; the reason is above (add panic=<seconds> to reboot instead)";
 
 void fatal_setup(const struct boot_plan *plan)
 {
 	want_shell = plan->shell;
 	break_at = plan->brk;
 	panic_s = plan->panic_s;
+	if (panic_s < 0)
+		snprintf(halt_msg, sizeof(halt_msg), "rebooting now (panic=%d)", panic_s);
+	else if (panic_s > 0)
+		snprintf(halt_msg, sizeof(halt_msg), "rebooting in %d seconds (panic=%d)", panic_s, panic_s);
+	else
+		snprintf(halt_msg, sizeof(halt_msg), "system halted; the reason is above (add panic=<seconds> to reboot instead)");
+}
+
+/* The shell on the console, and wait for it: async-signal-safe (the crash handler
+ * runs it), so no stdio and no allocation. -ENOENT without a shell. */
+static int shell_and_wait(void)
+{
+	char *const argv[] = { "sh", "-i", NULL };
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux",
+			       "PS1=netinit# ", NULL };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	int status;
+	pid_t pid;
+
+	if (access(SHELL_PATH, X_OK) != 0)
+		return -ENOENT;
+	pid = reap_fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);	/* the crash handler blocks all */
+		setsid();
+		ioctl(STDIN_FILENO, TIOCSCTTY, 1);
+		sigaction(SIGINT, &dfl, NULL);
+		execve(SHELL_PATH, argv, envp);
+		_exit(127);
+	}
+	reap_wait(pid, &status);
+	return 0;
 }
 
 int run_shell(const char *why)
 {
-	pid_t pid;
-	int status;
-
 	if (access(SHELL_PATH, X_OK) != 0)
 		return -ENOENT;
 	log_warn("%s: starting %s on the console; leave it with 'exit'", why, SHELL_PATH);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		char *const argv[] = { "sh", "-i", NULL };
-		char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux",
-				       "PS1=netinit# ", NULL };
-
-		setsid();
-		ioctl(STDIN_FILENO, TIOCSCTTY, 1);
-		signal(SIGINT, SIG_DFL);
-		execve(SHELL_PATH, argv, envp);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return 0;
+	return shell_and_wait();
 }
 
 void break_point(enum break_point at)
@@ -62,16 +84,15 @@ void break_point(enum break_point at)
 
 _Noreturn void halt_forever(void)
 {
+	/* async-signal-safe from here on: the crash handler ends here too */
 	sync();
+	log_signal_safe(LOG_LVL_ERR, halt_msg);
 	if (panic_s < 0) {
-		log_err("rebooting now (panic=%d)", panic_s);
 		reboot(RB_AUTOBOOT);
 	} else if (panic_s > 0) {
-		log_err("rebooting in %d seconds (panic=%d)", panic_s, panic_s);
 		sleep((unsigned)panic_s);
 		reboot(RB_AUTOBOOT);
 	} else {
-		log_err("system halted; the reason is above (add panic=<seconds> to reboot instead)");
 		reboot(RB_HALT_SYSTEM);
 	}
 	/* Not PID 1, or reboot() refused: PID 1 must never exit, so wait forever. */
@@ -89,5 +110,15 @@ _Noreturn void fatal(const char *stage, const char *what, const char *why, const
 			log_err("rd.shell: no shell in this initramfs (%s is missing); add a static busybox to the "
 				"initramfs list to get one", SHELL_PATH);
 	}
+	halt_forever();
+}
+
+_Noreturn void fatal_signal_safe(const char *line, const char *hint)
+{
+	log_signal_safe(LOG_LVL_ERR, line);
+	if (hint)
+		log_signal_safe(LOG_LVL_ERR, hint);
+	if (want_shell && shell_and_wait() == -ENOENT)
+		log_signal_safe(LOG_LVL_ERR, "rd.shell: no shell in this initramfs (" SHELL_PATH " is missing)");
 	halt_forever();
 }

@@ -15,7 +15,13 @@ _Noreturn void fatal(const char *stage, const char *what, const char *why, const
 /* rd.break=<point>: if the plan stops here, open a shell (or say why not) and go on. */
 void break_point(enum break_point at);
 
-/* Halt (or reboot per panic=) without a further message; never returns. */
+/* The fatal path for the crash handler (init/crash.c): async-signal-safe, from any
+ * thread. Writes line (e.g. "internal error: SIGSEGV during root") and hint (may be
+ * NULL) as they are, runs rd.shell's shell, then halts or reboots per panic=. */
+_Noreturn void fatal_signal_safe(const char *line, const char *hint);
+
+/* Halt (or reboot per panic=) after the one line saying which; never returns.
+ * Async-signal-safe. */
 _Noreturn void halt_forever(void);
 
 /* Run /bin/sh on the console and wait for it; -ENOENT if the initramfs has none. */

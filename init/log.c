@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ static int verbosity = 1;
 static int kmsg_fd = -1;
 static int console_loglevel = 7;
 static int progress_open;
-static const char *stage_name = "start";
+static const char *volatile stage_name = "start";	/* read by the crash handler */
 static uint64_t stage_t0;
 
 void log_setup(int v)
@@ -68,24 +69,109 @@ static void end_progress(void)
 	}
 }
 
+size_t log_kmsg_record(char *out, int prio, const char *msg, size_t len, size_t *off)
+{
+	const char *cont = *off ? LOG_KMSG_CONT : "";
+	size_t head, room, part;
+
+	if (*off >= len && (*off || len))
+		return 0;
+	/* no stdio: the crash handler comes through here */
+	head = 0;
+	out[head++] = '<';
+	if (prio >= 100)
+		out[head++] = (char)('0' + prio / 100 % 10);
+	if (prio >= 10)
+		out[head++] = (char)('0' + prio / 10 % 10);
+	out[head++] = (char)('0' + prio % 10);
+	out[head++] = '>';
+	memcpy(out + head, "netinit: ", 9);
+	head += 9;
+	memcpy(out + head, cont, strlen(cont));
+	head += strlen(cont);
+	room = LOG_KMSG_RECORD_MAX - head - 1;	/* the '\n' */
+	part = len - *off;
+	if (part > room) {
+		part = room;
+		/* never cut a UTF-8 sequence: back off over its continuation bytes */
+		while (part > room - 3 && ((unsigned char)msg[*off + part] & 0xc0) == 0x80)
+			part--;
+	}
+	memcpy(out + head, msg + *off, part);
+	out[head + part] = '\n';
+	*off += part;
+	if (len == 0)
+		*off = 1;	/* an empty message is one record */
+	return head + part + 1;
+}
+
+/* Every record of msg into /dev/kmsg; false if the kernel refused one. */
+static bool kmsg_write(int prio, const char *msg, size_t len)
+{
+	char rec[LOG_KMSG_RECORD_MAX];
+	size_t off = 0, n;
+
+	while ((n = log_kmsg_record(rec, prio, msg, len, &off)) > 0) {
+		ssize_t w;
+
+		do
+			w = write(kmsg_fd, rec, n);
+		while (w < 0 && errno == EINTR);
+		if (w != (ssize_t)n)
+			return false;
+	}
+	return true;
+}
+
+/* The console line "netinit: msg\n" whole, however long (no record limit there). */
+static void console_write(const char *msg, size_t len)
+{
+	end_progress();
+	write_all(STDOUT_FILENO, "netinit: ", 9);
+	write_all(STDOUT_FILENO, msg, len);
+	write_all(STDOUT_FILENO, "\n", 1);
+}
+
+static void emit(enum log_level lvl, const char *msg, size_t len, int console)
+{
+	/* facility daemon (3) */
+	if (kmsg_fd >= 0 && kmsg_write((3 << 3) | (int)lvl, msg, len) && (int)lvl < console_loglevel)
+		console = 0; /* the kernel printed every record on the console itself */
+	if (console)
+		console_write(msg, len);
+}
+
 static void vlog(enum log_level lvl, const char *fmt, va_list ap, int console)
 {
-	char msg[1024], line[1100];
+	char buf[2048], *msg = buf;
+	va_list aq;
 	int n;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (kmsg_fd >= 0) {
-		/* facility daemon (3) */
-		n = snprintf(line, sizeof(line), "<%d>netinit: %s\n", (3 << 3) | (int)lvl, msg);
-		write_all(kmsg_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-		if ((int)lvl < console_loglevel)
-			console = 0; /* the kernel prints it on the console itself */
-	}
-	if (!console)
+	va_copy(aq, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, aq);
+	va_end(aq);
+	if (n < 0)
 		return;
-	end_progress();
-	n = snprintf(line, sizeof(line), "netinit: %s\n", msg);
-	write_all(STDOUT_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	if ((size_t)n >= sizeof(buf)) {
+		/* a long line (a presigned URL in a fatal reason) is kept whole */
+		size_t cap = (size_t)n + 1 > LOG_LINE_MAX ? LOG_LINE_MAX : (size_t)n + 1;
+
+		msg = malloc(cap);
+		if (msg)
+			n = vsnprintf(msg, cap, fmt, ap);
+		else
+			msg = buf;
+		if ((size_t)n >= (msg == buf ? sizeof(buf) : cap))
+			n = (int)(msg == buf ? sizeof(buf) : cap) - 1;
+	}
+	emit(lvl, msg, (size_t)n, console);
+	if (msg != buf)
+		free(msg);
+}
+
+void log_signal_safe(enum log_level lvl, const char *msg)
+{
+	emit(lvl, msg, strlen(msg), 1);
 }
 
 static int shown(enum log_level lvl)

@@ -7,16 +7,20 @@
  *   network   only if the plan needs it
  *   root      obtain and assemble the root at /sysroot (init/root.c)
  *   handoff   switch_root and exec the new init
- * Any failure takes the one fatal path (init/fatal.c): PID 1 never exits.
+ * Any failure takes the one fatal path (init/fatal.c): PID 1 never exits. A crash
+ * of netinit itself takes it too (init/crash.c), and orphans are reaped all along
+ * (init/reap.c).
  *
  * As a normal program: `init --plan 'CMDLINE'` [--json] prints the boot plan,
  * `init --version` the versions of netinit and its libraries. */
 #include "init/cmdline.h"
+#include "init/crash.h"
 #include "init/fatal.h"
 #include "init/kmod.h"
 #include "init/log.h"
 #include "init/mounts.h"
 #include "init/plan.h"
+#include "init/reap.h"
 #include "init/root.h"
 #include "init/switchroot.h"
 #include "net/net.h"
@@ -214,13 +218,22 @@ static void stage_handoff(char **argv)
 	log_info("switching root to %s, running %s at %.2f s uptime", NEWROOT, initpath,
 		 (double)log_uptime_ms() / 1000);
 	argv[0] = initpath;
+	reap_sweep();	/* no zombie of ours for the next init */
 	step = switch_root(NEWROOT, plan.init, argv);
 	fatal("handoff", step, strerror(errno), NULL);
 }
 
 static _Noreturn void boot(char **argv)
 {
+	/* before anything can go wrong: a crash takes the fatal path, orphans are reaped */
+	int crash_rc = crash_install(), reap_rc = reap_start();
+
 	stage_early();
+	if (crash_rc < 0)
+		log_warn("early: no crash handler (%s): a crash of netinit would panic the kernel", strerror(-crash_rc));
+	if (reap_rc < 0)
+		log_warn("early: no reaper thread (%s): orphaned processes stay zombies until switch_root",
+			 strerror(-reap_rc));
 	stage_cmdline();
 	stage_modules();
 	stage_network();

@@ -409,14 +409,16 @@ static void image_name(const char *url, enum sink_codec codec, char *out, size_t
 
 /* Stream url into RAM (a tmpfs sized to what may be used), /dev/ram0 (ramdisk_size) or
  * the disk (rd.kiwi.live.system, disk not NULL; its tail keeps the deployment record);
- * *path gets where the image now is. The image exists once: nothing is buffered. */
-static void download(const char *url, const struct fetch_opts *opts, const char *disk, char *path, size_t len)
+ * *path gets where the image now is. The image exists once: nothing is buffered.
+ * Returns the bytes written (after decompression); stp (may be NULL) gets the stats. */
+static uint64_t download(const char *url, const struct fetch_opts *opts, const char *disk, char *path, size_t len,
+			 struct fetch_stats *stp)
 {
 	struct fetch_sink file_sink;
 	struct sink_fd fd;
 	struct fetch_stats st;
 	enum sink_codec codec = opts->decompress ? sink_codec_for_url(url) : SINK_CODEC_NONE;
-	uint64_t avail = 0, reserve = (uint64_t)plan->minmem_mib << 20;
+	uint64_t avail = 0, reserve = (uint64_t)plan->minmem_mib << 20, written;
 	char err[512], name[200], hint[200], tmpfs_opts[64];
 	int rc;
 
@@ -485,11 +487,15 @@ static void download(const char *url, const struct fetch_opts *opts, const char 
 		}
 		fatal("download", url, err, hint);
 	}
+	written = fd.written;
 	rc = sink_fd_close(&fd);
 	if (rc < 0)
 		fatal("download", path, strerror(-rc), NULL);
 	log_info("image at %s after %u attempt%s%s", path, st.attempts, st.attempts == 1 ? "" : "s",
 		 opts->sum.set ? ", sha256 verified" : "");
+	if (stp)
+		*stp = st;
+	return written;
 }
 
 /* A disk deployment needs the network only when it downloads: bring it up now
@@ -553,8 +559,9 @@ static void kiwi_system_root(void)
 	char disk[256], why[512], err[512], path[300];
 	struct deploy_info rec, mark;
 	enum deploy_verdict v;
-	struct probe_info pi;
-	uint64_t disk_bytes, image_bytes;
+	struct fetch_opts o;
+	struct fetch_stats st;
+	uint64_t disk_bytes, image_bytes, written;
 	bool deployed = false;
 
 	if (strlen(plan->fetch.url) >= DEPLOY_URL_MAX)
@@ -588,13 +595,14 @@ static void kiwi_system_root(void)
 			fatal("deploy", disk, err, NULL);
 		log_info("deploy: writing %s onto %s%s", plan->fetch.url, disk,
 			 plan->kiwi_reset && v != DEPLOY_BLANK ? " (rd.kiwi.live.reset)" : "");
-		download(plan->fetch.url, &plan->fetch, disk, path, sizeof(path));
-		probe_or_die(disk, disk, &pi);
-		if (!pi.size)
-			fatal("deploy", disk, "the image's filesystem does not record its size", "expected an ISO or squashfs image");
-		image_bytes = pi.size;
-		mark.state = DEPLOY_STATE_COMPLETE;
-		mark.image_bytes = image_bytes;
+		o = plan->fetch;
+		o.digest = true;	/* the record is written only for the digest measured here */
+		written = download(o.url, &o, disk, path, sizeof(path), &st);
+		/* the image is what was written: its own superblock may claim less (a KIWI
+		 * ISO with an appended partition) or more than that */
+		if (deploy_complete(&mark, written, sum, st.sha256, err, sizeof(err)) < 0)
+			fatal("deploy", disk, err, "the disk keeps its 'interrupted' record: the next boot deploys again");
+		image_bytes = mark.image_bytes;
 		if (deploy_mark(disk, &mark, err, sizeof(err)) < 0)
 			fatal("deploy", disk, err, NULL);
 		log_info("deploy: %s holds the image (%llu bytes); later boots need no network", disk,
@@ -614,7 +622,7 @@ static void live_url(void)
 		kiwi_system_root();
 		return;
 	}
-	download(plan->fetch.url, &plan->fetch, NULL, path, sizeof(path));
+	download(plan->fetch.url, &plan->fetch, NULL, path, sizeof(path), NULL);
 	live_root(path);
 }
 
@@ -650,7 +658,7 @@ static void live_dev(void)
 	if (fetch_set_url(&o, path, err, sizeof(err)) < 0)
 		fatal("root", dev, err, NULL);
 	log_info("rd.live.ram: copying %s into RAM", dev);
-	download(o.url, &o, NULL, path, sizeof(path));
+	download(o.url, &o, NULL, path, sizeof(path), NULL);
 	live_root(path);
 }
 

@@ -17,6 +17,7 @@
 #include <linux/rtnetlink.h>
 
 #include "net/dhcpc.h"
+#include "net/env.h"
 #include "net/link.h"
 #include "net/net.h"
 #include "util/errbuf.h"
@@ -171,41 +172,15 @@ static void sb(struct sbuf *s, const char *fmt, ...)
 
 static int write_env(struct ctx *c, const struct ifc *f, const char *search, const struct dhcp_msg *m)
 {
-	const struct net_result *r = &f->res;
-	struct sbuf s = { .n = 0 };
-	char a[INET_ADDRSTRLEN], rel[64];
-	uint32_t mask = r->prefix ? htonl(~0u << (32 - r->prefix)) : 0;
+	static char text[NET_ENV_MAX];
+	char rel[64];
+	int rc;
 
-	sb(&s, "IFACE=%s\n", r->iface);
-	sb(&s, "METHOD=%s\n", r->dhcp ? "dhcp" : "static");
-	sb(&s, "ADDRESS=%s\n", ip4(r->addr, a));
-	sb(&s, "PREFIX=%u\n", r->prefix);
-	sb(&s, "NETMASK=%s\n", ip4((struct in_addr){ mask }, a));
-	sb(&s, "GATEWAY=%s\n", r->gw.s_addr ? ip4(r->gw, a) : "");
-	sb(&s, "DNS=");
-	for (int i = 0; i < r->n_dns; i++)
-		sb(&s, "%s%s", i ? " " : "", ip4(r->dns[i], a));
-	sb(&s, "\nDOMAIN=%s\n", r->domain);
-	sb(&s, "SEARCH=%s\n", search ? search : "");
-	sb(&s, "HOSTNAME=%s\n", r->hostname);
-	sb(&s, "MTU=%u\n", r->mtu ? r->mtu : f->link.mtu);
-	sb(&s, "LEASE=%u\n", r->dhcp ? r->lease_s : 0);
-	sb(&s, "SERVER=%s\n", r->server.s_addr ? ip4(r->server, a) : "");
-	sb(&s, "NEXT_SERVER=%s\n", r->next_server.s_addr ? ip4(r->next_server, a) : "");
-	sb(&s, "TFTP_SERVER=%s\n", r->tftp_server);
-	sb(&s, "BOOT_FILE=%s\n", r->boot_file);
-	sb(&s, "ROUTES=");
-	if (m && m->has_classless) {
-		for (int i = 0; i < m->n_routes; i++) {
-			char g[INET_ADDRSTRLEN];
-
-			sb(&s, "%s%s/%u,%s", i ? " " : "", ip4(m->routes[i].dst, a), m->routes[i].prefix,
-			   ip4(m->routes[i].gw, g));
-		}
-	}
-	sb(&s, "\n");
-	snprintf(rel, sizeof(rel), "run/netinit/net/%s.env", r->iface);
-	return write_file(c->np, rel, s.b);
+	rc = net_env_format(&f->res, f->link.mtu, search, m, text, sizeof(text));
+	if (rc < 0)
+		return rc;
+	snprintf(rel, sizeof(rel), "run/netinit/net/%s.env", f->res.iface);
+	return write_file(c->np, rel, text);
 }
 
 /* /etc/resolv.conf (musl reads it) and the /proc/net/pnp-style copy. */

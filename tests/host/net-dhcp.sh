@@ -39,7 +39,7 @@ check normal "address on eth0" sh -c "ip -n ${P}c -4 addr show dev eth0 | grep -
 check normal "MTU 1400 applied" sh -c "ip -n ${P}c link show eth0 | grep -q 'mtu 1400 '"
 check normal "resolv.conf nameservers" sh -c "grep -q '^nameserver 10.9.0.53' $T/normal.root/etc/resolv.conf && grep -q '^nameserver 10.9.0.54' $T/normal.root/etc/resolv.conf"
 check normal "resolv.conf search list" grep -q '^search example.test a.example.test b.example.test$' "$T/normal.root/etc/resolv.conf"
-check normal ".env facts" sh -c "grep -qx 'ADDRESS=${addr%/*}' $T/normal.root/run/netinit/net/eth0.env && grep -qx 'BOOT_FILE=pxelinux.0' $T/normal.root/run/netinit/net/eth0.env && grep -qx 'NEXT_SERVER=10.9.0.1' $T/normal.root/run/netinit/net/eth0.env && grep -qx 'LEASE=3600' $T/normal.root/run/netinit/net/eth0.env"
+check normal ".env facts" sh -c "grep -qx \"ADDRESS='${addr%/*}'\" $T/normal.root/run/netinit/net/eth0.env && grep -qx \"BOOT_FILE='pxelinux.0'\" $T/normal.root/run/netinit/net/eth0.env && grep -qx \"NEXT_SERVER='10.9.0.1'\" $T/normal.root/run/netinit/net/eth0.env && grep -qx \"LEASE='3600'\" $T/normal.root/run/netinit/net/eth0.env"
 check normal "pnp-style resolv.conf" sh -c "grep -qx '#PROTO: DHCP' $T/normal.root/run/netinit/resolv.conf && grep -qx 'bootserver 10.9.0.1' $T/normal.root/run/netinit/resolv.conf"
 check normal "dnsmasq logged the ACK" grep -q "DHCPACK(vs) ${addr%/*}" "$T/normal.log"
 check normal "vendor class (60) and parameter list (55) sent" sh -c "grep -q 'vendor class: netinit' $T/normal.log && grep -q 'requested options: .*121:classless-static-route' $T/normal.log"

@@ -90,7 +90,7 @@ check static "rd.route 10.30.0.0/16 via 192.168.77.254" sh -c "ip -n ${P}c route
 check static "MTU 1280" sh -c "ip -n ${P}c link show eth0 | grep -q 'mtu 1280 '"
 check static "resolv.conf from nameserver=" grep -qx 'nameserver 192.168.77.53' "$T/static.root/etc/resolv.conf"
 check static "pnp file says MANUAL" grep -qx '#MANUAL' "$T/static.root/run/netinit/resolv.conf"
-check static "HOSTNAME in .env" grep -qx 'HOSTNAME=nthost' "$T/static.root/run/netinit/net/eth0.env"
+check static "HOSTNAME in .env" grep -qx "HOSTNAME='nthost'" "$T/static.root/run/netinit/net/eth0.env"
 teardown
 
 echo "case kernel10: the kernel's 10-field form with dns0/dns1/ntp"

@@ -302,12 +302,53 @@ static void test_mkfs(void **state)
 	assert_null(strchr(err, '\n'));
 }
 
+/* deploy_complete: the only way to a complete record; a wrong digest or an odd
+ * byte count leaves the "writing" record as it was. */
+static void test_complete(void **state)
+{
+	const uint64_t disk = 64ull << 20;
+	struct deploy_info m, before;
+	uint8_t buf[DEPLOY_RECORD_SIZE];
+	char err[256];
+	struct deploy_info back;
+
+	(void)state;
+	m = info(DEPLOY_STATE_WRITING, "http://h/a.iso", sum_a, disk);
+	m.image_bytes = 0;
+	before = m;
+	/* a mismatch: no complete record */
+	assert_int_equal(deploy_complete(&m, 5 << 20, sum_a, sum_b, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "sha256"));
+	assert_memory_equal(&m, &before, sizeof(m));
+	/* nothing written, or more than the disk outside its record area */
+	assert_int_equal(deploy_complete(&m, 0, sum_a, sum_a, err, sizeof(err)), -EINVAL);
+	assert_int_equal(deploy_complete(&m, disk - DEPLOY_RESERVE + 1, sum_a, sum_a, err, sizeof(err)), -EINVAL);
+	assert_memory_equal(&m, &before, sizeof(m));
+	/* the digest matches: complete, with the bytes written as the image's size */
+	assert_int_equal(deploy_complete(&m, (5 << 20) + 123, sum_a, sum_a, err, sizeof(err)), 0);
+	assert_int_equal(m.state, DEPLOY_STATE_COMPLETE);
+	assert_int_equal(m.image_bytes, (5 << 20) + 123);
+	assert_true(m.has_sha256);
+	assert_memory_equal(m.image_sha256, sum_a, 32);
+	assert_int_equal(deploy_record_encode(&m, buf), 0);
+	assert_int_equal(deploy_record_decode(buf, sizeof(buf), &back), 0);
+	assert_int_equal(back.state, DEPLOY_STATE_COMPLETE);
+	assert_int_equal(back.image_bytes, (5 << 20) + 123);
+	/* a complete record is not completed again */
+	assert_int_equal(deploy_complete(&m, 1 << 20, NULL, sum_a, err, sizeof(err)), -EINVAL);
+	/* no expected digest: complete, and the record says it was not checked */
+	m = info(DEPLOY_STATE_WRITING, "http://h/a.iso", NULL, disk);
+	assert_int_equal(deploy_complete(&m, 1 << 20, NULL, sum_b, err, sizeof(err)), 0);
+	assert_false(m.has_sha256);
+	assert_int_equal(m.image_bytes, 1 << 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_roundtrip), cmocka_unit_test(test_record_damage),
 		cmocka_unit_test(test_record_long_url),  cmocka_unit_test(test_judge),
-		cmocka_unit_test(test_inspect_mark),	 cmocka_unit_test(test_mkfs),
+		cmocka_unit_test(test_inspect_mark),	 cmocka_unit_test(test_mkfs), cmocka_unit_test(test_complete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

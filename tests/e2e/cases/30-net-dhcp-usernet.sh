@@ -18,5 +18,5 @@ expect_log "$W/boot.log" 'NETINIT-RESULT .* ip=10\.0\.2\.15/24 lower='
 note "$(result_line "$W/boot.log")"
 expect_log "$W/boot.log" 'network: eth0: DHCP lease 10\.0\.2\.15/24 from 10\.0\.2\.2 in [0-9]+ ms'
 expect_log "$W/boot.log" 'NETINIT-NET route=10\.0\.2\.2 '
-expect_log "$W/boot.log" 'NETINIT-NET .*env=IFACE=eth0 METHOD=dhcp ADDRESS=10\.0\.2\.15 PREFIX=24 .*GATEWAY=10\.0\.2\.2 DNS=10\.0\.2\.3 '
+expect_log "$W/boot.log" "NETINIT-NET .*env=IFACE='eth0' METHOD='dhcp' ADDRESS='10\.0\.2\.15' PREFIX='24' .*GATEWAY='10\.0\.2\.2' DNS='10\.0\.2\.3' "
 expect_log "$W/boot.log" 'NETINIT-NET .*pnp=#PROTO: DHCP .*nameserver 10\.0\.2\.3 bootserver 10\.0\.2\.2'

@@ -45,5 +45,5 @@ expect_log "$W/boot.log" 'network: eth0: DHCP lease 10\.9\.0\.1[0-9]+/24 from 10
 expect_log "$W/boot.log" 'next-server 10\.9\.0\.1, file pxelinux\.0'
 expect_log "$W/boot.log" 'NETINIT-NET routes=default via 10\.9\.0\.1 dev eth0 .*10\.20\.0\.0/16 via 10\.9\.0\.254 dev eth0'
 expect_log "$W/boot.log" 'NETINIT-NET .* mtu=1400 '
-expect_log "$W/boot.log" 'NETINIT-NET .*env=.*DOMAIN=pxe\.test .*NEXT_SERVER=10\.9\.0\.1 .*BOOT_FILE=pxelinux\.0'
+expect_log "$W/boot.log" "NETINIT-NET .*env=.*DOMAIN='pxe\.test' .*NEXT_SERVER='10\.9\.0\.1' .*BOOT_FILE='pxelinux\.0'"
 grep -q "DHCPACK(tap0)" "$W/dnsmasq.log" || fail "dnsmasq did not ACK (see $W/dnsmasq.log)"

@@ -28,7 +28,7 @@ build_netup() {
 	mkdir -p "$NETINIT_BUILD/host"
 	gcc -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$NETINIT_ROOT" -g -O1 \
 		-fsanitize=address,undefined -fno-omit-frame-pointer \
-		-o "$NETUP" "$NETINIT_ROOT/tests/host/net/netup.c" "$NETINIT_ROOT"/net/*.c || exit 1
+		-o "$NETUP" "$NETINIT_ROOT/tests/host/net/netup.c" "$NETINIT_ROOT"/net/*.c "$NETINIT_ROOT"/util/shquote.c || exit 1
 }
 
 ns() {	# ns NAME: create namespace $P$NAME with lo up

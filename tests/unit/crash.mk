@@ -1,0 +1,3 @@
+UNIT_TESTS += crash
+unit_crash_SRCS := tests/unit/test_crash.c init/crash.c init/log.c
+unit_crash_LIBS := -lpthread
