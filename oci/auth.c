@@ -1,5 +1,11 @@
 #include "oci/auth.h"
 
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/errbuf.h"
+
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -88,4 +94,48 @@ int oci_auth_lookup(const char *text, const char *host, char *userpass, size_t l
 		line = end ? end + 1 : NULL;
 	}
 	return -ENOENT;
+}
+
+int oci_token_parse(const char *body, size_t len, char **header)
+{
+	cJSON *j = body ? cJSON_ParseWithLength(body, len) : NULL;
+	const cJSON *t = j ? cJSON_GetObjectItemCaseSensitive(j, "token") : NULL;
+	int rc = -EACCES;
+
+	*header = NULL;
+	if (!cJSON_IsString(t) || !*t->valuestring)
+		t = j ? cJSON_GetObjectItemCaseSensitive(j, "access_token") : NULL;
+	if (cJSON_IsString(t) && *t->valuestring) {
+		const char *p = t->valuestring;
+
+		while (*p && (unsigned char)*p > ' ' && *p != 0x7f)
+			p++;
+		if (!*p)
+			rc = asprintf(header, "Authorization: Bearer %s", t->valuestring) < 0 ? -ENOMEM : 0;
+		if (rc == -ENOMEM)
+			*header = NULL;
+	}
+	cJSON_Delete(j);
+	return rc;
+}
+
+void oci_registry_error(const char *body, size_t len, char *out, size_t outlen)
+{
+	cJSON *j, *errs, *e0, *code, *msg;
+
+	if (!outlen)
+		return;
+	out[0] = '\0';
+	if (!body || !len)
+		return;
+	j = cJSON_ParseWithLength(body, len);
+	errs = j ? cJSON_GetObjectItemCaseSensitive(j, "errors") : NULL;
+	e0 = cJSON_IsArray(errs) ? cJSON_GetArrayItem(errs, 0) : NULL;
+	code = e0 ? cJSON_GetObjectItemCaseSensitive(e0, "code") : NULL;
+	msg = e0 ? cJSON_GetObjectItemCaseSensitive(e0, "message") : NULL;
+	if (cJSON_IsString(code))
+		snprintf(out, outlen, " (%.60s%s%.120s)", code->valuestring, cJSON_IsString(msg) ? ": " : "",
+			 cJSON_IsString(msg) ? msg->valuestring : "");
+	cJSON_Delete(j);
+	text_scrub(out);
 }

@@ -4,6 +4,7 @@
 #include "fetch/fetch.h"
 #include "fetch/sha256.h"
 #include "fetch/sink.h"
+#include "util/errbuf.h"
 #include "util/thread.h"
 
 #include <cjson/cJSON.h>
@@ -73,14 +74,6 @@ static void hexs(const uint8_t *b, char *out)
 
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
-/* Control characters out of what a server says before it is shown. */
-static void clean_text(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
 }
 
 static bool hdr(const char *line, size_t n, const char *name, const char **val)
@@ -168,24 +161,10 @@ static void on_fetch_event(const struct fetch_event *e, void *ctx)
 		oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "%s", e->msg);
 }
 
-/* The registry's own words from an error body: "CODE: message". */
+/* The registry's own words from an error body: " (CODE: message)". */
 static void registry_says(const struct resp *r, char *out, size_t len)
 {
-	cJSON *j, *errs, *e0, *code, *msg;
-
-	out[0] = '\0';
-	if (!r->errlen)
-		return;
-	j = cJSON_ParseWithLength(r->errbody, r->errlen);
-	errs = j ? cJSON_GetObjectItemCaseSensitive(j, "errors") : NULL;
-	e0 = cJSON_IsArray(errs) ? cJSON_GetArrayItem(errs, 0) : NULL;
-	code = e0 ? cJSON_GetObjectItemCaseSensitive(e0, "code") : NULL;
-	msg = e0 ? cJSON_GetObjectItemCaseSensitive(e0, "message") : NULL;
-	if (cJSON_IsString(code))
-		snprintf(out, len, " (%.60s%s%.120s)", code->valuestring, cJSON_IsString(msg) ? ": " : "",
-			 cJSON_IsString(msg) ? msg->valuestring : "");
-	cJSON_Delete(j);
-	clean_text(out);
+	oci_registry_error(r->errbody, r->errlen, out, len);
 }
 
 /*
@@ -279,7 +258,7 @@ static int get(struct reg *g, const char *url, const char *accept, enum send_aut
 		snprintf(err, errlen, "%s: the registry answered %ld%s after %u attempt%s", url, r->code, says,
 			 st.attempts, st.attempts == 1 ? "" : "s");
 	}
-	clean_text(err);
+	text_scrub(err);
 	return rc == -ETIMEDOUT || rc == -EPROTO ? -EIO : rc;
 }
 
@@ -354,8 +333,6 @@ static int authenticate(struct reg *g, const char *www, char *err, size_t errlen
 	char scheme[32], realm[512], service[256], scope[512], url[FETCH_URL_MAX], es[768], ec[1536];
 	struct resp r = { .sock = -1, .max = TOKEN_MAX };
 	enum send_auth to;
-	cJSON *j = NULL;
-	const cJSON *t;
 	int rc;
 
 	if (!*www || oci_www_auth_parse(www, scheme, sizeof(scheme), realm, sizeof(realm), service, sizeof(service),
@@ -374,7 +351,7 @@ static int authenticate(struct reg *g, const char *www, char *err, size_t errlen
 		return 0;
 	}
 	if (strcasecmp(scheme, "Bearer") != 0 || (strncmp(realm, "https://", 8) && strncmp(realm, "http://", 7))) {
-		clean_text(scheme);
+		text_scrub(scheme);
 		snprintf(err, errlen, "the registry %s wants \"%.30s\" authentication with realm \"%.100s\"; "
 			 "expected Bearer with an http(s) realm, or Basic", g->ref->registry, scheme, realm);
 		return -EACCES;
@@ -400,28 +377,23 @@ static int authenticate(struct reg *g, const char *www, char *err, size_t errlen
 			 r.code == 401 || r.code == 403 ? (to == TO_REALM ? "the credentials were refused" :
 			 g->userpass[0] ? "it wants credentials, and they go only over https or to the registry's own host" :
 			 "it wants credentials (see the credentials file in docs/oci.md)") : "no token");
-		clean_text(err);
+		text_scrub(err);
 		rc = r.code == 401 || r.code == 403 ? -EACCES : -EIO;
 		goto out;
 	}
-	j = r.body ? cJSON_ParseWithLength(r.body, r.len) : NULL;
-	t = j ? cJSON_GetObjectItemCaseSensitive(j, "token") : NULL;
-	if (!cJSON_IsString(t))
-		t = j ? cJSON_GetObjectItemCaseSensitive(j, "access_token") : NULL;
-	if (!cJSON_IsString(t) || !*t->valuestring || strpbrk(t->valuestring, "\r\n")) {
-		snprintf(err, errlen, "the token service %.200s answered without a token", realm);
-		rc = -EACCES;
-		goto out;
-	}
-	free(g->authz);
-	if (asprintf(&g->authz, "Authorization: Bearer %s", t->valuestring) < 0) {
-		g->authz = NULL;
-		rc = -ENOMEM;
-		goto out;
+	{
+		char *hdr;
+
+		rc = oci_token_parse(r.body, r.len, &hdr);
+		if (rc == -EACCES)
+			snprintf(err, errlen, "the token service %.200s answered without a usable token", realm);
+		if (rc < 0)
+			goto out;
+		free(g->authz);
+		g->authz = hdr;
 	}
 	rc = 0;
 out:
-	cJSON_Delete(j);
 	free(r.body);
 	return rc;
 }
@@ -456,7 +428,7 @@ again:
 			snprintf(err, errlen, "%s %s of %s: redirected to %.200s, which answered 401; credentials go "
 				 "only to the registry %s", kind[0] == 'm' ? "manifest" : "blob", what, g->ref->repo,
 				 r->served_by, mine);
-			clean_text(err);
+			text_scrub(err);
 			return -EACCES;
 		}
 	}

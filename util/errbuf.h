@@ -18,4 +18,14 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What a server or an image said, made safe for one console line: control characters
+ * (CR, LF, ESC, DEL...) become '?'. */
+__attribute__((unused))
+static void text_scrub(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 #endif

@@ -1,7 +1,7 @@
 /* libFuzzer target: everything an image source or a registry hands the OCI code as text:
  * index/manifest JSON (kind, parse, label and platform picks), the same bytes as an
  * oci-archive tar to index, as an image reference, a WWW-Authenticate challenge and a
- * credentials file. Nothing may crash, hang or leak; results must be self-consistent. */
+ * credentials file, a token service's answer and a registry's error body. Nothing may crash, hang or leak; results must be self-consistent. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,6 +66,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	oci_www_auth_parse(s, a, sizeof(a), b, sizeof(b), c, sizeof(c), d, sizeof(d));
 	oci_auth_lookup(s, "10.0.2.2:5000", up, sizeof(up));
+	{	/* a token service's answer and a registry's error body */
+		char *hdr = NULL, says[256];
+		const char *p;
+
+		if (oci_token_parse((const char *)data, size, &hdr) == 0) {
+			if (!hdr || strncmp(hdr, "Authorization: Bearer ", 22) || !hdr[22])
+				abort();
+			for (p = hdr + 22; *p; p++)
+				if ((unsigned char)*p <= ' ' || *p == 0x7f)
+					abort();	/* a header that could split or smuggle another */
+		} else if (hdr) {
+			abort();
+		}
+		free(hdr);
+		oci_registry_error((const char *)data, size, says, sizeof(says));
+		for (p = says; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				abort();
+	}
 	free(s);
 	return 0;
 }

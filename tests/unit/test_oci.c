@@ -314,6 +314,30 @@ static void check_www(const char *file, int line, const struct www_row *r)
 }
 #define WWW(...) check_www(__FILE__, __LINE__, &(const struct www_row){ __VA_ARGS__ })
 
+static void test_token_and_errors(void **state)
+{
+	char *h = NULL, says[256];
+
+	assert_int_equal(oci_token_parse("{\"token\":\"abc.def\"}", strlen("{\"token\":\"abc.def\"}"), &h), 0);
+	assert_string_equal(h, "Authorization: Bearer abc.def");
+	free(h);
+	assert_int_equal(oci_token_parse("{\"token\":\"\",\"access_token\":\"x\"}", strlen("{\"token\":\"\",\"access_token\":\"x\"}"), &h), 0);
+	assert_string_equal(h, "Authorization: Bearer x");
+	free(h);
+	assert_int_equal(oci_token_parse("{\"token\":\"a\\r\\nX-Evil: 1\"}", strlen("{\"token\":\"a\\r\\nX-Evil: 1\"}"), &h), -EACCES); /* header injection */
+	assert_null(h);
+	assert_int_equal(oci_token_parse("{\"token\":\"a b\"}", strlen("{\"token\":\"a b\"}"), &h), -EACCES);
+	assert_int_equal(oci_token_parse("{\"token\":7}", strlen("{\"token\":7}"), &h), -EACCES);
+	assert_int_equal(oci_token_parse("not json", strlen("not json"), &h), -EACCES);
+	assert_int_equal(oci_token_parse(NULL, 0, &h), -EACCES);
+	oci_registry_error("{\"errors\":[{\"code\":\"DENIED\",\"message\":\"no\\u001b[2Jway\"}]}", strlen("{\"errors\":[{\"code\":\"DENIED\",\"message\":\"no\\u001b[2Jway\"}]}"), says, sizeof(says));
+	assert_string_equal(says, " (DENIED: no?[2Jway)");
+	oci_registry_error("{\"errors\":[]}", strlen("{\"errors\":[]}"), says, sizeof(says));
+	assert_string_equal(says, "");
+	oci_registry_error("<html>", strlen("<html>"), says, sizeof(says));
+	assert_string_equal(says, "");
+}
+
 static void test_auth(void **state)
 {
 	static const char file[] = "# comment\n\nquay.io  bob:pw1\n10.0.2.2:5000 alice:p:w:2\r\nbroken-line\n";
@@ -341,7 +365,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),    cmocka_unit_test(test_refs),     cmocka_unit_test(test_index),
 		cmocka_unit_test(test_bad_json), cmocka_unit_test(test_manifest), cmocka_unit_test(test_tarindex),
-		cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_auth), cmocka_unit_test(test_token_and_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
