@@ -78,9 +78,13 @@ UNIT_TESTS :=
 UNIT_MUSL_TESTS :=
 -include $(wildcard tests/unit/*.mk)
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
+# Test and fuzz binaries are built from their sources in one command; TEST_DEPS writes the
+# headers they include into $@.d (read back below), so a changed header rebuilds them.
+TEST_DEPS = $(HOSTCC) $(CFLAGS_COMMON) -isystem $(SYSROOT)/include -MM -MP -MT $@ $(1) > $@.d
 define unit_rule
 $(BUILD)/unit/test_$(1): $$(unit_$(1)_SRCS)
 	@mkdir -p $$(dir $$@)
+	@$$(call TEST_DEPS,$$(unit_$(1)_SRCS))
 	$(HOSTCC) $(CFLAGS_COMMON) $(UNIT_CFLAGS) -o $$@ $$(unit_$(1)_SRCS) $$(unit_$(1)_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
@@ -90,6 +94,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 define unit_musl_rule
 $(BUILD)/unit/musl_test_$(1): $$(unit_$(1)_SRCS) | $(STAMP)
 	@mkdir -p $$(dir $$@)
+	@$$(call TEST_DEPS,-DNETINIT_UNIT_MUSL $$(unit_$(1)_SRCS))
 	$(MUSLCC) $(CFLAGS_COMMON) -g -O1 -DNETINIT_UNIT_MUSL -isystem $(SYSROOT)/include -static -o $$@ \
 		$$(unit_$(1)_SRCS) -L$(SYSROOT)/lib $$(unit_$(1)_MUSL_LIBS)
 endef
@@ -118,9 +123,11 @@ FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 define fuzz_rule
 $(BUILD)/fuzz/fuzz_$(1): $$(fuzz_$(1)_SRCS)
 	@mkdir -p $$(dir $$@)
+	@$$(call TEST_DEPS,-DNETINIT_FUZZ $$(fuzz_$(1)_SRCS))
 	$(FUZZCC) $(CFLAGS_COMMON) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+-include $(addsuffix .d,$(UNIT_BINS) $(FUZZ_BINS))
 fuzz: $(FUZZ_BINS)
 FUZZ_SECONDS ?= 60
 fuzz-run: $(FUZZ_BINS)

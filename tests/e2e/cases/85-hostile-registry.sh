@@ -8,6 +8,9 @@
 #            the registry's Basic credentials never go to that realm
 #   norange  Range ignored and every blob transfer cut halfway: gives up within rd.retry
 #   many     a manifest listing 100000 layers: refused by size
+#   flip     a layer with one byte changed near its end: applied while it streams (its digest
+#            is known only at the end), then the digest mismatch stops the boot and the
+#            unpacked tree is never switched to
 #   bomb     a layer that inflates to more than the guest's RAM (1 GiB of "y\n", 5 MiB of gzip):
 #            refused when the tree's tmpfs is full, with the entry named (zeros would not do:
 #            they are written as holes and take no RAM)
@@ -60,6 +63,11 @@ expect_log "$W/norange.log" 'netinit: fatal: root: .*giving up on http://10\.0\.
 boot many many img ""
 fatal_once many
 expect_log "$W/many.log" 'netinit: fatal: root: .*manifests/v1: the response is larger than 4194304 bytes'
+
+boot flip flip img ""
+fatal_once flip
+expect_log "$W/flip.log" 'netinit: fatal: root: .*digest mismatch'
+expect_no_log "$W/flip.log" 'NETINIT-RESULT|switching root'
 
 boot bomb pass bomb ""
 fatal_once bomb

@@ -21,7 +21,8 @@ cdn401:  /v2/ wants Basic netinit:s3cret; blobs are redirected to a second port 
          that realm logs "regproxy: STEAL auth=True|False" (a client must never go there).
 realm:   /v2/ answers 401 with a Bearer realm on plain http at 127.0.0.3 (another host);
          its /token logs "regproxy: TOKEN auth=True|False" and hands out no token.
-many:    the manifest of any tag lists 100000 layers."""
+many:    the manifest of any tag lists 100000 layers.
+flip:    the biggest blob (the first layer) is served with one byte changed in its last part."""
 import base64, http.client, http.server, json, socketserver, sys, time
 
 PORT, REG, MODE = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
@@ -82,6 +83,13 @@ class H(http.server.BaseHTTPRequestHandler):
                 sys.stderr.write("regproxy: range %s %s answered from 0\n" % (self.path, self.headers["Range"]))
                 self.reply(206, body, [("Content-Range", "bytes 0-%d/%d" % (len(body) - 1, len(body)))])
                 return True
+        if MODE == "flip" and blob:
+            body = bytearray(self.blob_body())
+            if len(body) > 4096:
+                body[len(body) - 100] ^= 0xff
+                sys.stderr.write("regproxy: flipped a byte of %s\n" % self.path)
+            self.reply(200, bytes(body), [("Content-Type", "application/octet-stream")])
+            return True
         if MODE == "norange" and blob:
             self.half_and_close(self.blob_body())
             return True
@@ -118,7 +126,7 @@ class H(http.server.BaseHTTPRequestHandler):
             sys.stderr.write("regproxy: TOKEN auth=%s\n" % ("Authorization" in self.headers))
             self.reply(401, b'{"details":"no"}', [("Content-Type", "application/json")])
             return True
-        if MODE in ("bad206", "norange", "trickle", "realm") and self.path.startswith("/v2/"):
+        if MODE in ("bad206", "norange", "trickle", "realm", "flip") and self.path.startswith("/v2/"):
             self.forward(self.path)
             return True
         if MODE == "many" and self.path.startswith("/v2/") and "/manifests/" in self.path:
