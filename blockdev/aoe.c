@@ -2,6 +2,7 @@
 #include "blockdev/aoe.h"
 #include "util/errbuf.h"
 #include "util/fsutil.h"
+#include "util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,14 +19,6 @@
 #define AOE_IFNAME_MAX 15     /* IFNAMSIZ - 1 */
 #define AOE_SYS_PREFIX "etherd!"
 #define AOE_MAX_FOUND 8       /* targets listed in a "several targets" error */
-
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -160,7 +153,7 @@ static int scan_iface(const struct aoe_paths *p, const char *iface, char found[]
 int aoe_attach_at(const struct aoe_paths *p, const char *value, unsigned timeout_ms,
 		  unsigned poll_ms, char *dev_out, size_t devlen, char *err, size_t errlen)
 {
-	long long start = now_ms(), deadline = start + timeout_ms, next_discover = 0, first_seen = -1;
+	long long start = (long long)mono_ms(), deadline = start + timeout_ms, next_discover = 0, first_seen = -1;
 	int is_target, rc;
 	char found[AOE_MAX_FOUND][32];
 
@@ -189,7 +182,7 @@ int aoe_attach_at(const struct aoe_paths *p, const char *value, unsigned timeout
 		}
 	}
 	for (;;) {
-		long long t = now_ms();
+		long long t = (long long)mono_ms();
 
 		if (t >= next_discover) {
 			rc = write_ctl(p, "discover", "1\n");

@@ -11,6 +11,8 @@
 
 #include "overlay/probe.h"
 #include "util/fsutil.h"
+#include "util/clock.h"
+#include "util/hex.h"
 
 #include <dirent.h>
 #include <endian.h>
@@ -84,17 +86,6 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode udev/dracut \xHH escapes into dst (size DEVSPEC_VALUE_MAX). */
 static int unescape(const char *src, char *dst, char *err, size_t errlen)
 {
@@ -102,8 +93,8 @@ static int unescape(const char *src, char *dst, char *err, size_t errlen)
 
 	for (const char *p = src; *p; p++) {
 		char c = *p;
-		if (c == '\\' && p[1] == 'x' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-			c = (char)(hexval(p[2]) << 4 | hexval(p[3]));
+		if (c == '\\' && p[1] == 'x' && hex_digit(p[2]) >= 0 && hex_digit(p[3]) >= 0) {
+			c = (char)(hex_digit(p[2]) << 4 | hex_digit(p[3]));
 			p += 3;
 			if (c == '\0') {
 				set_err(err, errlen, "device spec '%s': \\x00 is not allowed in a label", src);
@@ -129,7 +120,7 @@ static int check_uuid(const char *v, const char *what, char *err, size_t errlen)
 				"expected hex digits and '-'", what);
 			return -ENOTSUP;
 		}
-		if (hexval(*p) < 0 && *p != '-') {
+		if (hex_digit(*p) < 0 && *p != '-') {
 			set_err(err, errlen, "%s: a UUID is hex digits and '-'", what);
 			return -EINVAL;
 		}
@@ -504,25 +495,17 @@ int devspec_find(const struct devspec *s, char *dev_out, size_t len)
 	return rc;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int devspec_wait(const struct devspec *s, unsigned timeout_ms, char *dev_out, size_t len,
 		 devwait_tick_fn tick, void *ctx)
 {
-	uint64_t start = now_ms();
+	uint64_t start = mono_ms();
 	uint64_t next_tick = TICK_MS;
 
 	for (;;) {
 		int rc = devspec_find(s, dev_out, len);
 		if (rc != -ENOENT)
 			return rc;	/* found, or an error waiting cannot fix */
-		uint64_t elapsed = now_ms() - start;
+		uint64_t elapsed = mono_ms() - start;
 		if (timeout_ms != DEVWAIT_FOREVER && elapsed >= timeout_ms)
 			return -ETIMEDOUT;
 		if (tick && elapsed >= next_tick) {

@@ -3,6 +3,7 @@
 #include "blockdev/nbdkern.h"
 #include "blockdev/nbdproto.h"
 #include "util/errbuf.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,14 +48,6 @@ static void event(nbd_event_fn ev, void *ctx, int level, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	ev(ctx, level, line);
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
 }
 
 static void sleep_ms(long ms)
@@ -299,11 +292,11 @@ static void become_daemon(int keep_fd)
 
 static int wait_dev(const char *dev)
 {
-	long long end = now_ms() + NBD_DEV_WAIT_MS;
+	long long end = (long long)mono_ms() + NBD_DEV_WAIT_MS;
 	struct stat st;
 
 	while (stat(dev, &st) < 0 || !S_ISBLK(st.st_mode)) {
-		if (now_ms() >= end)
+		if ((long long)mono_ms() >= end)
 			return -ENOENT;
 		sleep_ms(20);
 	}
@@ -344,7 +337,7 @@ static int attach_ioctl(int sock, const struct nbdk_config *c, int *index, char 
 int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, size_t devlen,
 	       struct nbd_export *info, nbd_event_fn ev, void *evctx, char *err, size_t errlen)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = (long long)mono_ms() + timeout_ms;
 	long backoff = NBD_BACKOFF_MIN_MS;
 	struct nbdk_genl g = { .fd = -1 };
 	struct nbdk_config c;
@@ -357,7 +350,7 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 	memset(info, 0, sizeof(*info));
 	info->dev_index = -1;
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - (long long)mono_ms();
 		unsigned step = left <= 0 ? 1 : left < NBD_CONNECT_TIMEOUT_MS ? (unsigned)left : NBD_CONNECT_TIMEOUT_MS;
 
 		attempt++;
@@ -371,7 +364,7 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 		}
 		if (!rc)
 			break;
-		if (!connect_retryable(rc) || now_ms() + backoff >= deadline)
+		if (!connect_retryable(rc) || (long long)mono_ms() + backoff >= deadline)
 			return rc;
 		event(ev, evctx, NBD_EV_WARN, "%s port %u: %s; retrying in %ld ms", s->host,
 		      (unsigned)s->port, strerror(-rc), backoff);

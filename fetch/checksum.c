@@ -1,26 +1,16 @@
 #include "fetch/checksum.h"
+#include "util/hex.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 int checksum_hex_decode(const char *hex, size_t len, uint8_t out[CHECKSUM_SHA256_LEN])
 {
 	if (!hex || len != CHECKSUM_SHA256_HEX)
 		return -EINVAL;
 	for (size_t i = 0; i < CHECKSUM_SHA256_LEN; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

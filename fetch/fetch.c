@@ -16,6 +16,7 @@
 #include "fetch/checksum.h"
 #include "fetch/hashq.h"
 #include "fetch/sink.h"
+#include "util/clock.h"
 
 #define TLS_CONNECT_TRIES	3	/* a TLS handshake error is retried this often */
 #define TFTP_BLKSIZE		1468	/* Ethernet MTU 1500 - IP - UDP - TFTP header */
@@ -59,14 +60,6 @@ struct xfer {
 	char errbuf[CURL_ERROR_SIZE];	/* libcurl's detail for the last attempt */
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -81,7 +74,7 @@ static void emit(struct xfer *x, enum fetch_event_type type, const char *msg, un
 		.type = type,
 		.bytes = x->pos.offset,
 		.total = x->pos.total,
-		.elapsed_ms = now_ms() - x->t0_ms,
+		.elapsed_ms = mono_ms() - x->t0_ms,
 		.offset = x->pos.range_start,
 		.attempt = x->attempt,
 		.delay_ms = delay_ms,
@@ -329,7 +322,7 @@ static uint64_t stall_bps(const struct fetch_opts *o)
 static int on_xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = ctx;
-	uint64_t t = now_ms(), got = dlnow > 0 ? (uint64_t)dlnow : 0;
+	uint64_t t = mono_ms(), got = dlnow > 0 ? (uint64_t)dlnow : 0;
 	curl_off_t connected = 0;
 
 	curl_easy_getinfo(x->curl, CURLINFO_CONNECT_TIME_T, &connected);
@@ -550,7 +543,7 @@ static void fill_stats(struct xfer *x, struct fetch_stats *st)
 	if (!st)
 		return;
 	st->bytes = x->pos.offset;
-	st->elapsed_ms = now_ms() - x->t0_ms;
+	st->elapsed_ms = mono_ms() - x->t0_ms;
 	st->attempts = x->attempt;
 	st->resumes = x->resumes;
 	st->restarts = x->restarts;
@@ -590,7 +583,7 @@ static int run(struct xfer *x, char *err, size_t errlen)
 		x->answer = false;
 		x->stalled = false;
 		x->pos.skip = 0;
-		x->win_ms = now_ms();
+		x->win_ms = mono_ms();
 		x->win_bytes = 0;
 		x->reason[0] = '\0';
 		x->abort_v = V_OK;
@@ -649,9 +642,9 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			if (x->restarts > x->attempt) /* cannot happen; keeps the loop finite */
 				return -EIO;
 		}
-		if (fetch_retry_next(&rt, now_ms(), reached, x->stalled, &delay) < 0) {
+		if (fetch_retry_next(&rt, mono_ms(), reached, x->stalled, &delay) < 0) {
 			snprintf(err, errlen, "giving up on %s after %" PRIu64 " s and %u attempt%s: %s", x->url,
-				 (now_ms() - x->t0_ms + 500) / 1000, x->attempt, x->attempt == 1 ? "" : "s", x->msg);
+				 (mono_ms() - x->t0_ms + 500) / 1000, x->attempt, x->attempt == 1 ? "" : "s", x->msg);
 			return -ETIMEDOUT;
 		}
 		emit(x, FETCH_EV_RETRY, x->msg, delay);
@@ -694,7 +687,7 @@ static int fetch_one(const struct fetch_opts *o, const struct fetch_request *rq,
 	x->sink = sink;
 	x->ev = ev;
 	x->ev_ctx = ev_ctx;
-	x->t0_ms = now_ms();
+	x->t0_ms = mono_ms();
 	x->is_http = url_has_prefix(url, "http://") || url_has_prefix(url, "https://");
 	x->is_ftp = url_has_prefix(url, "ftp://");
 	if ((sum && sum->set) || o->digest) {

@@ -18,6 +18,7 @@
 #include "blockdev/loop.h"
 #include "util/newc.h"
 #include "util/fsutil.h"
+#include "util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -46,14 +47,6 @@
 static const struct boot_plan *plan;
 static struct kmod_ctx *kmod;
 static bool reuse;          /* bootc.kexec with reuse-image: the archive is kept for the next kernel */
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The partial root goes with its tmpfs; then the fatal path. */
 #define LAYER_PATH_HINT "the image is hostile or broken: a layer path is over the limits docs/oci.md gives"
@@ -245,7 +238,7 @@ static void mount_erofs(void)
 {
 	struct mkerofs_opts eo = { .consume = true };
 	struct mkerofs_stats es;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = mono_ms();
 	char err[1024], dev[64], size[32];
 	int rc;
 
@@ -255,7 +248,7 @@ static void mount_erofs(void)
 	fs_remove_tree(BOOTC_TREE); /* what is left: directories, links and emptied files */
 	progress_size(size, sizeof(size), es.image_bytes);
 	log_info("bootc: EROFS image %s: %s, %llu inodes, %llu files, %.1f s", EROFS_FILE, size,
-		 (unsigned long long)es.inodes, (unsigned long long)es.files, (double)(now_ms() - t0) / 1000.0);
+		 (unsigned long long)es.inodes, (unsigned long long)es.files, (double)(mono_ms() - t0) / 1000.0);
 	kmod_load(kmod, "erofs");
 	kmod_load(kmod, "loop");
 	rc = loop_attach(EROFS_FILE, true, dev, sizeof(dev));
@@ -527,7 +520,7 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	struct utsname u;
 	struct stat sb;
 	char line[64], label[160] = "";
-	uint64_t t0 = now_ms(), base;
+	uint64_t t0 = mono_ms(), base;
 	const char *src;
 
 	plan = p;
@@ -555,7 +548,7 @@ void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
 	progress_size(line, sizeof(line), st.blob_bytes);
 	log_info("bootc: image %s unpacked: %u layer%s, %s of layers, %llu entries, %llu whiteouts, all digests "
 		 "verified, %.1f s", st.manifest_digest, st.layers, st.layers == 1 ? "" : "s", line,
-		 (unsigned long long)st.entries, (unsigned long long)st.whiteouts, (double)(now_ms() - t0) / 1000.0);
+		 (unsigned long long)st.entries, (unsigned long long)st.whiteouts, (double)(mono_ms() - t0) / 1000.0);
 	if (p->bootc_kexec)
 		kexec_into_image(reuse && src[0] == '/' ? src : NULL, reuse && label[0] ? label : NULL);
 	assemble();

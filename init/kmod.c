@@ -1,5 +1,6 @@
 /* kmod: kernel module loading for PID 1 (see kmod.h). */
 #include "init/kmod.h"
+#include "util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -952,14 +953,6 @@ static int scan_devices(struct kmod_ctx *k, struct scan *sc)
 	return 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 {
 	unsigned start;
@@ -985,8 +978,8 @@ int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 		if (have_prev && prev_sig == sc.sig)
 			break;
 		if (!settle_start) {
-			settle_start = now_ms();
-		} else if (now_ms() - settle_start >= KMOD_SETTLE_MAX_MS) {
+			settle_start = mono_ms();
+		} else if (mono_ms() - settle_start >= KMOD_SETTLE_MAX_MS) {
 			event(k, KMOD_DEBUG, "coldplug: %s/devices still changing after %d ms", k->sysfs,
 			      KMOD_SETTLE_MAX_MS);
 			break;

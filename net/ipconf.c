@@ -7,6 +7,7 @@
 
 #include "net/ipconf.h"
 #include "util/errbuf.h"
+#include "util/hex.h"
 
 #define IP_MAX_FIELDS	16	/* 7 static fields + 6 MAC fields + slack */
 #define IP_FIELD_MAX	64	/* one field of ip= incl. NUL */
@@ -62,17 +63,6 @@ int net_parse_ipv4(const char *s, struct in_addr *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int net_parse_mac(const char *s, uint8_t mac[6])
 {
 	int i;
@@ -80,7 +70,7 @@ int net_parse_mac(const char *s, uint8_t mac[6])
 	if (!s || strlen(s) != 17)
 		return -EINVAL;
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+		int hi = hex_digit(s[i * 3]), lo = hex_digit(s[i * 3 + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

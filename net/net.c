@@ -21,6 +21,7 @@
 #include "net/link.h"
 #include "net/net.h"
 #include "util/errbuf.h"
+#include "util/clock.h"
 
 #ifndef IFF_UP
 #define IFF_UP		0x1
@@ -78,14 +79,6 @@ struct ctx {
 	bool ifname_failed[NET_MAX_IFNAME];
 	char last_err[EV_MAX];
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 __attribute__((format(printf, 3, 4)))
 static void evf(struct ctx *c, int level, const char *fmt, ...)
@@ -339,7 +332,7 @@ static int apply(struct ctx *c, struct ifc *f, const struct net_ipconf *conf, co
 	if (!c->np->peerdns)
 		r->domain[0] = '\0';
 
-	r->elapsed_ms = (unsigned)(now_ms() - f->up_ms);
+	r->elapsed_ms = (unsigned)(mono_ms() - f->up_ms);
 	if ((rc = write_env(c, f, m && c->np->peerdns ? m->search : NULL, m)))
 		evf(c, NET_EV_WARN, "%s: writing run/netinit/net/%s.env: %s", f->link.name, f->link.name,
 		    strerror(-rc));
@@ -785,14 +778,14 @@ int net_up(const struct net_plan *np, struct net_result *res,
 		seterr(err, errlen, "network: opening rtnetlink: %s", strerror(-rc));
 		return rc;
 	}
-	start = now_ms();
+	start = mono_ms();
 	iflink_deadline = start + (uint64_t)np->timeout.iflink * 1000;
 	next_scan = start;
 
 	for (;;) {
 		struct pollfd pfd[MAX_IFC + 1];
 		struct ifc *map[MAX_IFC + 1];
-		uint64_t now = now_ms(), wake;
+		uint64_t now = mono_ms(), wake;
 		int n = 0;
 
 		if (now >= next_scan) {
@@ -852,14 +845,14 @@ int net_up(const struct net_plan *np, struct net_result *res,
 			pfd[n].events = POLLIN;
 			map[n++] = f;
 		}
-		now = now_ms();
+		now = mono_ms();
 		rc = poll(pfd, (nfds_t)n, wake > now ? (int)(wake - now) : 0);
 		if (rc < 0 && errno != EINTR) {
 			rc = -errno;
 			seterr(err, errlen, "network: poll: %s", strerror(-rc));
 			goto err_close;
 		}
-		now = now_ms();
+		now = mono_ms();
 		for (int i = 0; rc > 0 && i < n; i++) {
 			if (!(pfd[i].revents & (POLLIN | POLLERR)))
 				continue;

@@ -1,19 +1,11 @@
 #include "oci/manifest.h"
+#include "util/hex.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 int oci_digest_parse(const char *s, uint8_t out[32])
 {
@@ -23,9 +15,10 @@ int oci_digest_parse(const char *s, uint8_t out[32])
 		return -EINVAL;
 	s += 7;
 	for (i = 0; i < 32; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 
-		if (hi < 0 || lo < 0)
+		/* the OCI digest grammar allows lower case only */
+		if (hi < 0 || lo < 0 || (s[2 * i] >= 'A' && s[2 * i] <= 'F') || (s[2 * i + 1] >= 'A' && s[2 * i + 1] <= 'F'))
 			return -EINVAL;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
