@@ -9,7 +9,7 @@
  *
  * The handshake is a pure function over a read/write pair (struct nbd_io), so tests and the
  * fuzzer drive it without sockets. Every server field is checked; every read is bounded by a
- * deadline. Silent: returns 0 or -errno, one line of detail in err, events via nbd_event_fn.
+ * deadline. Silent: returns 0 or -errno, one line of detail in err, events via event_fn.
  */
 #ifndef NETINIT_BLOCKDEV_NBD_H
 #define NETINIT_BLOCKDEV_NBD_H
@@ -18,10 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "blockdev/nbdspec.h"
+#include "util/event.h"
 
-/* level: 0 error, 1 warning, 2 info, 3 debug; msg is one line without a newline. */
-typedef void (*nbd_event_fn)(void *ctx, int level, const char *msg);
-enum nbd_level { NBD_EV_ERR = 0, NBD_EV_WARN = 1, NBD_EV_INFO = 2, NBD_EV_DEBUG = 3 };
 
 /* What the handshake learned about the export (and, after nbd_attach, where it is). */
 struct nbd_export {
@@ -73,7 +71,7 @@ int nbd_connect_tcp(const struct nbd_spec *s, unsigned timeout_ms, char *err, si
  * dev_out receives "/dev/nbdN". ev may be NULL.
  */
 int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, size_t devlen,
-	       struct nbd_export *info, nbd_event_fn ev, void *evctx, char *err, size_t errlen);
+	       struct nbd_export *info, event_fn ev, void *evctx, char *err, size_t errlen);
 
 /*
  * Fork the reconnect supervisor for /dev/nbd<info->dev_index> (only meaningful after a netlink
@@ -88,6 +86,6 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
  * wait for the child. *pid_out (may be NULL) gets the child's pid.
  */
 int nbd_supervise_spawn(const struct nbd_spec *s, const struct nbd_export *info,
-			nbd_event_fn ev, void *evctx, pid_t *pid_out, char *err, size_t errlen);
+			event_fn ev, void *evctx, pid_t *pid_out, char *err, size_t errlen);
 
 #endif

@@ -37,7 +37,7 @@
 #define NBD_SUP_REPORT_EVERY 10        /* supervisor: report every Nth failed reconnect */
 
 __attribute__((format(printf, 4, 5)))
-static void event(nbd_event_fn ev, void *ctx, int level, const char *fmt, ...)
+static void event(event_fn ev, void *ctx, int level, const char *fmt, ...)
 {
 	char line[320];
 	va_list ap;
@@ -335,7 +335,7 @@ static int attach_ioctl(int sock, const struct nbdk_config *c, int *index, char 
 }
 
 int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, size_t devlen,
-	       struct nbd_export *info, nbd_event_fn ev, void *evctx, char *err, size_t errlen)
+	       struct nbd_export *info, event_fn ev, void *evctx, char *err, size_t errlen)
 {
 	long long deadline = (long long)mono_ms() + timeout_ms;
 	long backoff = NBD_BACKOFF_MIN_MS;
@@ -366,12 +366,12 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 			break;
 		if (!connect_retryable(rc) || (long long)mono_ms() + backoff >= deadline)
 			return rc;
-		event(ev, evctx, NBD_EV_WARN, "%s port %u: %s; retrying in %ld ms", s->host,
+		event(ev, evctx, EV_WARN, "%s port %u: %s; retrying in %ld ms", s->host,
 		      (unsigned)s->port, strerror(-rc), backoff);
 		sleep_ms(backoff);
 		backoff = backoff * 2 > NBD_BACKOFF_MAX_MS ? NBD_BACKOFF_MAX_MS : backoff * 2;
 	}
-	event(ev, evctx, NBD_EV_DEBUG, "connected to %s port %u, handshake for export '%s'",
+	event(ev, evctx, EV_DEBUG, "connected to %s port %u, handshake for export '%s'",
 	      s->host, (unsigned)s->port, s->export_name);
 	if ((rc = nbd_handshake_fd(sock, s->export_name, NBD_HANDSHAKE_TIMEOUT_MS, info, err, errlen)))
 		goto err_sock;
@@ -382,7 +382,7 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 	fill_config(s, info, bs, backend, sizeof(backend), &c);
 	rc = nbdk_genl_open(&g);
 	if (rc == -ENOENT) {
-		event(ev, evctx, NBD_EV_WARN, "kernel has no \"nbd\" netlink family; using the ioctl path (no reconnect)");
+		event(ev, evctx, EV_WARN, "kernel has no \"nbd\" netlink family; using the ioctl path (no reconnect)");
 		if ((rc = attach_ioctl(sock, &c, &info->dev_index, err, errlen)))
 			goto err_sock;
 		info->via_netlink = 0;
@@ -404,7 +404,7 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 		seterr(err, errlen, "%s did not appear after attaching export '%s'", dev_out, s->export_name);
 		return -ENOENT;
 	}
-	event(ev, evctx, NBD_EV_INFO, "%s is export '%s' on %s port %u, %llu bytes%s, block size %d, via %s",
+	event(ev, evctx, EV_INFO, "%s is export '%s' on %s port %u, %llu bytes%s, block size %d, via %s",
 	      dev_out, s->export_name, s->host, (unsigned)s->port, (unsigned long long)info->size,
 	      info->read_only ? " (read-only)" : "", bs, info->via_netlink ? "netlink" : "ioctl");
 	return 0;
@@ -421,7 +421,7 @@ struct sup {
 	struct addrs addrs;
 	struct nbdk_config cfg;
 	char backend[NBD_SPEC_HOST_MAX + NBD_SPEC_EXPORT_MAX + 32];
-	nbd_event_fn ev;
+	event_fn ev;
 	void *evctx;
 };
 
@@ -436,20 +436,20 @@ static int sup_try(struct sup *s, int attempt)
 	fd = connect_addrs(&s->addrs, NBD_CONNECT_TIMEOUT_MS);
 	if (fd < 0) {
 		if (report)
-			event(s->ev, s->evctx, NBD_EV_WARN, "nbd%d: reconnect attempt %d to %s port %u: %s",
+			event(s->ev, s->evctx, EV_WARN, "nbd%d: reconnect attempt %d to %s port %u: %s",
 			      s->info.dev_index, attempt, s->spec.host, (unsigned)s->spec.port, strerror(-fd));
 		return 1;
 	}
 	rc = nbd_handshake_fd(fd, s->spec.export_name, NBD_HANDSHAKE_TIMEOUT_MS, &x, err, sizeof(err));
 	if (rc) {
 		if (report)
-			event(s->ev, s->evctx, NBD_EV_WARN, "nbd%d: reconnect attempt %d: %s", s->info.dev_index, attempt, err);
+			event(s->ev, s->evctx, EV_WARN, "nbd%d: reconnect attempt %d: %s", s->info.dev_index, attempt, err);
 		close(fd);
 		return 1;
 	}
 	if (x.size != s->info.size) {
 		if (report)
-			event(s->ev, s->evctx, NBD_EV_ERR, "nbd%d: export '%s' is now %llu bytes, was %llu: refusing a different image",
+			event(s->ev, s->evctx, EV_ERR, "nbd%d: export '%s' is now %llu bytes, was %llu: refusing a different image",
 			      s->info.dev_index, s->spec.export_name, (unsigned long long)x.size,
 			      (unsigned long long)s->info.size);
 		close(fd);
@@ -462,7 +462,7 @@ static int sup_try(struct sup *s, int attempt)
 	}
 	close(fd);
 	if (rc == 0) {
-		event(s->ev, s->evctx, NBD_EV_INFO, "nbd%d: reconnected to %s port %u after %d attempt%s",
+		event(s->ev, s->evctx, EV_INFO, "nbd%d: reconnected to %s port %u after %d attempt%s",
 		      s->info.dev_index, s->spec.host, (unsigned)s->spec.port, attempt, attempt > 1 ? "s" : "");
 		return 0;
 	}
@@ -471,7 +471,7 @@ static int sup_try(struct sup *s, int attempt)
 		return 0;
 	}
 	if (report)
-		event(s->ev, s->evctx, NBD_EV_WARN, "nbd%d: NBD_CMD_RECONFIGURE: %s", s->info.dev_index, strerror(-rc));
+		event(s->ev, s->evctx, EV_WARN, "nbd%d: NBD_CMD_RECONFIGURE: %s", s->info.dev_index, strerror(-rc));
 	return 1;
 }
 
@@ -501,7 +501,7 @@ static void sup_main(struct sup *s, struct nbdk_genl *g)
 			continue;
 		}
 		if (rc == 1 && idx == s->info.dev_index) {
-			event(s->ev, s->evctx, NBD_EV_WARN, "nbd%d: link to %s port %u is dead; reconnecting",
+			event(s->ev, s->evctx, EV_WARN, "nbd%d: link to %s port %u is dead; reconnecting",
 			      idx, s->spec.host, (unsigned)s->spec.port);
 			sup_reconnect(s);
 		}
@@ -509,7 +509,7 @@ static void sup_main(struct sup *s, struct nbdk_genl *g)
 }
 
 int nbd_supervise_spawn(const struct nbd_spec *spec, const struct nbd_export *info,
-			nbd_event_fn ev, void *evctx, pid_t *pid_out, char *err, size_t errlen)
+			event_fn ev, void *evctx, pid_t *pid_out, char *err, size_t errlen)
 {
 	static struct sup s; /* the child's copy is what it uses */
 	struct nbdk_genl g;
@@ -548,7 +548,7 @@ int nbd_supervise_spawn(const struct nbd_spec *spec, const struct nbd_export *in
 		snprintf(name, sizeof(name), "@netinit-nbd%d", info->dev_index);
 		become_daemon(g.fd);
 		if ((rc = set_cmdline(name)))
-			event(ev, evctx, NBD_EV_WARN, "nbd%d: cannot rename the supervisor to %s (%s); systemd may stop it at shutdown",
+			event(ev, evctx, EV_WARN, "nbd%d: cannot rename the supervisor to %s (%s); systemd may stop it at shutdown",
 			      info->dev_index, name, strerror(-rc));
 		sup_main(&s, &g);
 		_exit(0);

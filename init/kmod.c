@@ -62,7 +62,7 @@ struct table {
 struct kmod_ctx {
 	char *moddir;
 	char *sysfs;
-	kmod_event_fn ev;
+	event_fn ev;
 	void *evctx;
 	kmod_insert_fn insert;
 	void *insctx;
@@ -313,7 +313,7 @@ static int parse_dep_line(struct kmod_ctx *k, char *line)
 		strcpy(tok[i], dn);
 	}
 	if (find_module(k, name)) {
-		event(k, KMOD_DEBUG, "modules.dep: %s listed twice; the first entry wins", name);
+		event(k, EV_DEBUG, "modules.dep: %s listed twice; the first entry wins", name);
 		return 0;
 	}
 	m.name = strdup(name);
@@ -395,7 +395,7 @@ static int parse_softdep_line(struct kmod_ctx *k, char *line)
 		else if (mode == 2)
 			s.post[s.npost++] = tok[i];
 		else
-			event(k, KMOD_DEBUG, "modules.softdep: %s: '%s' is neither pre: nor post:; ignored",
+			event(k, EV_DEBUG, "modules.softdep: %s: '%s' is neither pre: nor post:; ignored",
 			      s.module, tok[i]);
 	}
 	if (!s.npre && !s.npost) {
@@ -513,7 +513,7 @@ int kmod_parse_index(struct kmod_ctx *k, enum kmod_index which, const char *buf,
 			return rc;
 		if (rc) {
 			bad++;
-			event(k, KMOD_WARN, "%s:%u: malformed line ignored; expected %s",
+			event(k, EV_WARN, "%s:%u: malformed line ignored; expected %s",
 			      index_names[which], lineno, index_expect[which]);
 		}
 	}
@@ -656,7 +656,7 @@ static void build_params(struct kmod_ctx *k, const char *name, char *out, size_t
 		else
 			w = snprintf(out + n, outlen - n, "%s%s", n ? " " : "", a);
 		if (w < 0 || (size_t)w >= outlen - n) {
-			event(k, KMOD_WARN, "%s: parameters longer than %zu bytes; '%s' dropped", name,
+			event(k, EV_WARN, "%s: parameters longer than %zu bytes; '%s' dropped", name,
 			      outlen, a);
 			out[n] = 0;
 			continue;
@@ -681,7 +681,7 @@ static void load_softdeps(struct kmod_ctx *k, const char *name, int post, int de
 			int rc = load_name(k, d, depth + 1, 0);
 
 			if (rc)
-				event(k, KMOD_WARN, "%s: soft dependency %s: %s", name, d, strerror(-rc));
+				event(k, EV_WARN, "%s: soft dependency %s: %s", name, d, strerror(-rc));
 		}
 	}
 }
@@ -703,12 +703,12 @@ static int load_module(struct kmod_ctx *k, struct module *m, int depth, int soft
 		break;
 	}
 	if (depth > MAX_LOAD_DEPTH) {
-		event(k, KMOD_ERR, "%s: dependencies nested deeper than %d", m->name, MAX_LOAD_DEPTH);
+		event(k, EV_ERR, "%s: dependencies nested deeper than %d", m->name, MAX_LOAD_DEPTH);
 		return -ELOOP;
 	}
 	if (is_live(k, m->name)) {
 		m->state = MOD_PRESENT;
-		event(k, KMOD_DEBUG, "%s: already loaded", m->name);
+		event(k, EV_DEBUG, "%s: already loaded", m->name);
 		return 0;
 	}
 	m->state = MOD_LOADING;
@@ -721,13 +721,13 @@ static int load_module(struct kmod_ctx *k, struct module *m, int depth, int soft
 			if (is_builtin(k, m->deps[i]))
 				continue;
 			rc = -ENOENT;
-			event(k, soft ? KMOD_WARN : KMOD_ERR, "%s: dependency %s is not in modules.dep",
+			event(k, soft ? EV_WARN : EV_ERR, "%s: dependency %s is not in modules.dep",
 			      m->name, m->deps[i]);
 			goto err_failed;
 		}
 		rc = load_module(k, d, depth + 1, soft);
 		if (rc) {
-			event(k, soft ? KMOD_WARN : KMOD_ERR, "%s: dependency %s failed: %s", m->name,
+			event(k, soft ? EV_WARN : EV_ERR, "%s: dependency %s failed: %s", m->name,
 			      d->name, strerror(-rc));
 			goto err_failed;
 		}
@@ -741,15 +741,15 @@ static int load_module(struct kmod_ctx *k, struct module *m, int depth, int soft
 	rc = k->insert(k->insctx, path, params);
 	if (rc == -EEXIST) {
 		m->state = MOD_PRESENT;
-		event(k, KMOD_DEBUG, "%s: already loaded", m->name);
+		event(k, EV_DEBUG, "%s: already loaded", m->name);
 	} else if (rc) {
-		event(k, soft ? KMOD_WARN : KMOD_ERR, "%s: finit_module %s: %s", m->name, path,
+		event(k, soft ? EV_WARN : EV_ERR, "%s: finit_module %s: %s", m->name, path,
 		      strerror(-rc));
 		goto err_failed;
 	} else {
 		m->state = MOD_PRESENT;
 		k->ninserted++;
-		event(k, KMOD_INFO, "loaded %s%s%s", m->name, params[0] ? " " : "", params);
+		event(k, EV_INFO, "loaded %s%s%s", m->name, params[0] ? " " : "", params);
 	}
 	load_softdeps(k, m->name, 1, depth);
 	return 0;
@@ -793,7 +793,7 @@ static int load_alias(struct kmod_ctx *k, const char *str, int depth, int coldpl
 		m = find_module(k, a->module);
 		if (!m) {
 			if (!is_builtin(k, a->module))
-				event(k, KMOD_DEBUG, "alias %s -> %s: module not in modules.dep", str, a->module);
+				event(k, EV_DEBUG, "alias %s -> %s: module not in modules.dep", str, a->module);
 			else
 				(*matched)++;
 			continue;
@@ -826,7 +826,7 @@ static int load_name(struct kmod_ctx *k, const char *name, int depth, int coldpl
 	if (m)
 		return load_module(k, m, depth, coldplug);
 	if (is_builtin(k, n)) {
-		event(k, KMOD_DEBUG, "%s: built in", n);
+		event(k, EV_DEBUG, "%s: built in", n);
 		return 0;
 	}
 	if (n[0] != '.' && !strchr(n, '/') && is_live(k, n))
@@ -846,10 +846,10 @@ int kmod_load(struct kmod_ctx *k, const char *name_or_alias)
 		return -EINVAL;
 	rc = load_name(k, name_or_alias, 0, 0);
 	if (rc == -ENOENT)
-		event(k, KMOD_ERR, "%s: no such module or alias in %s", name_or_alias,
+		event(k, EV_ERR, "%s: no such module or alias in %s", name_or_alias,
 		      k->moddir ? k->moddir : "(index)");
 	else if (rc)
-		event(k, KMOD_ERR, "%s: %s", name_or_alias, strerror(-rc));
+		event(k, EV_ERR, "%s: %s", name_or_alias, strerror(-rc));
 	return rc;
 }
 
@@ -928,7 +928,7 @@ static void scan_dir(struct kmod_ctx *k, int dirfd, int depth, uint64_t path_h, 
 				m = find_module(k, a->module);
 				if (m && m->state == MOD_NEW) {
 					sc->attempts++;
-					event(k, KMOD_DEBUG, "modalias %s: %s", buf, m->name);
+					event(k, EV_DEBUG, "modalias %s: %s", buf, m->name);
 					load_module(k, m, 0, 1);
 				}
 			}
@@ -965,10 +965,10 @@ int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 	start = k->ninserted;
 	for (;;) {
 		rc = scan_devices(k, &sc);
-		event(k, KMOD_DEBUG, "coldplug: pass: %u new modules tried, signature %016llx",
+		event(k, EV_DEBUG, "coldplug: pass: %u new modules tried, signature %016llx",
 		      sc.attempts, (unsigned long long)sc.sig);
 		if (rc) {
-			event(k, KMOD_ERR, "coldplug: cannot read %s/devices: %s", k->sysfs, strerror(-rc));
+			event(k, EV_ERR, "coldplug: cannot read %s/devices: %s", k->sysfs, strerror(-rc));
 			break;
 		}
 		if (sc.attempts) {
@@ -980,7 +980,7 @@ int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 		if (!settle_start) {
 			settle_start = mono_ms();
 		} else if (mono_ms() - settle_start >= KMOD_SETTLE_MAX_MS) {
-			event(k, KMOD_DEBUG, "coldplug: %s/devices still changing after %d ms", k->sysfs,
+			event(k, EV_DEBUG, "coldplug: %s/devices still changing after %d ms", k->sysfs,
 			      KMOD_SETTLE_MAX_MS);
 			break;
 		}
@@ -990,7 +990,7 @@ int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 	}
 	if (nloaded)
 		*nloaded = k->ninserted - start;
-	event(k, KMOD_INFO, "coldplug: %u modules loaded", k->ninserted - start);
+	event(k, EV_INFO, "coldplug: %u modules loaded", k->ninserted - start);
 	return rc;
 }
 
@@ -1081,7 +1081,7 @@ int kmod_set_hooks(struct kmod_ctx *k, const char *sysfs_root, kmod_insert_fn in
 }
 
 int kmod_open(struct kmod_ctx **out, const char *moddir, const char *const *params, size_t nparams,
-	      kmod_event_fn ev, void *evctx)
+	      event_fn ev, void *evctx)
 {
 	struct kmod_ctx *k;
 	size_t i;
@@ -1122,11 +1122,11 @@ int kmod_open(struct kmod_ctx **out, const char *moddir, const char *const *para
 			}
 			rc = read_file(path, &buf, &len);
 			if (rc == -ENOENT && i != KMOD_INDEX_DEP) {
-				event(k, KMOD_DEBUG, "%s: not present", path);
+				event(k, EV_DEBUG, "%s: not present", path);
 				continue;
 			}
 			if (rc) {
-				event(k, KMOD_ERR, "%s: %s", path, strerror(-rc));
+				event(k, EV_ERR, "%s: %s", path, strerror(-rc));
 				goto err_close;
 			}
 			rc = kmod_parse_index(k, (enum kmod_index)i, buf, len);
@@ -1134,7 +1134,7 @@ int kmod_open(struct kmod_ctx **out, const char *moddir, const char *const *para
 			if (rc < 0)
 				goto err_close;
 		}
-		event(k, KMOD_DEBUG, "%s: %zu modules, %zu aliases, %zu soft dependencies, %zu built in",
+		event(k, EV_DEBUG, "%s: %zu modules, %zu aliases, %zu soft dependencies, %zu built in",
 		      moddir, k->nmods, k->naliases, k->nsoftdeps, k->nbuiltin);
 	}
 	*out = k;

@@ -13,13 +13,10 @@
 #define NETINIT_INIT_KMOD_H
 
 #include <stddef.h>
+#include "util/event.h"
 
 struct kmod_ctx;
 
-/* level: 0 error, 1 warning, 2 info, 3 debug; msg is one line without a newline. */
-typedef void (*kmod_event_fn)(void *ctx, int level, const char *msg);
-
-enum kmod_level { KMOD_ERR = 0, KMOD_WARN = 1, KMOD_INFO = 2, KMOD_DEBUG = 3 };
 
 /*
  * Read the index files of moddir (e.g. "/lib/modules/6.1.0-9-amd64"). A missing modules.alias,
@@ -28,7 +25,7 @@ enum kmod_level { KMOD_ERR = 0, KMOD_WARN = 1, KMOD_INFO = 2, KMOD_DEBUG = 3 };
  * (copied; others are ignored). ev may be NULL.
  */
 int kmod_open(struct kmod_ctx **out, const char *moddir, const char *const *params, size_t nparams,
-	      kmod_event_fn ev, void *evctx);
+	      event_fn ev, void *evctx);
 
 /*
  * Load a module by name or alias, dependencies first. 0 also when it is built in or already

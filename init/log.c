@@ -219,11 +219,16 @@ void log_progress(int final, const char *fmt, ...)
 	progress_open = 1;
 }
 
-void log_event(void *ctx, int level, const char *msg)
+enum log_level log_level_of(int ev_level)
 {
 	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
-	log_msg(map[level & 3], "%s: %s", ctx ? (const char *)ctx : "netinit", msg);
+	return map[ev_level & 3];
+}
+
+void log_event(void *ctx, int level, const char *msg)
+{
+	log_msg(log_level_of(level), "%s: %s", ctx ? (const char *)ctx : "netinit", msg);
 }
 
 static uint64_t clock_ms(clockid_t id)

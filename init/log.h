@@ -35,9 +35,10 @@ void log_signal_safe(enum log_level lvl, const char *msg);
 /* A progress line: console only, rewritten in place; final=1 ends it (and logs it to kmsg). */
 void log_progress(int final, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The event callback the libraries take (net_event_fn, nbd_event_fn, kmod_event_fn...):
- * level 0 error, 1 warning, 2 info, 3 debug; ctx is the prefix, e.g. "network". */
+/* The event callback the libraries take (util/event.h's event_fn): ctx is the prefix, e.g.
+ * "network". log_level_of maps an enum ev_level onto the log's levels. */
 void log_event(void *ctx, int level, const char *msg);
+enum log_level log_level_of(int ev_level);
 
 /* Monotonic milliseconds, and the guest's uptime in ms (CLOCK_BOOTTIME). */
 uint64_t log_now_ms(void);

@@ -132,9 +132,8 @@ static void stage_cmdline(void)
 
 static void kmod_event(void *ctx, int level, const char *msg)
 {
-	static const enum log_level map[] = { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
-
-	log_msg(map[level & 3] == LOG_LVL_INFO ? LOG_LVL_DEBUG : map[level & 3], "modules: %s", msg);
+	/* each module loaded is a detail: info becomes debug */
+	log_msg(level == EV_INFO ? LOG_LVL_DEBUG : log_level_of(level), "modules: %s", msg);
 }
 
 static void stage_modules(void)

@@ -64,7 +64,7 @@ struct ifc {
 
 struct ctx {
 	const struct net_plan *np;
-	net_event_fn ev;
+	event_fn ev;
 	void *evctx;
 	struct nl nl;
 	struct ifc ifc[MAX_IFC];
@@ -89,7 +89,7 @@ static void evf(struct ctx *c, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (level <= NET_EV_WARN)
+	if (level <= EV_WARN)
 		snprintf(c->last_err, sizeof(c->last_err), "%s", msg);
 	if (c->ev)
 		c->ev(c->evctx, level, msg);
@@ -243,7 +243,7 @@ static int add_cmdline_routes(struct ctx *c, struct ifc *f, bool boot)
 			continue;
 		rc = nl_route_add(&c->nl, f->link.ifindex, r->dst, r->prefix, r->gw, RTPROT_BOOT);
 		if (rc) {
-			evf(c, NET_EV_ERR, "%s: adding route %s/%u: %s", f->link.name, ip4(r->dst, a), r->prefix,
+			evf(c, EV_ERR, "%s: adding route %s/%u: %s", f->link.name, ip4(r->dst, a), r->prefix,
 			    strerror(-rc));
 			return rc;
 		}
@@ -275,7 +275,7 @@ static int apply(struct ctx *c, struct ifc *f, const struct net_ipconf *conf, co
 		if (!conf->mtu && m->mtu && m->mtu != f->link.mtu) {
 			rc = nl_link_set(&c->nl, f->link.ifindex, -1, m->mtu, NULL, NULL);
 			if (rc)
-				evf(c, NET_EV_WARN, "%s: setting MTU %u from DHCP: %s", f->link.name, m->mtu,
+				evf(c, EV_WARN, "%s: setting MTU %u from DHCP: %s", f->link.name, m->mtu,
 				    strerror(-rc));
 			else
 				r->mtu = m->mtu;
@@ -291,7 +291,7 @@ static int apply(struct ctx *c, struct ifc *f, const struct net_ipconf *conf, co
 
 	rc = nl_addr_add(&c->nl, f->link.ifindex, r->addr, r->prefix);
 	if (rc) {
-		evf(c, NET_EV_ERR, "%s: adding address %s/%u: %s", f->link.name, ip4(r->addr, a), r->prefix,
+		evf(c, EV_ERR, "%s: adding address %s/%u: %s", f->link.name, ip4(r->addr, a), r->prefix,
 		    strerror(-rc));
 		return rc;
 	}
@@ -301,7 +301,7 @@ static int apply(struct ctx *c, struct ifc *f, const struct net_ipconf *conf, co
 
 			rc = nl_route_add(&c->nl, f->link.ifindex, rt->dst, rt->prefix, rt->gw, RTPROT_DHCP);
 			if (rc) {
-				evf(c, NET_EV_ERR, "%s: adding DHCP route %s/%u via %s: %s", f->link.name,
+				evf(c, EV_ERR, "%s: adding DHCP route %s/%u via %s: %s", f->link.name,
 				    ip4(rt->dst, a), rt->prefix, ip4(rt->gw, g), strerror(-rc));
 				return rc;
 			}
@@ -314,7 +314,7 @@ static int apply(struct ctx *c, struct ifc *f, const struct net_ipconf *conf, co
 	if (r->gw.s_addr && !(m && m->has_classless)) {
 		rc = nl_route_add(&c->nl, f->link.ifindex, any, 0, r->gw, m ? RTPROT_DHCP : RTPROT_BOOT);
 		if (rc) {
-			evf(c, NET_EV_ERR, "%s: adding default route via %s: %s", f->link.name, ip4(r->gw, a),
+			evf(c, EV_ERR, "%s: adding default route via %s: %s", f->link.name, ip4(r->gw, a),
 			    strerror(-rc));
 			return rc;
 		}
@@ -334,17 +334,17 @@ static int apply(struct ctx *c, struct ifc *f, const struct net_ipconf *conf, co
 
 	r->elapsed_ms = (unsigned)(mono_ms() - f->up_ms);
 	if ((rc = write_env(c, f, m && c->np->peerdns ? m->search : NULL, m)))
-		evf(c, NET_EV_WARN, "%s: writing run/netinit/net/%s.env: %s", f->link.name, f->link.name,
+		evf(c, EV_WARN, "%s: writing run/netinit/net/%s.env: %s", f->link.name, f->link.name,
 		    strerror(-rc));
 	if (boot && (rc = write_resolv(c, r, m && c->np->peerdns ? m->search : NULL))) {
-		evf(c, NET_EV_ERR, "writing etc/resolv.conf: %s", strerror(-rc));
+		evf(c, EV_ERR, "writing etc/resolv.conf: %s", strerror(-rc));
 		return rc;
 	}
 	if (m)
-		evf(c, NET_EV_INFO, "%s: DHCP lease %s/%u from %s in %u ms", f->link.name, ip4(r->addr, a),
+		evf(c, EV_INFO, "%s: DHCP lease %s/%u from %s in %u ms", f->link.name, ip4(r->addr, a),
 		    r->prefix, ip4(r->server, g), r->elapsed_ms);
 	else
-		evf(c, NET_EV_INFO, "%s: static %s/%u%s%s", f->link.name, ip4(r->addr, a), r->prefix,
+		evf(c, EV_INFO, "%s: static %s/%u%s%s", f->link.name, ip4(r->addr, a), r->prefix,
 		    r->gw.s_addr ? " gw " : "", r->gw.s_addr ? ip4(r->gw, g) : "");
 	return 0;
 }
@@ -423,7 +423,7 @@ static int start_dhcp(struct ctx *c, struct ifc *f, uint64_t now)
 	if (f->fd < 0) {
 		fd = open_packet(f->link.ifindex);
 		if (fd < 0) {
-			evf(c, NET_EV_ERR, "%s: opening a packet socket: %s (is af_packet loaded?)",
+			evf(c, EV_ERR, "%s: opening a packet socket: %s (is af_packet loaded?)",
 			    f->link.name, strerror(-fd));
 			return fd;
 		}
@@ -443,7 +443,7 @@ static int start_dhcp(struct ctx *c, struct ifc *f, uint64_t now)
 	f->dc.ctx = f;
 	f->attempt++;
 	f->st = IFC_DHCP;
-	evf(c, NET_EV_DEBUG, "%s: DHCP attempt %u", f->link.name, f->attempt);
+	evf(c, EV_DEBUG, "%s: DHCP attempt %u", f->link.name, f->attempt);
 	dhcpc_start(&f->dc, now);
 	return 0;
 }
@@ -512,11 +512,11 @@ static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 				nl_link_set(&c->nl, links[i].ifindex, 0, 0, NULL, NULL);
 			rc = nl_link_set(&c->nl, links[i].ifindex, -1, 0, NULL, fn->name);
 			if (rc) {
-				evf(c, NET_EV_WARN, "%s: renaming to %s (ifname=): %s", links[i].name, fn->name,
+				evf(c, EV_WARN, "%s: renaming to %s (ifname=): %s", links[i].name, fn->name,
 				    strerror(-rc));
 				c->ifname_failed[k] = true;
 			} else
-				evf(c, NET_EV_INFO, "%s: renamed to %s", links[i].name, fn->name);
+				evf(c, EV_INFO, "%s: renamed to %s", links[i].name, fn->name);
 			changed = true;
 		}
 	}
@@ -536,14 +536,14 @@ static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 		nl_link_set(&c->nl, phys, 1, 0, NULL, NULL);
 		rc = nl_vlan_add(&c->nl, v->name, phys, v->id);
 		if (rc) {
-			evf(c, NET_EV_ERR, "%s: creating VLAN %u on %s: %s%s", v->name, v->id, v->phys, strerror(-rc),
+			evf(c, EV_ERR, "%s: creating VLAN %u on %s: %s%s", v->name, v->id, v->phys, strerror(-rc),
 			    rc == -EOPNOTSUPP ? " (is the 8021q module loaded?)" : "");
 			c->vlan_failed[k] = true;
 			for (int e = 0; e < c->n_ip; e++)	/* entries on this VLAN cannot succeed */
 				if (!strcmp(c->ip[e].iface, v->name))
 					c->entry_failed[e] = true;
 		} else
-			evf(c, NET_EV_INFO, "%s: VLAN %u on %s created", v->name, v->id, v->phys);
+			evf(c, EV_INFO, "%s: VLAN %u on %s created", v->name, v->id, v->phys);
 		changed = true;
 	}
 	return changed;
@@ -578,7 +578,7 @@ static int rescan(struct ctx *c, uint64_t now)
 
 			f->link = *l;
 			if (!had && (l->flags & IFF_LOWER_UP))
-				evf(c, NET_EV_INFO, "%s: carrier after %u ms", l->name, (unsigned)(now - f->up_ms));
+				evf(c, EV_INFO, "%s: carrier after %u ms", l->name, (unsigned)(now - f->up_ms));
 			continue;
 		}
 		e = entry_for(c, l, &any_entry);
@@ -598,19 +598,19 @@ static int rescan(struct ctx *c, uint64_t now)
 				nl_link_set(&c->nl, l->ifindex, 0, 0, NULL, NULL);
 				rc = nl_link_set(&c->nl, l->ifindex, -1, 0, conf->mac, NULL);
 				if (rc)
-					evf(c, NET_EV_WARN, "%s: setting the MAC address: %s", l->name, strerror(-rc));
+					evf(c, EV_WARN, "%s: setting the MAC address: %s", l->name, strerror(-rc));
 				else
 					memcpy(f->link.mac, conf->mac, 6);
 			}
 			rc = nl_link_set(&c->nl, l->ifindex, 1, conf->mtu, NULL, NULL);
 			if (rc) {
-				evf(c, NET_EV_WARN, "%s: bringing the link up: %s", l->name, strerror(-rc));
+				evf(c, EV_WARN, "%s: bringing the link up: %s", l->name, strerror(-rc));
 				f->st = IFC_FAILED;
 				continue;
 			}
 		}
 		f->up_ms = now;
-		evf(c, NET_EV_INFO, "%s: link up (%s)", l->name,
+		evf(c, EV_INFO, "%s: link up (%s)", l->name,
 		    c->ip[e].method == NET_METHOD_STATIC ? ip4(c->ip[e].addr, a) : "dhcp");
 	}
 	return 0;
@@ -645,7 +645,7 @@ static void step_ifc(struct ctx *c, struct ifc *f, uint64_t now)
 	if (f->st == IFC_WAIT_CARRIER) {
 		if (!(f->link.flags & IFF_LOWER_UP)) {
 			if (now - f->up_ms >= (uint64_t)c->np->timeout.carrier * 1000) {
-				evf(c, NET_EV_WARN, "%s: no carrier after %u s", f->link.name, c->np->timeout.carrier);
+				evf(c, EV_WARN, "%s: no carrier after %u s", f->link.name, c->np->timeout.carrier);
 				f->st = IFC_FAILED;
 			}
 			return;
@@ -666,12 +666,12 @@ static void step_ifc(struct ctx *c, struct ifc *f, uint64_t now)
 		return;
 	if (dhcpc_tick(&f->dc, now) == -ETIMEDOUT) {
 		if (f->attempt < c->np->dhcp_retry) {
-			evf(c, NET_EV_WARN, "%s: no DHCP lease in %u s (attempt %u of %u), retrying", f->link.name,
+			evf(c, EV_WARN, "%s: no DHCP lease in %u s (attempt %u of %u), retrying", f->link.name,
 			    c->np->timeout.dhcp, f->attempt, c->np->dhcp_retry);
 			start_dhcp(c, f, now);
 			return;
 		}
-		evf(c, NET_EV_WARN, "%s: no DHCP lease after %u attempt(s) of %u s (%u sent, %u malformed, %u ignored)",
+		evf(c, EV_WARN, "%s: no DHCP lease after %u attempt(s) of %u s (%u sent, %u malformed, %u ignored)",
 		    f->link.name, f->attempt, c->np->timeout.dhcp, f->dc.sent, f->dc.malformed, f->dc.ignored);
 		stop_dhcp(f);
 		f->st = IFC_FAILED;
@@ -711,13 +711,13 @@ static void read_packets(struct ctx *c, struct ifc *f, uint64_t now)
 				return;
 			}
 			if (f->dc.malformed != bad)
-				evf(c, NET_EV_DEBUG, "%s: dropped a malformed DHCP packet", f->link.name);
+				evf(c, EV_DEBUG, "%s: dropped a malformed DHCP packet", f->link.name);
 			if (f->dc.naks != naks)
-				evf(c, NET_EV_WARN, "%s: DHCP NAK, starting over", f->link.name);
+				evf(c, EV_WARN, "%s: DHCP NAK, starting over", f->link.name);
 			else if (f->dc.state == DHCPC_REQUESTING && f->dc.tries == 1 && f->dc.offer.yiaddr.s_addr) {
 				char a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
 
-				evf(c, NET_EV_DEBUG, "%s: offer %s from %s", f->link.name,
+				evf(c, EV_DEBUG, "%s: offer %s from %s", f->link.name,
 				    ip4(f->dc.offer.yiaddr, a), ip4(f->dc.offer.server_id, s));
 			}
 		}
@@ -725,7 +725,7 @@ static void read_packets(struct ctx *c, struct ifc *f, uint64_t now)
 	/* e.g. ENETDOWN after a carrier flap: reading it cleared the socket error, so
 	 * poll does not spin; the DHCP timers decide whether this interface fails */
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-		evf(c, NET_EV_DEBUG, "%s: receiving DHCP replies: %s", f->link.name, strerror(errno));
+		evf(c, EV_DEBUG, "%s: receiving DHCP replies: %s", f->link.name, strerror(errno));
 }
 /* Is every entry resolved? Entries with nothing to work on yet are not. */
 static bool all_resolved(struct ctx *c)
@@ -750,7 +750,7 @@ static bool all_resolved(struct ctx *c)
 }
 
 int net_up(const struct net_plan *np, struct net_result *res,
-	   net_event_fn ev, void *evctx, char *err, size_t errlen)
+	   event_fn ev, void *evctx, char *err, size_t errlen)
 {
 	static struct ctx c;	/* large; net_up runs once per boot */
 	uint64_t start, iflink_deadline, next_scan;
@@ -869,7 +869,7 @@ int net_up(const struct net_plan *np, struct net_result *res,
 		stop_dhcp(&c.ifc[i]);
 	for (int e = 1; e < c.n_ip; e++)
 		if (!c.entry_done[e])
-			evf(&c, NET_EV_WARN, "ip=%s: not configured", c.ip[e].iface[0] ? c.ip[e].iface : "(any)");
+			evf(&c, EV_WARN, "ip=%s: not configured", c.ip[e].iface[0] ? c.ip[e].iface : "(any)");
 	if (!c.entry_done[0]) {
 		rc = -ETIMEDOUT;
 		if (c.n_ifc == 0)

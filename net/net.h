@@ -14,14 +14,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include "net/ipconf.h"
+#include "util/event.h"
 
-/* level: 0 error, 1 warning, 2 info, 3 debug. msg is one line, no newline. */
-typedef void (*net_event_fn)(void *ctx, int level, const char *msg);
-
-#define NET_EV_ERR	0
-#define NET_EV_WARN	1
-#define NET_EV_INFO	2
-#define NET_EV_DEBUG	3
 
 /* What the boot interface ended up with (what init logs in one line). */
 struct net_result {
@@ -46,7 +40,7 @@ struct net_result {
 /* Returns 0 when configured; -ETIMEDOUT, -ENODEV, -EPROTO, ... with err
  * filled (one line). res may not be NULL; ev may be NULL. */
 int net_up(const struct net_plan *np, struct net_result *res,
-	   net_event_fn ev, void *ctx, char *err, size_t errlen);
+	   event_fn ev, void *ctx, char *err, size_t errlen);
 
 /* One line for the log: "eth0 10.0.2.15/24 gw 10.0.2.2 dns 10.0.2.3 (dhcp from 10.0.2.2, lease 86400 s)". */
 void net_result_format(const struct net_result *res, char *buf, size_t len);

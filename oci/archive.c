@@ -17,7 +17,7 @@ struct archive_ctx {
 	struct tar_index ix;
 	bool punch;
 	uint64_t punched;
-	oci_event_fn ev;
+	event_fn ev;
 	void *ev_ctx;
 };
 
@@ -166,7 +166,7 @@ static int apply_layer(void *ctx, const struct oci_desc *d, const char *root, bo
 		if (fallocate(c->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)start, (off_t)(end - start)) == 0)
 			c->punched += end - start;
 		else
-			oci_emit(c->ev, c->ev_ctx, OCI_EV_DEBUG, "%s: cannot give back the applied layer's space: %s",
+			oci_emit(c->ev, c->ev_ctx, EV_DEBUG, "%s: cannot give back the applied layer's space: %s",
 				 c->path, strerror(errno));
 	}
 	return 0;
@@ -225,11 +225,11 @@ int oci_archive_unpack(const char *path, const struct oci_archive_opts *a, const
 	rc = oci_index_pick_label(&ix, a->label, a->label_default, &pick, err, errlen);
 	if (rc < 0)
 		goto err_ix;
-	oci_emit(o->ev, o->ev_ctx, OCI_EV_INFO, "%s: image \"%s\" is %s", path,
+	oci_emit(o->ev, o->ev_ctx, EV_INFO, "%s: image \"%s\" is %s", path,
 		 ix.d[pick].ref_name[0] ? ix.d[pick].ref_name : "(unlabelled)", ix.d[pick].digest);
 	rc = oci_image_unpack(&s, &ix.d[pick], o, st, err, errlen);
 	if (rc == 0 && c.punched)
-		oci_emit(o->ev, o->ev_ctx, OCI_EV_DEBUG, "%s: %llu MiB of applied layers given back", path,
+		oci_emit(o->ev, o->ev_ctx, EV_DEBUG, "%s: %llu MiB of applied layers given back", path,
 			 (unsigned long long)(c.punched >> 20));
 err_ix:
 	oci_index_free(&ix);

@@ -9,7 +9,7 @@
 
 #define MAX_NESTING 4 /* index > index > manifest at most */
 
-void oci_emit(oci_event_fn ev, void *ctx, int level, const char *fmt, ...)
+void oci_emit(event_fn ev, void *ctx, int level, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -78,14 +78,14 @@ static int unpack_manifest(const struct oci_store *s, const struct oci_desc *md,
 	if (rc < 0)
 		goto out;
 	free(cfg);
-	oci_emit(o->ev, o->ev_ctx, OCI_EV_INFO, "image %s: %zu layer%s", md->digest, m.nlayers,
+	oci_emit(o->ev, o->ev_ctx, EV_INFO, "image %s: %zu layer%s", md->digest, m.nlayers,
 		 m.nlayers == 1 ? "" : "s");
 	for (i = 0; i < m.nlayers; i++) {
 		last = true;
 		for (j = i + 1; j < m.nlayers; j++)
 			if (memcmp(m.layers[j].sha256, m.layers[i].sha256, 32) == 0)
 				last = false;
-		oci_emit(o->ev, o->ev_ctx, OCI_EV_INFO, "layer %zu/%zu: %s (%llu bytes, %s)", i + 1, m.nlayers,
+		oci_emit(o->ev, o->ev_ctx, EV_INFO, "layer %zu/%zu: %s (%llu bytes, %s)", i + 1, m.nlayers,
 			 m.layers[i].digest, (unsigned long long)m.layers[i].size, m.layers[i].media_type);
 		if (s->prefetch && i + 1 < m.nlayers && memcmp(m.layers[i + 1].sha256, m.layers[i].sha256, 32) != 0)
 			s->prefetch(s->ctx, &m.layers[i + 1]);
@@ -93,13 +93,13 @@ static int unpack_manifest(const struct oci_store *s, const struct oci_desc *md,
 		if (rc < 0)
 			goto out;
 		if (ls.warnings)
-			oci_emit(o->ev, o->ev_ctx, OCI_EV_WARN, "layer %zu: %llu entr%s not fully restored, first: %s", i + 1,
+			oci_emit(o->ev, o->ev_ctx, EV_WARN, "layer %zu: %llu entr%s not fully restored, first: %s", i + 1,
 				 (unsigned long long)ls.warnings, ls.warnings == 1 ? "y" : "ies", ls.warning);
 		st->layers++;
 		st->blob_bytes += ls.blob_bytes;
 		st->entries += ls.entries;
 		st->whiteouts += ls.whiteouts;
-		oci_emit(o->ev, o->ev_ctx, OCI_EV_DEBUG, "layer %zu: %llu entries, %llu whiteouts, digest verified", i + 1,
+		oci_emit(o->ev, o->ev_ctx, EV_DEBUG, "layer %zu: %llu entries, %llu whiteouts, digest verified", i + 1,
 			 (unsigned long long)ls.entries, (unsigned long long)ls.whiteouts);
 	}
 out:
@@ -135,7 +135,7 @@ static int unpack(const struct oci_store *s, const struct oci_desc *d, const str
 		goto out;
 	rc = oci_index_pick_platform(&ix, o->os, o->arch, &pick, err, errlen);
 	if (rc == 0) {
-		oci_emit(o->ev, o->ev_ctx, OCI_EV_INFO, "index %s: %s/%s is %s", d->digest, o->os, o->arch,
+		oci_emit(o->ev, o->ev_ctx, EV_INFO, "index %s: %s/%s is %s", d->digest, o->os, o->arch,
 			 ix.d[pick].digest);
 		rc = unpack(s, &ix.d[pick], o, st, depth + 1, err, errlen);
 	}

@@ -10,9 +10,8 @@
 
 #include "oci/layer.h"
 #include "oci/manifest.h"
+#include "util/event.h"
 
-enum oci_ev_level { OCI_EV_ERR, OCI_EV_WARN, OCI_EV_INFO, OCI_EV_DEBUG };
-typedef void (*oci_event_fn)(void *ctx, int level, const char *msg);
 
 /* Where blobs come from. */
 struct oci_store {
@@ -33,7 +32,7 @@ struct oci_store {
 struct oci_unpack_opts {
 	const char *root;        /* an existing empty directory (on a tmpfs) */
 	const char *os, *arch;   /* platform for an index: "linux", oci_arch_from_machine() */
-	oci_event_fn ev;         /* may be NULL */
+	event_fn ev;         /* may be NULL */
 	void *ev_ctx;
 };
 
@@ -52,6 +51,6 @@ int oci_image_unpack(const struct oci_store *s, const struct oci_desc *top, cons
 int oci_blob_verify(const struct oci_desc *d, const void *buf, size_t len, char *err, size_t errlen);
 
 /* printf into an event. */
-void oci_emit(oci_event_fn ev, void *ctx, int level, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void oci_emit(event_fn ev, void *ctx, int level, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -27,7 +27,7 @@
 struct reg {
 	const struct oci_ref *ref;
 	const struct oci_registry_opts *o;
-	oci_event_fn ev;
+	event_fn ev;
 	void *ev_ctx;
 	const char *scheme;      /* "https" or "http" */
 	bool verify;             /* TLS verification */
@@ -154,11 +154,11 @@ static void on_fetch_event(const struct fetch_event *e, void *ctx)
 	struct reg *g = ctx;
 
 	if (e->type == FETCH_EV_RETRY)
-		oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "%s; retrying in %u ms", e->msg, e->delay_ms);
+		oci_emit(g->ev, g->ev_ctx, EV_WARN, "%s; retrying in %u ms", e->msg, e->delay_ms);
 	else if (e->type == FETCH_EV_RESUME)
-		oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "resuming a blob at byte %llu", (unsigned long long)e->offset);
+		oci_emit(g->ev, g->ev_ctx, EV_INFO, "resuming a blob at byte %llu", (unsigned long long)e->offset);
 	else if (e->type == FETCH_EV_RESTART)
-		oci_emit(g->ev, g->ev_ctx, OCI_EV_INFO, "%s", e->msg);
+		oci_emit(g->ev, g->ev_ctx, EV_INFO, "%s", e->msg);
 }
 
 /* The registry's own words from an error body: " (CODE: message)". */
@@ -286,7 +286,7 @@ static void load_creds(struct reg *g)
 	}
 	fclose(f);
 	if (g->userpass[0])
-		oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "credentials for %s from %s", host, path);
+		oci_emit(g->ev, g->ev_ctx, EV_DEBUG, "credentials for %s from %s", host, path);
 }
 
 /* The host part of "scheme://host:port" (fetch_url_origin's form). */
@@ -365,9 +365,9 @@ static int authenticate(struct reg *g, const char *www, char *err, size_t errlen
 	}
 	snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?", es, ec);
 	to = g->userpass[0] && realm_may_have_creds(g, realm) ? TO_REALM : TO_NOBODY;
-	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "token from %s%s", realm, to == TO_REALM ? " with credentials" : "");
+	oci_emit(g->ev, g->ev_ctx, EV_DEBUG, "token from %s%s", realm, to == TO_REALM ? " with credentials" : "");
 	if (g->userpass[0] && to == TO_NOBODY)
-		oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "not sending the credentials for %s to the token service %.200s: "
+		oci_emit(g->ev, g->ev_ctx, EV_WARN, "not sending the credentials for %s to the token service %.200s: "
 			 "they go only over https or to the registry's own host", g->ref->registry, realm);
 	rc = get(g, url, NULL, to, &r, err, errlen);
 	if (rc < 0)
@@ -409,7 +409,7 @@ again:
 	snprintf(url, sizeof(url), "%s://%s/v2/%s/%s/%s", g->scheme, g->ref->registry, g->ref->repo, kind, what);
 	rc = get(g, url, accept, TO_REGISTRY, r, err, errlen);
 	if (rc == -EPROTO && !g->probed) {
-		oci_emit(g->ev, g->ev_ctx, OCI_EV_WARN, "%s: no HTTPS, trying plain HTTP (bootc.registry.unsecure)",
+		oci_emit(g->ev, g->ev_ctx, EV_WARN, "%s: no HTTPS, trying plain HTTP (bootc.registry.unsecure)",
 			 g->ref->registry);
 		g->scheme = "http";
 		g->probed = true;
@@ -526,7 +526,7 @@ static int on_manifest(void *ctx, const struct oci_desc *md, const char *buf, si
 		return rc;
 	}
 	g->aw_on = true;
-	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "keeping the image as an oci-archive of %llu bytes in %s",
+	oci_emit(g->ev, g->ev_ctx, EV_DEBUG, "keeping the image as an oci-archive of %llu bytes in %s",
 		 (unsigned long long)g->aw.total, g->o->archive_path);
 	return 0;
 }
@@ -652,7 +652,7 @@ static void prefetch(void *ctx, const struct oci_desc *d)
 	if (thread_start(&p->th, prefetch_thread, p) < 0)
 		goto err_close;
 	g->pre = p;
-	oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "downloading layer %s meanwhile", d->digest);
+	oci_emit(g->ev, g->ev_ctx, EV_DEBUG, "downloading layer %s meanwhile", d->digest);
 	return;
 err_close:
 	close(p->sv[0]);
@@ -689,7 +689,7 @@ static int apply_layer(void *ctx, const struct oci_desc *d, const char *root, bo
 		if (p->rc < 0 && p->r.delivered == 0 && j.rc < 0) {
 			/* the prefetch got nowhere (e.g. a 401 after a token expired): nothing was
 			 * written, fetch the layer again in the ordinary way */
-			oci_emit(g->ev, g->ev_ctx, OCI_EV_DEBUG, "layer %s: %s; fetching it again", d->digest, p->err);
+			oci_emit(g->ev, g->ev_ctx, EV_DEBUG, "layer %s: %s; fetching it again", d->digest, p->err);
 			close(p->sv[0]);
 			close(p->sv[1]);
 			free(p->r.body);
@@ -784,7 +784,7 @@ int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opt
 	err[0] = '\0';
 	if (ro->insecure) {
 		g.verify = false;
-		oci_emit(g.ev, g.ev_ctx, OCI_EV_WARN, "%s: TLS verification is off, plain HTTP allowed "
+		oci_emit(g.ev, g.ev_ctx, EV_WARN, "%s: TLS verification is off, plain HTTP allowed "
 			 "(bootc.registry.unsecure): anyone on the path can change the image", ref->registry);
 	} else {
 		g.probed = true;

@@ -92,7 +92,7 @@ static void rec_event(void *ctx, int level, const char *msg)
 
 	assert_non_null(msg);
 	assert_null(strchr(msg, '\n'));
-	if (level == KMOD_WARN)
+	if (level == EV_WARN)
 		r->warnings++;
 	if (strstr(msg, "malformed"))
 		r->malformed++;
