@@ -40,7 +40,7 @@ MODULES_DEFAULT := virtio_pci virtio_net e1000 e1000e igb ixgbe r8169 8021q \
 	squashfs overlay loop isofs udf brd zram nbd aoe erofs ext4 xfs af_packet
 MODULES ?=
 EXTRA_LIST ?=
-$(BUILD)/mkcpio: tools/mkcpio.c tools/cpiolist.c tools/cpiolist.h util/newc.h
+$(BUILD)/mkcpio: tools/mkcpio.c tools/cpiolist.c tools/cpiolist.h util/newc.h util/errbuf.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O2 -Wall -Wextra -I. -o $@ tools/mkcpio.c tools/cpiolist.c
 
