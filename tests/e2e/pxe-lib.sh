@@ -58,6 +58,7 @@ pxe_serve_stop() {
 # timestamp of the newest line shown then).
 pxe_boot() {
 	log=$1 tap=$2 mac=$3; shift 3
+	: > "$log"
 	t0=$(date +%s.%N)
 	ip netns exec "$PXE_NS" timeout --foreground -k 5 "${E2E_TIMEOUT:-400}" qemu-system-x86_64 -accel tcg -cpu max -smp 1 \
 		-m "${E2E_MEM:-512}" -nographic -no-reboot -nodefaults -serial stdio -display none \
