@@ -1,5 +1,6 @@
 #!/bin/bash
-# UEFI + GRUB, the whole chain: OVMF's PXE asks DHCP with client architecture 7, gets
+# UEFI + GRUB, the whole chain: OVMF boots from the NIC (QEMU's efi-virtio ROM, an EFI iPXE)
+# and asks DHCP with client architecture 7 (and user class iPXE), gets
 # grub-mknetdir's core.efi from tools/netinit-serve, GRUB reads grub/grub.cfg over TFTP and loads
 # the kernel and netinit's initramfs with (tftp)/ paths (Image Customizer's layout), netinit
 # downloads the squashfs over http. The booted root reads back the command line GRUB passed:
