@@ -4,10 +4,11 @@
 #   make initramfs  build/initramfs.img for $(KVER)
 #   make check      unit + host integration + e2e (QEMU) tests
 #   make demo       boot a sample root in QEMU and show the console
+#   make demo-pxe   the same root through tools/netinit-serve, SeaBIOS's PXE and pxelinux (root)
 #   make fuzz       build the libFuzzer targets (FUZZ_SECONDS=N make fuzz-run runs them)
 include config.mk
 .DELETE_ON_ERROR:
-.PHONY: all deps initramfs check unit e2e hostcheck demo fuzz fuzz-run bench clean distclean setup
+.PHONY: all deps initramfs check unit e2e hostcheck demo demo-pxe fuzz fuzz-run bench clean distclean setup
 
 # Library modules (everything but init/main.c is linkable into tests and fuzzers).
 MODULE_DIRS := init net fetch blockdev overlay oci util
@@ -135,6 +136,9 @@ fuzz-run: $(FUZZ_BINS)
 
 demo: $(BUILD)/initramfs.img
 	sh tests/e2e/demo.sh
+
+demo-pxe: $(BUILD)/initramfs.img
+	bash tests/e2e/demo-pxe.sh
 
 bench: $(BUILD)/initramfs.img
 	sh bench/size.sh $(BUILD)
