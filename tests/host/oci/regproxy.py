@@ -152,19 +152,9 @@ class H(http.server.BaseHTTPRequestHandler):
         if MODE == "cut" and self.path.startswith("/v2/"):
             if "/blobs/" in self.path and "Range" not in self.headers and self.path not in CUT:
                 CUT.add(self.path)
-                c = http.client.HTTPConnection("127.0.0.1", REG)
-                c.request("GET", self.path)
-                r = c.getresponse()
-                body = r.read()
+                body = self.blob_body()
                 if len(body) > 1024:
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body[: len(body) // 2])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    sys.stderr.write("regproxy: cut %s at %d of %d\n" % (self.path, len(body) // 2, len(body)))
-                    return
+                    return self.half_and_close(body)
             if "Range" in self.headers:
                 sys.stderr.write("regproxy: range %s %s\n" % (self.path, self.headers["Range"]))
             return self.forward(self.path)
