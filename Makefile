@@ -20,12 +20,14 @@ all: $(BUILD)/init
 setup:
 	@if [ "$$(id -u)" = 0 ]; then sh tools/setup-host.sh; else sudo sh tools/setup-host.sh; fi
 
-$(STAMP):
+# The sysroot is rebuilt when the script that builds it changes (new suite, new options),
+# and every object with it: -MMD does not record the sysroot's headers (-isystem).
+$(STAMP): tools/build-deps.sh
 	$(MAKE) setup
 	sh tools/build-deps.sh $(BUILD)
 deps: $(STAMP)
 
-$(BUILD)/obj/%.o: %.c | $(STAMP)
+$(BUILD)/obj/%.o: %.c $(STAMP)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(CFLAGS_COMMON) $(CFLAGS) -isystem $(SYSROOT)/include -MMD -MP -c $< -o $@
 
