@@ -20,9 +20,9 @@ all: $(BUILD)/init
 setup:
 	@if [ "$$(id -u)" = 0 ]; then sh tools/setup-host.sh; else sudo sh tools/setup-host.sh; fi
 
-# The sysroot is rebuilt when the script that builds it changes (new suite, new options),
+# The sysroot is rebuilt when the script that builds it or a patch it applies changes,
 # and every object with it: -MMD does not record the sysroot's headers (-isystem).
-$(STAMP): tools/build-deps.sh
+$(STAMP): tools/build-deps.sh $(wildcard tools/patches/*/*.patch)
 	$(MAKE) setup
 	sh tools/build-deps.sh $(BUILD)
 deps: $(STAMP)
@@ -102,13 +102,14 @@ hostcheck: $(BUILD)/init $(BUILD)/mkcpio $(BUILD)/mkerofs
 	sh tests/host/run.sh
 
 # Each tests/fuzz/<name>.mk adds: FUZZ_TARGETS += <name> and fuzz_<name>_SRCS := ...
+# (and fuzz_<name>_LIBS := -l... for host libraries)
 FUZZ_TARGETS :=
 -include $(wildcard tests/fuzz/*.mk)
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 define fuzz_rule
 $(BUILD)/fuzz/fuzz_$(1): $$(fuzz_$(1)_SRCS)
 	@mkdir -p $$(dir $$@)
-	$(FUZZCC) $(CFLAGS_COMMON) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS)
+	$(FUZZCC) $(CFLAGS_COMMON) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 fuzz: $(FUZZ_BINS)

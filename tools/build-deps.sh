@@ -38,9 +38,8 @@ APT=$B/apt
 APTOPT="-o Dir::Etc::SourceList=$APT/sources.list -o Dir::Etc::SourceParts=$APT/sources.list.d
  -o Dir::State::Lists=$APT/lists -o Dir::Cache=$APT/cache -o Dir::State::status=/dev/null
  -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=$APT/preferences.d"
-apt_ready=0
-apt_setup() {
-	[ "$apt_ready" = 1 ] && return 0
+apt_setup() {	# once per run of this script (fetch runs in subshells: $$ is this script's)
+	[ "$(cat "$APT/.updated" 2>/dev/null)" = "$$" ] && return 0
 	host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	[ -n "$host" ] || { log "no VERSION_CODENAME in /etc/os-release"; exit 1; }
 	mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial"
@@ -78,13 +77,22 @@ apt_setup() {
 	log "apt: $SUITE sources ($APT)"
 	# shellcheck disable=SC2086
 	apt-get $APTOPT update -q >&2
-	apt_ready=1
+	echo "$$" > "$APT/.updated"
 }
 
-# fetch <source package>: unpack it into $SRC/<pkg> and print that directory
+# fetch <source package>: unpack it into $SRC/<pkg> with Debian's patches, then netinit's
+# own from tools/patches/<pkg>/ (upstream fixes Debian does not carry yet, each with its
+# reason in its header), and print that directory. A tree unpacked with another set of
+# netinit patches is unpacked again.
+PATCHES=$(cd "$(dirname "$0")/patches" && pwd)
 fetch() {
 	pkg=$1
 	dir=$SRC/$pkg
+	want=$(cat "$PATCHES/$pkg"/*.patch 2>/dev/null | sha256sum | cut -c1-16)
+	if [ -d "$dir" ] && [ "$(cat "$dir/.netinit-patches" 2>/dev/null)" != "$want" ]; then
+		log "$pkg: netinit's patches changed, unpacking again"
+		rm -rf "$dir"
+	fi
 	if [ ! -d "$dir" ]; then
 		apt_setup
 		tmp=$SRC/.dl-$pkg
@@ -105,7 +113,15 @@ fetch() {
 		dpkg-source --no-check -x "$dsc" "$tmp/src" >&2
 		mv "$tmp/src" "$dir"
 		ver=$(cd "$dir" && dpkg-parsechangelog -S Version)
-		echo "$pkg $ver" > "$dir/.netinit-version"
+		extra=""
+		for pf in "$PATCHES/$pkg"/*.patch; do
+			[ -f "$pf" ] || continue
+			log "$pkg: applying netinit's $(basename "$pf")"
+			patch -d "$dir" -p1 --forward --quiet < "$pf" >&2
+			extra="$extra+$(basename "$pf" .patch)"
+		done
+		echo "$want" > "$dir/.netinit-patches"
+		echo "$pkg $ver$extra" > "$dir/.netinit-version"
 		rm -rf "$tmp"
 	fi
 	cat "$dir/.netinit-version" >> "$P/versions.txt"
