@@ -1,7 +1,7 @@
 #!/bin/sh
 # fetch engine against real nginx (http, https) on 127.0.0.1: whole file + sha256,
 # mismatch, 404/403 fast failure, resume after a cut, server ignoring Range,
-# retry deadline, 503 retried, .xz/.zst/.gz while streaming,
+# retry deadline, 503 retried, .xz/.zst/.gz while streaming with bounded decoder memory,
 # size pre-check, TLS (1.2 and 1.3, IP-literal URLs against IP-address SANs).
 . "$(dirname "$0")/fetch/lib.sh"
 trap fetch_cleanup EXIT
@@ -74,6 +74,13 @@ head -c 1000000 "$www/image.bin.xz" > "$www/trunc.bin.xz"
 check "truncated .xz refused" 1 "xz stream is truncated" -- "$H/trunc.bin.xz" "$out"
 cp "$www/image.bin" "$www/notgz.bin.gz"
 check "not gzip data refused" 1 "compressed data is corrupt.*EBADMSG" -- "$H/notgz.bin.gz" "$out"
+# decoder memory stays bounded whatever a header asks for (fetch/sink.h): valid streams of
+# 64 MiB of zeros whose headers ask for a 1.5 GiB xz dictionary / a 2 GiB zstd window
+$PY "$NETINIT_ROOT/tests/host/fetch/mkbomb.py" xz $((64 << 20)) "$www/bomb.bin.xz"
+$PY "$NETINIT_ROOT/tests/host/fetch/mkbomb.py" zstd $((64 << 20)) "$www/bomb.bin.zst"
+for z in xz zst; do
+	check ".$z asking for more decoder memory than the limit: refused" 1 "bomb.bin.$z: out of memory decompressing; data is corrupt after 0 bytes" -- "$H/bomb.bin.$z" "$out"
+done
 
 # size pre-check before writing anything
 rm -f "$out"; : > "$out"
