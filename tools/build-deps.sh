@@ -11,7 +11,7 @@
 set -eu
 B=$(cd "${1:-build}" 2>/dev/null && pwd || { mkdir -p "${1:-build}"; cd "${1:-build}"; pwd; })
 SUITE=${DEPS_SUITE:-trixie}
-SRC=$B/deps/$SUITE
+SRC=$B/deps
 P=$B/sysroot
 JOBS=${JOBS:-$(nproc)}
 export CC=musl-gcc
@@ -82,15 +82,15 @@ apt_setup() {	# once per run of this script (fetch runs in subshells: $$ is this
 
 # fetch <source package>: unpack it into $SRC/<pkg> with Debian's patches, then netinit's
 # own from tools/patches/<pkg>/ (upstream fixes Debian does not carry yet, each with its
-# reason in its header), and print that directory. A tree unpacked with another set of
-# netinit patches is unpacked again.
+# reason in its header), and print that directory. A tree unpacked from another suite or
+# with another set of netinit patches is unpacked again.
 PATCHES=$(cd "$(dirname "$0")/patches" && pwd)
 fetch() {
 	pkg=$1
 	dir=$SRC/$pkg
-	want=$(cat "$PATCHES/$pkg"/*.patch 2>/dev/null | sha256sum | cut -c1-16)
+	want="$SUITE $(cat "$PATCHES/$pkg"/*.patch 2>/dev/null | sha256sum | cut -c1-16)"
 	if [ -d "$dir" ] && [ "$(cat "$dir/.netinit-patches" 2>/dev/null)" != "$want" ]; then
-		log "$pkg: netinit's patches changed, unpacking again"
+		log "$pkg: unpacked from another suite or with other patches: unpacking again"
 		rm -rf "$dir"
 	fi
 	if [ ! -d "$dir" ]; then
@@ -153,7 +153,7 @@ d=$(fetch mbedtls)
 # handshake state machine calls it). PSA's dispatch links every algorithm the configuration
 # has, so what no TLS client of ours negotiates or verifies goes too: EC-JPAKE, 3DES,
 # Camellia, ARIA, CMAC, key wrapping, RIPEMD-160, SHA-3, LMS, persistent PSA keys, and the
-# curves TLS 1.3 does not name (192/224-bit, secp256k1, Brainpool). Left: TLS 1.2 + 1.3 with
+# curves outside the web's common set (192/224-bit, secp256k1, Brainpool). Left: TLS 1.2 + 1.3 with
 # AES-GCM/CCM/CBC and ChaCha20-Poly1305; ECDHE on P-256/384/521, X25519, X448, FFDHE;
 # RSA and ECDSA certificate chains.
 ( cd "$d" && cfg=include/mbedtls/mbedtls_config.h &&
