@@ -21,12 +21,14 @@ all: $(BUILD)/init
 setup:
 	@if [ "$$(id -u)" = 0 ]; then sh tools/setup-host.sh; else sudo sh tools/setup-host.sh; fi
 
-$(STAMP):
+# The sysroot is rebuilt when the script that builds it or a patch it applies changes,
+# and every object with it: -MMD does not record the sysroot's headers (-isystem).
+$(STAMP): tools/build-deps.sh $(wildcard tools/patches/*/*.patch)
 	$(MAKE) setup
 	sh tools/build-deps.sh $(BUILD)
 deps: $(STAMP)
 
-$(BUILD)/obj/%.o: %.c | $(STAMP)
+$(BUILD)/obj/%.o: %.c $(STAMP)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(CFLAGS_COMMON) $(CFLAGS) -isystem $(SYSROOT)/include -MMD -MP -c $< -o $@
 
@@ -118,6 +120,7 @@ hostcheck: $(BUILD)/init $(BUILD)/mkcpio $(BUILD)/mkerofs
 	sh tests/host/run.sh
 
 # Each tests/fuzz/<name>.mk adds: FUZZ_TARGETS += <name> and fuzz_<name>_SRCS := ...
+# (and fuzz_<name>_LIBS := -l... for host libraries)
 FUZZ_TARGETS :=
 -include $(wildcard tests/fuzz/*.mk)
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))

@@ -261,12 +261,24 @@ static int xz_write(struct sink_decomp *d, const unsigned char *in, size_t len, 
 			d->ended = true;
 			return s->avail_in ? -EBADMSG : 0;
 		}
-		if (r == LZMA_MEM_ERROR)
-			return -ENOMEM;
+		if (r == LZMA_MEM_ERROR || r == LZMA_MEMLIMIT_ERROR)
+			return -ENOMEM;	/* LIMIT: the stream wants more than SINK_XZ_MEMLIMIT */
 		if (r != LZMA_OK)
 			return finish && r == LZMA_BUF_ERROR ? -EPIPE : -EBADMSG;
 		if (!s->avail_in && s->avail_out && !finish)
 			return 0;
+	}
+}
+
+/* A window larger than SINK_ZSTD_WINDOWLOG_MAX is a memory limit, not corruption. */
+static int zstd_rc(size_t r)
+{
+	switch (ZSTD_getErrorCode(r)) {
+	case ZSTD_error_memory_allocation:
+	case ZSTD_error_frameParameter_windowTooLarge:
+		return -ENOMEM;
+	default:
+		return -EBADMSG;
 	}
 }
 
@@ -280,7 +292,7 @@ static int zstd_write(struct sink_decomp *d, const unsigned char *in, size_t len
 		int rc;
 
 		if (ZSTD_isError(r))
-			return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ? -ENOMEM : -EBADMSG;
+			return zstd_rc(r);
 		rc = flush_out(d, ob.pos);
 		if (rc)
 			return rc;
@@ -293,7 +305,7 @@ static int zstd_write(struct sink_decomp *d, const unsigned char *in, size_t len
 		int rc;
 
 		if (ZSTD_isError(r))
-			return -EBADMSG;
+			return zstd_rc(r);
 		rc = flush_out(d, ob.pos);
 		if (rc)
 			return rc;
@@ -379,7 +391,7 @@ static int decomp_start(struct sink_decomp *d)
 
 		lzma_end(s);
 		*s = (lzma_stream)LZMA_STREAM_INIT;
-		if (lzma_stream_decoder(s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+		if (lzma_stream_decoder(s, SINK_XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
 			return -ENOMEM;
 		break;
 	}
@@ -448,6 +460,9 @@ int sink_decomp_init(struct sink_decomp *d, enum sink_codec codec, struct fetch_
 	case SINK_CODEC_ZSTD:
 		d->state = ZSTD_createDStream();
 		if (!d->state)
+			goto err_nomem;
+		/* kept across ZSTD_reset_session_only (decomp_start) */
+		if (ZSTD_isError(ZSTD_DCtx_setParameter(d->state, ZSTD_d_windowLogMax, SINK_ZSTD_WINDOWLOG_MAX)))
 			goto err_nomem;
 		break;
 	case SINK_CODEC_GZIP: {

@@ -3,7 +3,8 @@
  * a file (on a tmpfs), a block device (/dev/ram0, a target disk), a bounded
  * memory buffer (small files like .sha256), a caller callback (the OCI
  * unpacker), and a wrapper that decompresses .xz/.zst/.gz while streaming,
- * chosen by the URL's suffix. Fixed buffers; the image is never buffered.
+ * chosen by the URL's suffix. Fixed buffers and bounded decoder memory; the
+ * image is never buffered.
  */
 #ifndef NETINIT_FETCH_SINK_H
 #define NETINIT_FETCH_SINK_H
@@ -15,6 +16,14 @@
 #include "fetch/fetch.h"
 
 #define SINK_DECOMP_BUF	(256 * 1024)	/* decompressed bytes per inner write */
+/*
+ * Decoder memory, whatever a stream's header asks for: more is refused with -ENOMEM
+ * before it is allocated. xz: liblzma's memory limit (xz -9 and -9e need 65 MiB).
+ * zstd: the largest window (2^27 = 128 MiB: zstd --ultra -22; -19 uses 8 MiB).
+ * gzip: inflate's window is 32 KiB by format.
+ */
+#define SINK_XZ_MEMLIMIT	(128ULL << 20)
+#define SINK_ZSTD_WINDOWLOG_MAX	27
 #define SINK_FLUSH_EVERY	(32 * 1024 * 1024)	/* block devices: write back and drop cache this often */
 
 /* A file or a block device. */

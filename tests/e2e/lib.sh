@@ -118,6 +118,8 @@ free_port() {
 # start_http DIR [tls]: nginx on 127.0.0.1 serving DIR (Range support included); sets HTTP_PORT
 # (and, with tls, HTTPS_PORT plus a CA in $W/tls/ca.crt that signed 10.0.2.2's certificate).
 # The guest reaches it as http://10.0.2.2:$HTTP_PORT/ through QEMU's user network.
+# E2E_TLS_PROTOCOLS="TLSv1.3" limits what the https server speaks (nginx's ssl_protocols);
+# it logs each request as '<protocol> <cipher> "<request>"' to $W/nginx/logs/tls.log too.
 start_http() {
 	dir=$1; tls=${2:-}
 	HTTP_PORT=$(free_port)
@@ -126,7 +128,10 @@ start_http() {
 	if [ -n "$tls" ]; then
 		HTTPS_PORT=$(free_port)
 		mk_test_ca "$W/tls"
-		tlsconf="server { listen 127.0.0.1:$HTTPS_PORT ssl; root $dir;
+		tlsconf="log_format tls '\$ssl_protocol \$ssl_cipher \"\$request\"';
+	server { listen 127.0.0.1:$HTTPS_PORT ssl; root $dir;
+			${E2E_TLS_PROTOCOLS:+ssl_protocols $E2E_TLS_PROTOCOLS;}
+			access_log $W/nginx/logs/access.log; access_log $W/nginx/logs/tls.log tls;
 			ssl_certificate $W/tls/server.crt; ssl_certificate_key $W/tls/server.key; }"
 	fi
 	cat > "$W/nginx/nginx.conf" <<EOC
@@ -254,14 +259,14 @@ mk_iso() { xorriso -as mkisofs -quiet -R -V "$3" -o "$2" "$1" >/dev/null 2>&1 ||
 # boot_time LOG: guest uptime when the new root's init ran (from the NETINIT-RESULT line)
 boot_time() { result_line "$1" | sed -n 's/.*uptime=\([0-9.]*\).*/\1/p'; }
 
-# tls_reissue NAME: after start_http DIR tls, give nginx a new server certificate from the same
-# test CA for DNS:NAME and IP:10.0.2.2, and wait until nginx serves it. (The guest's mbedTLS 2.28
-# matches only DNS names, never iPAddress entries: an https://10.0.2.2/ URL cannot verify.)
-# The guest resolves NAME through an /etc/hosts added with initrd_with ("10.0.2.2 NAME").
+# tls_reissue NAME [SAN]: after start_http DIR tls, give nginx a new server certificate from the
+# same test CA for NAME, with subjectAltName SAN (default DNS:NAME,IP:10.0.2.2), and wait until
+# nginx serves it. The guest resolves NAME through an /etc/hosts added with initrd_with
+# ("10.0.2.2 NAME"); https://10.0.2.2/ verifies only while the SAN names IP:10.0.2.2.
 tls_reissue() {
 	d=$W/tls
 	openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout "$d/server.key.new" -out "$d/server.csr" 2>/dev/null
-	printf 'subjectAltName=DNS:%s,IP:10.0.2.2\nbasicConstraints=CA:FALSE\n' "$1" > "$d/ext.cnf"
+	printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\n' "${2:-DNS:$1,IP:10.0.2.2}" > "$d/ext.cnf"
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
 		-extfile "$d/ext.cnf" -out "$d/server.crt.new" 2>/dev/null || fail "cannot issue a certificate for $1"
 	mv "$d/server.key.new" "$d/server.key"; mv "$d/server.crt.new" "$d/server.crt"

@@ -13,6 +13,6 @@ initrd_with_cas "$W/initrd.img" "$W/other-ca/ca.crt" "$W/hosts:/etc/hosts"
 E2E_INITRD=$W/initrd.img E2E_STOP_ON="netinit: rebooting now" E2E_TIMEOUT=120 qemu_boot "$W/boot.log" \
 	"root=live:https://$TLS_NAME:$HTTPS_PORT/root.squashfs rd.retry=20" $QEMU_USERNET ||
 	fail "QEMU did not stop"
-expect_log "$W/boot.log" "netinit: fatal: download: https://$TLS_NAME:$HTTPS_PORT/root.squashfs: TLS: .*BADCERT_NOT_TRUSTED"
+expect_log "$W/boot.log" "netinit: fatal: download: https://$TLS_NAME:$HTTPS_PORT/root.squashfs: TLS: mbedTLS: The certificate is not correctly signed by the trusted CA for https://"
 expect_log "$W/boot.log" 'netinit: hint: .*(CA|rd.noverifyssl)'
 expect_no_log "$W/boot.log" 'NETINIT-RESULT|Kernel panic|image at /run'

@@ -82,6 +82,36 @@ CONF
 	[ -z "${3:-}" ] || wait_port "$3"
 }
 
+# start_nginx_tls PORT CERT KEY DOCROOT PROTOCOLS: https only, with nginx's ssl_protocols
+# (e.g. "TLSv1.3"); each request is logged as "<protocol> <cipher> <request>" to
+# $FETCH_TMP/nginx-tls-PORT/tls.log.
+start_nginx_tls() {
+	d=$FETCH_TMP/nginx-tls-$1
+	mkdir -p "$d/tmp"
+	cat > "$d/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 64; }
+http {
+	log_format tls '\$ssl_protocol \$ssl_cipher "\$request"';
+	access_log $d/tls.log tls;
+	client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
+	uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
+	default_type application/octet-stream;
+	server {
+		listen 127.0.0.1:$1 ssl; root $4;
+		ssl_certificate $2; ssl_certificate_key $3; ssl_protocols $5;
+	}
+}
+CONF
+	nginx -c "$d/nginx.conf" -p "$d" 2>"$d/stderr" &
+	FETCH_PIDS="$FETCH_PIDS $!"
+	wait_port "$1"
+}
+
 # start_nginx_proxy PORT UPSTREAM_PORT: an HTTP proxy that sends every request to UPSTREAM_PORT
 start_nginx_proxy() {
 	d=$FETCH_TMP/nginx-proxy-$1
@@ -149,7 +179,8 @@ start_tftpd() {
 	wait_port "$2" udp
 }
 
-# make_certs DIR: ca.pem, server.pem/key for 127.0.0.1, and other-ca.pem
+# make_certs DIR: ca.pem, server.pem/key for localhost and 127.0.0.1, server-noip.pem/key for
+# localhost only, and other-ca.pem
 make_certs() {
 	(
 	cd "$1"
@@ -161,6 +192,11 @@ make_certs() {
 	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > san.ext
 	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
 		-extfile san.ext -out server.pem 2>/dev/null
+	# the same CA, a name but no IP address: https://127.0.0.1/ must not verify with it
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server-noip.key -out server-noip.csr 2>/dev/null
+	printf 'subjectAltName=DNS:localhost\n' > san-noip.ext
+	openssl x509 -req -in server-noip.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+		-extfile san-noip.ext -out server-noip.pem 2>/dev/null
 	)
 }
 
