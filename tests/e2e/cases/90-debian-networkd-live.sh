@@ -3,7 +3,10 @@
 # it) booted as a live squashfs over HTTP. The booted system must see the NIC under the name its
 # udev gives (ens3 in QEMU's hot-pluggable slot 3, no eth0), apply its own .network file
 # (DHCP and the marker address 192.0.2.50/24), reach multi-user.target with no failed unit
-# and power down cleanly. Before netinit renamed NICs, the link stayed eth0 and no .network matched.
+# and power down cleanly. Without the renaming (net.ifnames=0, or before net/ifnames.c) the link
+# stays eth0 (links=lo,eth0: this case fails); networkd still applies 10-ens3.network then, through
+# the altname ens3 udev adds to a link it can no longer rename, but ifupdown, firewall rules and
+# anything else matching the interface name do not.
 . "$(dirname "$0")/../lib.sh"
 sq=$NETINIT_BUILD/debian/bookworm-networkd.squashfs
 bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" networkd "$sq"; rc=$?
