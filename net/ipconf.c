@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 
+#include "net/ifnames.h"
 #include "net/ipconf.h"
 #include "util/errbuf.h"
 #include "util/hex.h"
@@ -19,6 +20,8 @@ void net_plan_init(struct net_plan *np)
 	memset(np, 0, sizeof(*np));
 	np->peerdns = true;
 	np->use_bootif = true;
+	np->ifnames = true;
+	np->naming_flags = IFN_SCHEME_DEFAULT;
 	np->timeout.iflink = 60;
 	np->timeout.ifup = 20;
 	np->timeout.route = 20;
@@ -688,6 +691,18 @@ int net_plan_arg(struct net_plan *np, const char *key, const char *value,
 	}
 	if (!strcmp(key, "ifname"))
 		return parse_ifname(np, value, err, errlen);
+	if (!strcmp(key, "net.ifnames"))
+		return parse_bool(key, value, &np->ifnames, err, errlen);
+	if (!strcmp(key, "net.naming-scheme") || !strcmp(key, "net.naming_scheme")) {
+		if (!value || strlen(value) >= sizeof(np->naming_scheme) ||
+		    ifnames_scheme(value, &np->naming_flags)) {
+			seterr(err, errlen, "%s=%s: expected a systemd naming scheme v247..v260 or latest", key,
+			       value ? value : "");
+			return -EINVAL;
+		}
+		copy_str(np->naming_scheme, sizeof(np->naming_scheme), value);
+		return 1;
+	}
 	if (!strcmp(key, "vlan"))
 		return parse_vlan(np, value, err, errlen);
 	if (!strcmp(key, "bond") || !strcmp(key, "bridge") || !strcmp(key, "team")) {
@@ -882,6 +897,11 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 		for (i = 0; i < np->n_vlan; i++)
 			fprintf(out, "  network: vlan %s id %u on %s\n", np->vlan[i].name, np->vlan[i].id,
 				np->vlan[i].phys);
+		if (np->ifnames)
+			fprintf(out, "  network: interface names as udev gives them (naming scheme %s)\n",
+				np->naming_scheme[0] ? np->naming_scheme : "v257");
+		else
+			fprintf(out, "  network: kernel interface names (net.ifnames=0)\n");
 		fprintf(out, "  network: timeouts iflink=%us carrier=%us dhcp=%us x%u\n",
 			np->timeout.iflink, np->timeout.carrier, np->timeout.dhcp, np->dhcp_retry);
 		return;
@@ -926,6 +946,8 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 				np->vlan[i].name, np->vlan[i].phys, np->vlan[i].id);
 		fputc(']', out);
 	}
+	fprintf(out, ",\"ifnames\":%s,\"naming_scheme\":\"%s\"", np->ifnames ? "true" : "false",
+		np->naming_scheme[0] ? np->naming_scheme : "v257");
 	fprintf(out, ",\"timeouts\":{\"iflink\":%u,\"ifup\":%u,\"route\":%u,\"carrier\":%u,\"dhcp\":%u},\"dhcp_retry\":%u}",
 		np->timeout.iflink, np->timeout.ifup, np->timeout.route, np->timeout.carrier,
 		np->timeout.dhcp, np->dhcp_retry);

@@ -6,7 +6,8 @@
  * net-lib and the kernel's 10-field form), nameserver=, rd.peerdns=,
  * rd.route=, BOOTIF=, rd.bootif=, bootdev=, ifname=, vlan=, rd.neednet,
  * rd.net.timeout.{iflink,ifup,route,ipv6dad,ipv6auto,carrier,dhcp},
- * rd.net.dhcp.retry=, and bond=/bridge=/team= (refused: not supported).
+ * rd.net.dhcp.retry=, net.ifnames=, net.naming-scheme= (also net.naming_scheme=),
+ * and bond=/bridge=/team= (refused: not supported).
  *
  * Use:  net_plan_init(&np);
  *       for each cmdline key, in order: net_plan_arg(&np, key, value, err, len);
@@ -104,6 +105,9 @@ struct net_plan {
 	struct net_vlan vlan[NET_MAX_VLAN];
 	uint8_t n_vlan;
 	bool neednet;				/* rd.neednet=1 or net_plan_require() */
+	bool ifnames;				/* net.ifnames, default true: rename NICs as udev would */
+	char naming_scheme[8];			/* net.naming-scheme=, "" = netinit's default (ifnames.h) */
+	unsigned naming_flags;			/* its IFN_* flags */
 	struct net_timeouts timeout;
 	unsigned dhcp_retry;			/* rd.net.dhcp.retry, default 1 attempt */
 	/* An IPv6 or otherwise unsupported form seen by net_plan_arg;

@@ -18,6 +18,7 @@
 
 #include "net/dhcpc.h"
 #include "net/env.h"
+#include "net/ifnames.h"
 #include "net/link.h"
 #include "net/net.h"
 #include "util/errbuf.h"
@@ -77,6 +78,8 @@ struct ctx {
 	int entry_ifc[NET_MAX_IP];	/* which ifc configured the entry */
 	bool vlan_failed[NET_MAX_VLAN];	/* tried once, failed: do not retry */
 	bool ifname_failed[NET_MAX_IFNAME];
+	int named[LINK_MAX];		/* ifindexes the naming policy looked at (renamed or not) */
+	int n_named;
 	char last_err[EV_MAX];
 };
 
@@ -495,6 +498,65 @@ static struct ifc *find_ifc(struct ctx *c, int ifindex)
 	return NULL;
 }
 
+/* net.ifnames=1 (the default): give each physical Ethernet link the name the booted
+ * system's udev would give it (net/ifnames.h), once, while it is still down. ifname=
+ * wins, as under dracut: a link an ifname= entry names (by MAC) is left alone. */
+static bool policy_names(struct ctx *c, const struct nl_link *links, int n)
+{
+	const struct net_plan *np = c->np;
+	bool changed = false;
+
+	for (int i = 0; i < n; i++) {
+		const struct nl_link *l = &links[i];
+		struct ifnames nm;
+		char err[EV_MAX];
+		bool seen = false, taken = false;
+		int rc;
+
+		for (int k = 0; k < c->n_named; k++)
+			seen |= c->named[k] == l->ifindex;
+		if (seen || (l->flags & IFF_LOOPBACK) || l->type != ARPHRD_ETHER)
+			continue;
+		if (c->n_named < LINK_MAX)
+			c->named[c->n_named++] = l->ifindex;
+		for (int k = 0; k < np->n_ifname; k++)
+			if (l->has_mac && !memcmp(l->mac, np->ifname[k].mac, 6))
+				seen = true;
+		if (seen)
+			continue;
+		rc = ifnames_compute("/sys", l->name, np->naming_flags, &nm, err, sizeof(err));
+		if (rc) {
+			evf(c, NET_EV_DEBUG, "%s: no udev name: %s", l->name, err);
+			continue;
+		}
+		if (!nm.name[0] || !strcmp(nm.name, l->name))
+			continue;
+		for (int k = 0; k < n; k++)
+			taken |= !strcmp(links[k].name, nm.name);
+		for (int k = 0; k < np->n_ifname; k++)
+			taken |= !strcmp(np->ifname[k].name, nm.name);
+		if (taken) {
+			evf(c, NET_EV_WARN, "%s: not renamed to %s (%s name): the name is taken", l->name, nm.name,
+			    nm.policy);
+			continue;
+		}
+		if (l->flags & IFF_UP) {
+			evf(c, NET_EV_WARN, "%s: not renamed to %s (%s name): the link is already up", l->name,
+			    nm.name, nm.policy);
+			continue;
+		}
+		rc = nl_link_set(&c->nl, l->ifindex, -1, 0, NULL, nm.name);
+		if (rc)
+			evf(c, NET_EV_WARN, "%s: renaming to %s (%s name): %s", l->name, nm.name, nm.policy,
+			    strerror(-rc));
+		else
+			evf(c, NET_EV_INFO, "%s: renamed to %s (udev %s name, scheme %s)", l->name, nm.name,
+			    nm.policy, np->naming_scheme[0] ? np->naming_scheme : "v257");
+		changed = true;
+	}
+	return changed;
+}
+
 /* ifname= renames and vlan= creation; returns true when links changed. */
 static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 {
@@ -520,6 +582,8 @@ static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 			changed = true;
 		}
 	}
+	if (np->ifnames && policy_names(c, links, n))
+		changed = true;
 	for (int k = 0; k < np->n_vlan; k++) {
 		const struct net_vlan *v = &np->vlan[k];
 		int phys = 0;

@@ -1,2 +1,2 @@
 FUZZ_TARGETS += ipconf
-fuzz_ipconf_SRCS := tests/fuzz/fuzz_ipconf.c net/ipconf.c
+fuzz_ipconf_SRCS := tests/fuzz/fuzz_ipconf.c net/ipconf.c net/ifnames.c

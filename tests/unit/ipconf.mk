@@ -1,2 +1,2 @@
 UNIT_TESTS += ipconf
-unit_ipconf_SRCS := tests/unit/test_ipconf.c net/ipconf.c
+unit_ipconf_SRCS := tests/unit/test_ipconf.c net/ipconf.c net/ifnames.c

@@ -83,6 +83,7 @@ static void field(const struct net_plan *np, const char *f, char *out, size_t le
 					           np->timeout.route, np->timeout.ipv6dad, np->timeout.ipv6auto,
 					           np->timeout.carrier, np->timeout.dhcp);
 	else if (!strcmp(f, "retry")) snprintf(out, len, "%u", np->dhcp_retry);
+	else if (!strcmp(f, "ifnames")) snprintf(out, len, "%d %s %#x", np->ifnames, np->naming_scheme, np->naming_flags);
 	else snprintf(out, len, "?field %s", f);
 }
 
@@ -167,6 +168,10 @@ static const struct ok_row ok_rows[] = {
 	OK("rd.net.timeout.carrier=3 rd.net.timeout.dhcp=7 rd.net.timeout.iflink=9", "timeouts", "9,20,20,50,40,3,7"),
 	OK("rd.net.timeout.ifup=1 rd.net.timeout.route=2 rd.net.timeout.ipv6dad=3 rd.net.timeout.ipv6auto=4", "timeouts", "60,1,2,3,4,10,30"),
 	OK("rd.net.dhcp.retry=3", "retry", "3"),
+	OK("", "ifnames", "1  0xe"),
+	OK("net.ifnames=0", "ifnames", "0  0xe"),
+	OK("net.naming-scheme=v252", "ifnames", "1 v252 0x1"),
+	OK("net.naming_scheme=v257 net.ifnames=1", "ifnames", "1 v257 0xe"),
 };
 
 static void check_ok(const struct ok_row *r, const char *file)
@@ -244,6 +249,8 @@ static const struct bad_row bad_rows[] = {
 	BAD("BOOTIF", -EINVAL, "BOOTIF=: expected"),
 	BAD("BOOTIF=01:00:5e:00:00:01", -EINVAL, "BOOTIF=01:00:5e:00:00:01: expected"),	/* multicast */
 	BAD("bootdev=", -EINVAL, "bootdev=: expected an interface name"),
+	BAD("net.naming-scheme=v200", -EINVAL, "net.naming-scheme=v200: expected a systemd naming scheme"),
+	BAD("net.ifnames=2", -EINVAL, "net.ifnames=2: expected 0 or 1"),
 	BAD("ifname=boot0", -EINVAL, "expected <name>:<mac>"),
 	BAD("ifname=boot0:52:54:00", -EINVAL, "expected <name>:aa:bb:cc:dd:ee:ff"),
 	BAD("vlan=eth0", -EINVAL, "expected <name>:<phys>"),

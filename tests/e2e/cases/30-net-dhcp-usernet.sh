@@ -11,7 +11,7 @@ EOS
 chmod 755 "$W/root/netinit-test.sh"
 mk_squashfs "$W/root" "$W/root.squashfs"
 initrd_with "$W/initrd.img" "$W/root.squashfs:/images/root.squashfs"
-E2E_INITRD="$W/initrd.img" qemu_boot "$W/boot.log" "root=live:/images/root.squashfs ip=dhcp" \
+E2E_INITRD="$W/initrd.img" qemu_boot "$W/boot.log" "net.ifnames=0 root=live:/images/root.squashfs ip=dhcp" \
 	$QEMU_USERNET || fail "boot did not finish"
 # (expect_result would read the ip= of the cmdline= field, which also holds ip=)
 expect_log "$W/boot.log" 'NETINIT-RESULT .* ip=10\.0\.2\.15/24 lower='

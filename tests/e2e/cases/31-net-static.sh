@@ -11,7 +11,7 @@ chmod 755 "$W/root/netinit-test.sh"
 mk_squashfs "$W/root" "$W/root.squashfs"
 initrd_with "$W/initrd.img" "$W/root.squashfs:/images/root.squashfs"
 E2E_INITRD="$W/initrd.img" qemu_boot "$W/boot.log" \
-	"root=live:/images/root.squashfs ip=10.0.2.77::10.0.2.2:255.255.255.0:guest77:eth0:none:10.0.2.3 rd.route=10.99.0.0/16:10.0.2.2 nameserver=10.0.2.4" \
+	"net.ifnames=0 root=live:/images/root.squashfs ip=10.0.2.77::10.0.2.2:255.255.255.0:guest77:eth0:none:10.0.2.3 rd.route=10.99.0.0/16:10.0.2.2 nameserver=10.0.2.4" \
 	$QEMU_USERNET || fail "boot did not finish"
 # (expect_result would read the ip= of the cmdline= field, which also holds ip=)
 expect_log "$W/boot.log" 'NETINIT-RESULT .* ip=10\.0\.2\.77/24 lower='

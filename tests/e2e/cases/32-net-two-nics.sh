@@ -6,7 +6,7 @@
 make_testroot "$W/root"
 mk_squashfs "$W/root" "$W/root.squashfs"
 initrd_with "$W/initrd.img" "$W/root.squashfs:/images/root.squashfs"
-E2E_INITRD="$W/initrd.img" qemu_boot "$W/boot.log" "root=live:/images/root.squashfs ip=dhcp rd.net.timeout.dhcp=60" \
+E2E_INITRD="$W/initrd.img" qemu_boot "$W/boot.log" "net.ifnames=0 root=live:/images/root.squashfs ip=dhcp rd.net.timeout.dhcp=60" \
 	-netdev hubport,id=n1,hubid=1 -device virtio-net-pci,netdev=n1 \
 	-netdev user,id=n0 -device virtio-net-pci,netdev=n0 || fail "boot did not finish"
 # (expect_result would read the ip= of the cmdline= field, which also holds ip=)

@@ -35,7 +35,7 @@ initrd_with "$W/initrd.img" "$W/root.squashfs:/images/root.squashfs"
 MAC=52:54:00:e2:e0:33
 E2E_INITRD="$W/initrd.img" ip netns exec "$NS" bash -c "$(declare -f qemu_boot note); \
 	KERNEL='$KERNEL' E2E_INITRD='$W/initrd.img' E2E_TIMEOUT=${E2E_TIMEOUT:-240} E2E_MEM=${E2E_MEM:-512} \
-	qemu_boot '$W/boot.log' 'root=live:/images/root.squashfs ip=dhcp BOOTIF=01-${MAC//:/-}' \
+	qemu_boot '$W/boot.log' 'net.ifnames=0 root=live:/images/root.squashfs ip=dhcp BOOTIF=01-${MAC//:/-}' \
 	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$MAC" \
 	|| fail "boot did not finish"
 # (expect_result would read the ip= of the cmdline= field, which also holds ip=)

@@ -12,7 +12,7 @@ chmod 755 "$W/root/netinit-test.sh"
 mk_squashfs "$W/root" "$W/root.squashfs"
 initrd_with "$W/initrd.img" "$W/root.squashfs:/images/root.squashfs"
 E2E_INITRD="$W/initrd.img" qemu_boot "$W/boot.log" \
-	"root=live:/images/root.squashfs vlan=eth0.10:eth0 ip=192.0.2.10::192.0.2.1:255.255.255.0:vguest:eth0.10:none" \
+	"net.ifnames=0 root=live:/images/root.squashfs vlan=eth0.10:eth0 ip=192.0.2.10::192.0.2.1:255.255.255.0:vguest:eth0.10:none" \
 	-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0 || fail "boot did not finish"
 expect_log "$W/boot.log" 'NETINIT-RESULT .* ip=192\.0\.2\.10/24 lower='
 expect_log "$W/boot.log" 'NETINIT-VLAN eth0\.10 VID: 10 .* addr=192\.0\.2\.10/24 phys=<[^>]*[<,]UP[,>]'

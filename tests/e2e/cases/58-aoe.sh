@@ -27,11 +27,11 @@ PATH=$W/bin:$PATH
 tap="-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-pci,netdev=n0"
 ipc="ip=10.0.3.15::10.0.3.1:255.255.255.0::eth0:none"
 
-qemu_boot "$W/boot1.log" "root=overlay:aoe=e0.1 $ipc rd.retry=60" $tap || fail "boot 1 did not finish"
+qemu_boot "$W/boot1.log" "net.ifnames=0 root=overlay:aoe=e0.1 $ipc rd.retry=60" $tap || fail "boot 1 did not finish"
 expect_result "$W/boot1.log" rootfs=overlay root_rw=yes lower=yes
 expect_log "$W/boot1.log" "netinit: aoe: e0.1 is /dev/etherd/e0.1"
 
-qemu_boot "$W/boot2.log" "root=overlay:aoe=eth0 $ipc rd.retry=60" $tap || fail "boot 2 did not finish"
+qemu_boot "$W/boot2.log" "net.ifnames=0 root=overlay:aoe=eth0 $ipc rd.retry=60" $tap || fail "boot 2 did not finish"
 expect_result "$W/boot2.log" rootfs=overlay root_rw=yes lower=yes
 expect_log "$W/boot2.log" "netinit: aoe: eth0 is /dev/etherd/e0.1"
 
@@ -39,10 +39,10 @@ echo aoe-live > "$W/root/netinit-marker"
 mk_live_iso kiwi "$W/root" "$W/live.iso"
 ip netns exec "$ns" vblade 0 2 tap0 "$W/live.iso" > "$W/vblade2.log" 2>&1 &
 vb2=$!
-qemu_boot "$W/boot3.log" "root=live:AOEINTERFACE=e0.2 $ipc rd.retry=60" $tap || fail "boot 3 did not finish"
+qemu_boot "$W/boot3.log" "net.ifnames=0 root=live:AOEINTERFACE=e0.2 $ipc rd.retry=60" $tap || fail "boot 3 did not finish"
 expect_result "$W/boot3.log" rootfs=overlay root_rw=yes lower=yes marker=aoe-live
 expect_log "$W/boot3.log" "netinit: aoe: e0.2 is /dev/etherd/e0.2"
 
-qemu_boot "$W/boot4.log" "root=overlay:aoe=eth0 $ipc rd.retry=20" $tap || fail "boot 4: QEMU did not stop"
+qemu_boot "$W/boot4.log" "net.ifnames=0 root=overlay:aoe=eth0 $ipc rd.retry=20" $tap || fail "boot 4: QEMU did not stop"
 expect_log "$W/boot4.log" "netinit: fatal: root: .*2 targets answer on interface eth0 \\((e0.1, e0.2|e0.2, e0.1)\\)"
 expect_no_log "$W/boot4.log" "NETINIT-RESULT"

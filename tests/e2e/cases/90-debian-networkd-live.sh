@@ -1,0 +1,34 @@
+#!/bin/bash
+# A real Debian 12 (systemd, udev, systemd-networkd configured for ens3 as an installer writes
+# it) booted as a live squashfs over HTTP. The booted system must see the NIC under the name its
+# udev gives (ens3 in QEMU's hot-pluggable slot 3, no eth0), apply its own .network file
+# (DHCP and the marker address 192.0.2.50/24), reach multi-user.target with no failed unit
+# and power down cleanly. Without the renaming (net.ifnames=0, or before net/ifnames.c) the link
+# stays eth0 (links=lo,eth0: this case fails); networkd still applies 10-ens3.network then, through
+# the altname ens3 udev adds to a link it can no longer rename, but ifupdown, firewall rules and
+# anything else matching the interface name do not.
+. "$(dirname "$0")/../lib.sh"
+sq=$NETINIT_BUILD/debian/bookworm-networkd.squashfs
+bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" networkd "$sq"; rc=$?
+[ $rc -eq 77 ] && skip "no mmdebstrap"
+[ $rc -eq 0 ] || fail "building the Debian root failed"
+mkdir -p "$W/srv"; ln -s "$sq" "$W/srv/root.squashfs"
+start_http "$W/srv"
+E2E_MEM=1536 E2E_TIMEOUT=${E2E_TIMEOUT:-600} E2E_STOP_ON='reboot: Power down' \
+	qemu_boot "$W/boot.log" "root=live:http://10.0.2.2:$HTTP_PORT/root.squashfs systemd.show_status=0" \
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0,addr=3 || fail "boot did not finish"
+expect_log "$W/boot.log" 'network: eth0: renamed to ens3 \(udev slot name, scheme v257\)'
+expect_log "$W/boot.log" 'network: ens3: DHCP lease 10\.0\.2\.15/24'
+res=$(grep -a 'DEBIAN-RESULT' "$W/boot.log" | tail -n 1 | tr -d '\r')
+[ -n "$res" ] || { tail -n 40 "$W/boot.log" | sed 's/^/    | /' >&2; fail "no DEBIAN-RESULT line"; }
+note "$res"
+note "$(grep -a 'DEBIAN-ANALYZE' "$W/boot.log" | tail -n 1 | tr -d '\r')"
+case $res in *" links=lo,ens3 "*) ;; *) fail "the booted system's links are not lo,ens3: $res" ;; esac
+expect_no_log "$W/boot.log" 'DEBIAN-LINK eth0'
+expect_log "$W/boot.log" 'DEBIAN-LINK ens3 state=routable/configured file=/etc/systemd/network/10-ens3\.network addrs=.*192\.0\.2\.50/24'
+expect_log "$W/boot.log" 'DEBIAN-LINK ens3 .*addrs=.*10\.0\.2\.15/24'
+case $res in *" state=running "*) ;; *) fail "systemctl is-system-running is not running: $res" ;; esac
+case $res in *" failed=none "*) ;; *) fail "failed units: $res" ;; esac
+case $res in *" multiuser="[0-9]*) ;; *) fail "multi-user.target not reached: $res" ;; esac
+expect_log "$W/boot.log" 'reboot: Power down'
+expect_no_log "$W/boot.log" 'blocked for more than|Kernel panic'

@@ -1,0 +1,2 @@
+UNIT_TESTS += ifnames
+unit_ifnames_SRCS := tests/unit/test_ifnames.c net/ifnames.c
