@@ -526,7 +526,7 @@ static bool policy_names(struct ctx *c, const struct nl_link *links, int n)
 			continue;
 		rc = ifnames_compute("/sys", l->name, np->naming_flags, &nm, err, sizeof(err));
 		if (rc) {
-			evf(c, NET_EV_DEBUG, "%s: no udev name: %s", l->name, err);
+			evf(c, EV_DEBUG, "%s: no udev name: %s", l->name, err);
 			continue;
 		}
 		if (!nm.name[0] || !strcmp(nm.name, l->name))
@@ -536,21 +536,21 @@ static bool policy_names(struct ctx *c, const struct nl_link *links, int n)
 		for (int k = 0; k < np->n_ifname; k++)
 			taken |= !strcmp(np->ifname[k].name, nm.name);
 		if (taken) {
-			evf(c, NET_EV_WARN, "%s: not renamed to %s (%s name): the name is taken", l->name, nm.name,
+			evf(c, EV_WARN, "%s: not renamed to %s (%s name): the name is taken", l->name, nm.name,
 			    nm.policy);
 			continue;
 		}
 		if (l->flags & IFF_UP) {
-			evf(c, NET_EV_WARN, "%s: not renamed to %s (%s name): the link is already up", l->name,
+			evf(c, EV_WARN, "%s: not renamed to %s (%s name): the link is already up", l->name,
 			    nm.name, nm.policy);
 			continue;
 		}
 		rc = nl_link_set(&c->nl, l->ifindex, -1, 0, NULL, nm.name);
 		if (rc)
-			evf(c, NET_EV_WARN, "%s: renaming to %s (%s name): %s", l->name, nm.name, nm.policy,
+			evf(c, EV_WARN, "%s: renaming to %s (%s name): %s", l->name, nm.name, nm.policy,
 			    strerror(-rc));
 		else
-			evf(c, NET_EV_INFO, "%s: renamed to %s (udev %s name, scheme %s)", l->name, nm.name,
+			evf(c, EV_INFO, "%s: renamed to %s (udev %s name, scheme %s)", l->name, nm.name,
 			    nm.policy, np->naming_scheme[0] ? np->naming_scheme : "v257");
 		changed = true;
 	}
