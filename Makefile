@@ -11,7 +11,7 @@ include config.mk
 .PHONY: all deps initramfs check unit e2e hostcheck demo demo-pxe fuzz fuzz-run bench clean distclean setup
 
 # Library modules (everything but init/main.c is linkable into tests and fuzzers).
-MODULE_DIRS := init net fetch blockdev overlay oci util
+MODULE_DIRS := init net fetch blockdev overlay oci fs kmod cmdline crypto util
 SRCS := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
 STAMP := $(SYSROOT)/.stamp
@@ -48,9 +48,9 @@ $(BUILD)/mkcpio: tools/mkcpio.c tools/cpiolist.c tools/cpiolist.h util/newc.h ut
 	$(HOSTCC) -O2 -Wall -Wextra -I. -o $@ tools/mkcpio.c tools/cpiolist.c
 
 # the EROFS writer as a host command (host tests, e2e reference images, bench/)
-$(BUILD)/mkerofs: tests/host/erofs/mkerofs-cli.c overlay/mkerofs.c overlay/mkerofs.h
+$(BUILD)/mkerofs: tests/host/erofs/mkerofs-cli.c fs/mkerofs.c fs/mkerofs.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -O2 $(CFLAGS_COMMON) -o $@ tests/host/erofs/mkerofs-cli.c overlay/mkerofs.c
+	$(HOSTCC) -O2 $(CFLAGS_COMMON) -o $@ tests/host/erofs/mkerofs-cli.c fs/mkerofs.c
 
 # MKFS=ext4 (xfs, btrfs) adds mkfs.<fs> and its libraries, for rd.live.overlay.persistent
 MKFS ?=
@@ -83,7 +83,10 @@ UNIT_MUSL_TESTS :=
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
 # Test and fuzz binaries are built from their sources in one command; TEST_DEPS writes the
 # headers they include into $@.d (read back below), so a changed header rebuilds them.
-TEST_DEPS = $(HOSTCC) $(CFLAGS_COMMON) -isystem $(SYSROOT)/include -MM -MP -MT $@ $(1) > $@.d
+# (only headers: the sources are the rule's own prerequisites, and a renamed one must not
+# leave a stale .d naming it)
+TEST_DEPS = $(HOSTCC) $(CFLAGS_COMMON) -isystem $(SYSROOT)/include -MM -MP -MT $@ $(1) | \
+	sed -e 's/ [^ ]*\.c\b//g' -e '/^[^ ]*\.c:/d' > $@.d
 define unit_rule
 $(BUILD)/unit/test_$(1): $$(unit_$(1)_SRCS)
 	@mkdir -p $$(dir $$@)

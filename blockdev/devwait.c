@@ -9,7 +9,7 @@
  */
 #include "blockdev/devwait.h"
 
-#include "overlay/probe.h"
+#include "fs/probe.h"
 #include "util/fsutil.h"
 #include "util/clock.h"
 #include "util/hex.h"

@@ -1,7 +1,7 @@
 /*
  * devwait: find a block device named the way root= names it -- /dev/x,
  * LABEL=, UUID=, PARTUUID=, PARTLABEL=, CDLABEL= (or /dev/disk/by-*) -- without
- * udev: scan /sys/class/block, read superblocks (overlay/probe) and partition
+ * udev: scan /sys/class/block, read superblocks (fs/probe) and partition
  * tables ourselves, and poll until it appears or a timeout passes.
  */
 #ifndef NETINIT_BLOCKDEV_DEVWAIT_H

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 
 #define HASHQ_SLOTS	8		/* buffers in the ring */
 #define HASHQ_SLOT_SIZE	(256 * 1024)	/* bytes per buffer */

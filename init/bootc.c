@@ -1,9 +1,10 @@
 #include "init/bootc.h"
-#include "init/deploy.h"
+#include "blockdev/deploy.h"
 #include "overlay/overlay.h"
-#include "init/cmdline.h"
+#include "fs/mount.h"
+#include "cmdline/cmdline.h"
 #include "init/fatal.h"
-#include "init/kexeccmd.h"
+#include "cmdline/kexeccmd.h"
 #include "init/log.h"
 #include "init/mounts.h"
 #include "init/root.h"
@@ -14,7 +15,7 @@
 #include "oci/layer.h"
 #include "oci/ref.h"
 #include "oci/registry.h"
-#include "overlay/mkerofs.h"
+#include "fs/mkerofs.h"
 #include "blockdev/loop.h"
 #include "util/newc.h"
 #include "util/fsutil.h"
@@ -82,7 +83,7 @@ static void mount_tree_zram(void)
 		fatal("root", "bootc.zram", err, "bootc.zram needs mkfs.ext4 in the initramfs: make initramfs MKFS=ext4");
 	kmod_load(kmod, "ext4");
 	mkdir_p(BOOTC_DIR, 0755);
-	rc = overlay_mount("/dev/zram0", "ext4", 0, plan->rootflags[0] ? plan->rootflags : "discard", BOOTC_DIR, why,
+	rc = fs_mount("/dev/zram0", "ext4", 0, plan->rootflags[0] ? plan->rootflags : "discard", BOOTC_DIR, why,
 			   sizeof(why));
 	if (rc < 0)
 		fatal("root", "bootc.zram", why, "check rootflags=");
@@ -256,7 +257,7 @@ static void mount_erofs(void)
 		snprintf(err, sizeof(err), "attach %s to a loop device: %s", EROFS_FILE, strerror(-rc));
 		discard_and_die("bootc.live.erofs", err, "the loop module must be in the initramfs (it is by default)");
 	}
-	rc = overlay_mount(dev, "erofs", MS_RDONLY, plan->rootflags, NEWROOT, err, sizeof(err));
+	rc = fs_mount(dev, "erofs", MS_RDONLY, plan->rootflags, NEWROOT, err, sizeof(err));
 	if (rc < 0)
 		discard_and_die("bootc.live.erofs", err, "the erofs module must be in the initramfs (it is by default); check rootflags=");
 	log_info("bootc: root is the EROFS image on %s, read-only%s", dev, plan->bootc_rw ? " (rw has no effect)" : "");

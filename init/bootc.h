@@ -5,7 +5,7 @@
  * the fatal path. */
 #ifndef NETINIT_BOOTC_H
 #define NETINIT_BOOTC_H
-#include "init/kmod.h"
+#include "kmod/kmod.h"
 #include "init/plan.h"
 
 #define BOOTC_DIR     "/run/netinit/oci"     /* the tmpfs holding the unpacked tree */

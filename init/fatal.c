@@ -1,6 +1,6 @@
 #include "init/fatal.h"
 #include "init/log.h"
-#include "init/reap.h"
+#include "util/reap.h"
 
 #include <errno.h>
 #include <fcntl.h>

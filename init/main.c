@@ -3,24 +3,24 @@
  * As PID 1 it runs the boot in seven stages, in this order, each one call below:
  *   early     mount /proc /sys /dev /run, console, logging
  *   cmdline   /proc/cmdline -> boot plan (init/plan.c)
- *   modules   kernel modules: coldplug by modalias (init/kmod.c)
+ *   modules   kernel modules: coldplug by modalias (kmod/kmod.c)
  *   network   only if the plan needs it
  *   root      obtain and assemble the root at /sysroot (init/root.c)
  *   handoff   switch_root and exec the new init
  * Any failure takes the one fatal path (init/fatal.c): PID 1 never exits. A crash
  * of netinit itself takes it too (init/crash.c), and orphans are reaped all along
- * (init/reap.c).
+ * (util/reap.c).
  *
  * As a normal program: `init --plan 'CMDLINE'` [--json] prints the boot plan,
  * `init --version` the versions of netinit and its libraries. */
-#include "init/cmdline.h"
+#include "cmdline/cmdline.h"
 #include "init/crash.h"
 #include "init/fatal.h"
-#include "init/kmod.h"
+#include "kmod/kmod.h"
 #include "init/log.h"
 #include "init/mounts.h"
 #include "init/plan.h"
-#include "init/reap.h"
+#include "util/reap.h"
 #include "init/root.h"
 #include "init/switchroot.h"
 #include "net/net.h"

@@ -802,7 +802,7 @@ static void plan_finish(struct boot_plan *p)
 	p->fetch.retry_deadline_s = p->retry_s;
 	if (p->ramdisk_kib && p->nmodparams < PLAN_MAX_MODPARAMS)
 		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "brd.rd_size=%lu", p->ramdisk_kib);
-	/* a deployment to a disk decides at boot whether it needs the network (init/deploy.h) */
+	/* a deployment to a disk decides at boot whether it needs the network (blockdev/deploy.h) */
 	if ((p->root_kind == ROOT_LIVE_URL && !p->kiwi_system[0]) || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
 	    (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://")))
 		net_plan_require(&p->net);

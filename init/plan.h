@@ -5,7 +5,7 @@
 #define NETINIT_PLAN_H
 #include <stdbool.h>
 #include <stdio.h>
-#include "init/cmdline.h"
+#include "cmdline/cmdline.h"
 #include "net/ipconf.h"
 #include "fetch/fetch.h"
 #include "blockdev/nbdspec.h"
@@ -81,7 +81,7 @@ struct boot_plan {
 	char overlay_write[PLAN_STR];   /* rd.root.overlay.write=<device>: persistent upper */
 	bool overlay_temporary;         /* rd.root.overlay.temporary: tmpfs upper even with a write device */
 
-	/* target-disk deployment and persistent overlays (init/deploy.h) */
+	/* target-disk deployment and persistent overlays (blockdev/deploy.h) */
 	char kiwi_system[PLAN_STR];     /* rd.kiwi.live.system=<disk>: the image goes onto this disk, not RAM */
 	bool kiwi_reset;                /* rd.kiwi.live.reset: deploy even over a table, fs or other image */
 	bool overlay_persistent;        /* rd.live.overlay.persistent: upper on the `cow` partition */

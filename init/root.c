@@ -2,14 +2,15 @@
 #include "init/bootc.h"
 #include "init/fatal.h"
 #include "init/log.h"
-#include "init/deploy.h"
+#include "blockdev/deploy.h"
 #include "init/mounts.h"
 #include "blockdev/devwait.h"
 #include "blockdev/loop.h"
 #include "blockdev/aoe.h"
 #include "blockdev/nbd.h"
 #include "overlay/overlay.h"
-#include "overlay/probe.h"
+#include "fs/mount.h"
+#include "fs/probe.h"
 #include "fetch/fetch.h"
 #include "fetch/progress.h"
 #include "fetch/sink.h"
@@ -118,7 +119,7 @@ static void local_root(void)
 		fstype = pi.fstype;
 	}
 	load_fs_module(fstype);
-	if (overlay_mount(dev, fstype, plan->rw ? 0 : MS_RDONLY, plan->rootflags, NEWROOT, why, sizeof(why)) < 0)
+	if (fs_mount(dev, fstype, plan->rw ? 0 : MS_RDONLY, plan->rootflags, NEWROOT, why, sizeof(why)) < 0)
 		fatal("root", plan->root_arg, why, "check rootfstype= and rootflags=");
 	log_info("root %s (%s) mounted %s", dev, fstype, plan->rw ? "read-write" : "read-only");
 }
@@ -155,7 +156,7 @@ static void mount_layer(const char *src, int depth)
 	log_info("%s: %s%s%s", src, pi.fstype, pi.label[0] ? " labelled " : "", pi.label);
 
 	if (pi.type == PROBE_ISO9660 || pi.type == PROBE_UDF) {
-		if (overlay_mount_ro(blk, pi.fstype, NULL, LIVE_ISO_DIR, err, sizeof(err)) < 0)
+		if (fs_mount_ro(blk, pi.fstype, NULL, LIVE_ISO_DIR, err, sizeof(err)) < 0)
 			fatal("root", src, err, NULL);
 		snprintf(inner, sizeof(inner), "%s/%s/%s", LIVE_ISO_DIR, plan->live_dir, plan->live_squashimg);
 		if (!is_file(inner)) {
@@ -166,7 +167,7 @@ static void mount_layer(const char *src, int depth)
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s%d", LAYER_DIR, depth);
-	if (overlay_mount_ro(blk, pi.fstype, depth == 0 ? plan->rootflags : NULL, dir, err, sizeof(err)) < 0)
+	if (fs_mount_ro(blk, pi.fstype, depth == 0 ? plan->rootflags : NULL, dir, err, sizeof(err)) < 0)
 		fatal("root", src, err, NULL);
 	snprintf(inner, sizeof(inner), "%s/LiveOS/rootfs.img", dir);
 	if (is_file(inner)) {
@@ -186,7 +187,7 @@ static void persistent_upper(void)
 {
 	char dev[256], path[PLAN_STR + 2 * PROBE_LABEL_MAX], err[1024];
 	struct probe_info pi;
-	struct deploy_overlay o = { .lower = OVERLAY_LOWER, .reset = plan->overlay_reset,
+	struct overlay_persist o = { .lower = OVERLAY_LOWER, .reset = plan->overlay_reset,
 				    .readonly = plan->overlay_readonly, .tmpfs_size = plan->overlay_size,
 				    .newroot = NEWROOT, .path = "" };
 
@@ -208,7 +209,7 @@ static void persistent_upper(void)
 	o.fstype = pi.fstype;
 	if (plan->overlay_reset)
 		log_info("root: emptying the persistent overlay on %s%s (rd.overlay.reset)", dev, o.path);
-	if (deploy_overlay_mount(&o, err, sizeof(err)) < 0)
+	if (overlay_persistent(&o, err, sizeof(err)) < 0)
 		fatal("root", "persistent overlay", err,
 		      "the overlay device needs a filesystem the kernel can write (ext4, xfs, btrfs)");
 	log_info("root: overlay of %s with the persistent upper %s%s%s (%s)%s", OVERLAY_LOWER, dev,
@@ -268,7 +269,7 @@ static void device_lower(const char *what, const char *dev, const char *fstype, 
 		fstype = pi.fstype;
 	}
 	load_fs_module(fstype);
-	if (overlay_mount_ro(dev, fstype, flags, OVERLAY_LOWER, err, sizeof(err)) < 0)
+	if (fs_mount_ro(dev, fstype, flags, OVERLAY_LOWER, err, sizeof(err)) < 0)
 		fatal("root", what, err, "check rootfstype= and rootflags=");
 	log_info("%s: %s mounted read-only at %s", what, fstype, OVERLAY_LOWER);
 }
@@ -310,7 +311,7 @@ static void nbd_root(void)
 			fstype = pi.fstype;
 		}
 		load_fs_module(fstype);
-		if (overlay_mount(dev, fstype, plan->rw ? 0 : MS_RDONLY, flags, NEWROOT, why, sizeof(why)) < 0)
+		if (fs_mount(dev, fstype, plan->rw ? 0 : MS_RDONLY, flags, NEWROOT, why, sizeof(why)) < 0)
 			fatal("root", plan->root_arg, why, "check the fstype and rootflags fields");
 		return;
 	}
@@ -552,7 +553,7 @@ static void live_root_disk(const char *disk)
 	live_root(loopdev);
 }
 
-/* rd.kiwi.live.system: boot the image deployed on the disk, or deploy it first (init/deploy.h). */
+/* rd.kiwi.live.system: boot the image deployed on the disk, or deploy it first (blockdev/deploy.h). */
 static void kiwi_system_root(void)
 {
 	const uint8_t *sum = plan->fetch.sum.set && !plan->fetch.sum.is_auto ? plan->fetch.sum.sha256 : NULL;

@@ -4,7 +4,7 @@
  * On failure it takes the fatal path itself, naming the step. */
 #ifndef NETINIT_ROOT_H
 #define NETINIT_ROOT_H
-#include "init/kmod.h"
+#include "kmod/kmod.h"
 #include "init/plan.h"
 
 #define NEWROOT "/sysroot"

@@ -1,5 +1,5 @@
 #include "oci/image.h"
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 #include "oci/layer.h"
 #include "oci/pathcheck.h"
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 #include "util/fsutil.h"
 
 #include <archive.h>

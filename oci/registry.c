@@ -2,7 +2,7 @@
 #include "oci/archwrite.h"
 #include "oci/auth.h"
 #include "fetch/fetch.h"
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 #include "fetch/sink.h"
 #include "util/errbuf.h"
 #include "util/thread.h"

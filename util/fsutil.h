@@ -6,8 +6,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -259,6 +261,51 @@ static int fs_copy_range(int in, uint64_t ioff, int out, uint64_t ooff, uint64_t
 		len -= chunk;
 	}
 	return 0;
+}
+
+/*
+ * Empty the directory path (which stays): every entry goes with fs_remove_tree, so any
+ * depth is fine; a directory mounted directly in it is left alone (never crossed). A
+ * missing path is already empty. Stops at the first error.
+ */
+__attribute__((unused))
+static int fs_empty_dir(const char *path)
+{
+	char child[PATH_MAX];
+	struct dirent *e;
+	struct stat top, st;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(dirfd(d), &top) < 0) {
+		rc = -errno;
+		closedir(d);
+		return rc;
+	}
+	while (rc == 0 && (errno = 0, e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = -errno;
+			break;
+		}
+		if (S_ISDIR(st.st_mode) && st.st_dev != top.st_dev)
+			continue;	/* a mount point: never cross */
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, e->d_name) >= sizeof(child)) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		rc = fs_remove_tree(child);
+		if (rc == 0)
+			rewinddir(d);	/* the directory changed under readdir */
+	}
+	if (rc == 0 && errno)
+		rc = -errno;
+	closedir(d);
+	return rc;
 }
 
 #endif

@@ -1,2 +1,2 @@
 FUZZ_TARGETS += deploy
-fuzz_deploy_SRCS := tests/fuzz/fuzz_deploy.c init/deploy.c init/reap.c blockdev/part.c overlay/probe.c
+fuzz_deploy_SRCS := tests/fuzz/fuzz_deploy.c blockdev/deploy.c util/reap.c blockdev/part.c fs/probe.c

@@ -1,5 +1,5 @@
 /* libFuzzer: the deployment record at the end of a hostile disk, and the verdict
- * (init/deploy.c). The input is the record area (4097 bytes with an odd last
+ * (blockdev/deploy.c). The input is the record area (4097 bytes with an odd last
  * byte: the magic and CRC are made right); the same bytes serve as the disk's
  * head for deploy_judge. A record that decodes encodes back to the same facts; the
  * verdict is one of the five and says why; deploy_complete on a decoded record
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "blockdev/part.h"
-#include "init/deploy.h"
+#include "blockdev/deploy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

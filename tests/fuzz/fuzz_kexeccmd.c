@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/cmdline.h"
-#include "init/kexeccmd.h"
+#include "cmdline/cmdline.h"
+#include "cmdline/kexeccmd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

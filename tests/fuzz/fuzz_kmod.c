@@ -1,4 +1,4 @@
-/* libFuzzer target: init/kmod.c index parsers, alias globs and dependency resolution.
+/* libFuzzer target: kmod/kmod.c index parsers, alias globs and dependency resolution.
  * Input: byte 0 picks the index (dep, alias, softdep, builtin, or all four split at "\n\f\n");
  * then modules are resolved by name with a recording insert hook (nothing is loaded). */
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/kmod.h"
+#include "kmod/kmod.h"
 
 static int fake_insert(void *ctx, const char *path, const char *params)
 {

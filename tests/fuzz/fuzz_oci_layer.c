@@ -26,9 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 #include "oci/layer.h"
-#include "overlay/mkerofs.h"
+#include "fs/mkerofs.h"
 #include "util/fsutil.h"
 #include "util/thread.h"
 

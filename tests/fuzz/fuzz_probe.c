@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: overlay/probe superblock parsing and blockdev/devwait's
+ * libFuzzer target: fs/probe superblock parsing and blockdev/devwait's
  * devspec_parse on arbitrary bytes.
  *
  * Superblocks live far apart (ext4/erofs at 1 KiB, ISO/UDF at 32 KiB, btrfs at
@@ -8,7 +8,7 @@
  * in-memory file.
  */
 #include "blockdev/devwait.h"
-#include "overlay/probe.h"
+#include "fs/probe.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,2 +1,2 @@
 FUZZ_TARGETS += kexeccmd
-fuzz_kexeccmd_SRCS := tests/fuzz/fuzz_kexeccmd.c init/kexeccmd.c init/cmdline.c
+fuzz_kexeccmd_SRCS := tests/fuzz/fuzz_kexeccmd.c cmdline/kexeccmd.c cmdline/cmdline.c

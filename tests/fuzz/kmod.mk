@@ -1,2 +1,2 @@
 FUZZ_TARGETS += kmod
-fuzz_kmod_SRCS := tests/fuzz/fuzz_kmod.c init/kmod.c
+fuzz_kmod_SRCS := tests/fuzz/fuzz_kmod.c kmod/kmod.c

@@ -1,2 +1,2 @@
 FUZZ_TARGETS += probe
-fuzz_probe_SRCS := tests/fuzz/fuzz_probe.c overlay/probe.c blockdev/devwait.c
+fuzz_probe_SRCS := tests/fuzz/fuzz_probe.c fs/probe.c blockdev/devwait.c

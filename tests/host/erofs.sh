@@ -1,5 +1,5 @@
 #!/bin/sh
-# overlay/mkerofs.c (bootc.live.erofs) against the kernel and erofs-utils, no VM: a tree with
+# fs/mkerofs.c (bootc.live.erofs) against the kernel and erofs-utils, no VM: a tree with
 # every kind of entry (sizes around the block size, sparse, hard links, long symlinks,
 # devices with large minors, fifo, socket, setuid/sticky modes, 32-bit owners, user/trusted/
 # security xattrs, POSIX ACLs, a directory of 2000 names incl. ones sorting before ".",

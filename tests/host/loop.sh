@@ -27,7 +27,7 @@ bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 cc=${HOSTCC:-gcc}
 $cc -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -I"$ROOT" -o "$work/loopctl" \
 	"$ROOT/tests/host/loop/loopctl.c" "$ROOT/blockdev/loop.c" \
-	"$ROOT/blockdev/devwait.c" "$ROOT/overlay/probe.c" || { echo "FAIL: build loopctl"; exit 1; }
+	"$ROOT/blockdev/devwait.c" "$ROOT/fs/probe.c" || { echo "FAIL: build loopctl"; exit 1; }
 
 tag=$$
 mkdir -p "$work/tree" "$work/mnt" "$work/mnt2"

@@ -1,2 +1,2 @@
 UNIT_TESTS += cmdline
-unit_cmdline_SRCS := tests/unit/test_cmdline.c init/cmdline.c
+unit_cmdline_SRCS := tests/unit/test_cmdline.c cmdline/cmdline.c

@@ -1,2 +1,2 @@
 UNIT_TESTS += deploy
-unit_deploy_SRCS := tests/unit/test_deploy.c init/deploy.c init/reap.c blockdev/part.c overlay/probe.c
+unit_deploy_SRCS := tests/unit/test_deploy.c blockdev/deploy.c util/reap.c blockdev/part.c fs/probe.c

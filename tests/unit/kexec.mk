@@ -1,2 +1,2 @@
 UNIT_TESTS += kexec
-unit_kexec_SRCS := tests/unit/test_kexec.c init/kexeccmd.c init/cmdline.c util/newc.c
+unit_kexec_SRCS := tests/unit/test_kexec.c cmdline/kexeccmd.c cmdline/cmdline.c util/newc.c

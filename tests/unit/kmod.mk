@@ -1,2 +1,2 @@
 UNIT_TESTS += kmod
-unit_kmod_SRCS := tests/unit/test_kmod.c init/kmod.c
+unit_kmod_SRCS := tests/unit/test_kmod.c kmod/kmod.c

@@ -1,2 +1,2 @@
 UNIT_TESTS += mkerofs
-unit_mkerofs_SRCS := tests/unit/test_mkerofs.c overlay/mkerofs.c
+unit_mkerofs_SRCS := tests/unit/test_mkerofs.c fs/mkerofs.c

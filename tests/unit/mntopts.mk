@@ -1,2 +1,2 @@
 UNIT_TESTS += mntopts
-unit_mntopts_SRCS := tests/unit/test_mntopts.c overlay/mntopts.c
+unit_mntopts_SRCS := tests/unit/test_mntopts.c fs/mntopts.c

@@ -1,2 +1,2 @@
 UNIT_TESTS += probe
-unit_probe_SRCS := tests/unit/test_probe.c overlay/probe.c
+unit_probe_SRCS := tests/unit/test_probe.c fs/probe.c

@@ -1,4 +1,4 @@
-/* Unit tests: init/cmdline.c splits like the kernel's next_arg(). */
+/* Unit tests: cmdline/cmdline.c splits like the kernel's next_arg(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init/cmdline.h"
+#include "cmdline/cmdline.h"
 
 struct row {
 	int at; /* source line of the row */

@@ -1,5 +1,5 @@
 /*
- * Table tests for init/deploy.c: the deployment record (round trip, every way
+ * Table tests for blockdev/deploy.c: the deployment record (round trip, every way
  * it can be damaged), the verdict for each kind of disk, inspect/mark on an
  * image file, and the mkfs runner (real mkfs.ext4 when installed; unknown
  * filesystems; a failing mkfs reports its last line).
@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "blockdev/part.h"
-#include "init/deploy.h"
-#include "overlay/probe.h"
+#include "blockdev/deploy.h"
+#include "fs/probe.h"
 
 static const uint8_t sum_a[32] = { 0xaa, 1, 2, 3 };
 static const uint8_t sum_b[32] = { 0xbb, 1, 2, 3 };

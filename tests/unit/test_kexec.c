@@ -1,4 +1,4 @@
-/* Unit tests for bootc.kexec's pure parts: the next kernel's command line (init/kexeccmd)
+/* Unit tests for bootc.kexec's pure parts: the next kernel's command line (cmdline/kexeccmd)
  * and the newc cpio header and trailer the combined initrd is built from (util/newc). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init/kexeccmd.h"
+#include "cmdline/kexeccmd.h"
 #include "util/newc.h"
 
 /* ---- command lines ---- */

@@ -1,4 +1,4 @@
-/* Table tests for init/kmod.c: index parsers (with malformed lines), alias globs, load order
+/* Table tests for kmod/kmod.c: index parsers (with malformed lines), alias globs, load order
  * with dependencies, soft dependencies, aliases and parameters, and coldplug on a fake sysfs. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "init/kmod.h"
+#include "kmod/kmod.h"
 
 #define FIXTURES "tests/unit/fixtures/kmod"
 

@@ -1,5 +1,5 @@
 /*
- * Table tests for overlay/mkerofs.c's pure parts: how directory entries are packed
+ * Table tests for fs/mkerofs.c's pure parts: how directory entries are packed
  * into 4 KiB blocks (dirents first, then the names, never split over a block), the
  * size that gives, and the inline xattr encoding (prefix indexes, sorting, 4-byte
  * alignment, names EROFS cannot store, a set too large for its block). The whole
@@ -24,7 +24,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "overlay/mkerofs.h"
+#include "fs/mkerofs.h"
 
 /* n entries named <prefix><i> padded to len bytes (len >= 6). */
 static struct erofs_dent_in *names(size_t n, size_t len, char ***store)

@@ -1,4 +1,4 @@
-/* Unit tests: overlay/mntopts.c splits mount(8)-style options into flags and data. */
+/* Unit tests: fs/mntopts.c splits mount(8)-style options into flags and data. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "overlay/mntopts.h"
+#include "fs/mntopts.h"
 
 struct row {
 	int at;

@@ -26,7 +26,7 @@
 #include <archive_entry.h>
 
 #include "oci/layer.h"
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 #include "util/fsutil.h"
 #include "util/thread.h"
 

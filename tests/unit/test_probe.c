@@ -1,5 +1,5 @@
 /*
- * Table tests for overlay/probe.c on real images made by Debian's mkfs tools
+ * Table tests for fs/probe.c on real images made by Debian's mkfs tools
  * (tests/unit/fixtures/probe/mkimages.sh, run at startup into
  * $NETINIT_BUILD/unit/fixtures/probe), cross-checked against blkid, plus
  * truncated, corrupted and hand-made hostile images.
@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "overlay/probe.h"
+#include "fs/probe.h"
 
 static char fixdir[512];
 

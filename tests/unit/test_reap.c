@@ -1,5 +1,5 @@
 /*
- * init/reap.c: orphans are reaped, owned children are not. The test process is
+ * util/reap.c: orphans are reaped, owned children are not. The test process is
  * made a child subreaper (PR_SET_CHILD_SUBREAPER), so orphans are re-parented to
  * it as they would be to PID 1. With the reaper thread running: grandchildren
  * whose parent died, and children nobody waits for, are gone within a few rounds;
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "init/reap.h"
+#include "util/reap.h"
 
 /* Our zombie children, from /proc (what `ps` would show as <defunct>). */
 static int zombies(void)

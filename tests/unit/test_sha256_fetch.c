@@ -1,4 +1,4 @@
-/* fetch/sha256: FIPS 180-4 vectors in both implementations, and the SHA
+/* crypto/sha256: FIPS 180-4 vectors in both implementations, and the SHA
  * extensions agreeing with portable C on every length and split. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "fetch/hashq.h"
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 
 static void hex(const uint8_t d[SHA256_DIGEST], char out[65])
 {

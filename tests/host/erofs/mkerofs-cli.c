@@ -1,6 +1,6 @@
-/* mkerofs-cli SRC IMAGE [--consume]: overlay/mkerofs.c as a host command, for the host
+/* mkerofs-cli SRC IMAGE [--consume]: fs/mkerofs.c as a host command, for the host
  * tests and bench/. Prints the stats as key=value on one line. */
-#include "overlay/mkerofs.h"
+#include "fs/mkerofs.h"
 
 #include <stdio.h>
 #include <string.h>

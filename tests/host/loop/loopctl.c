@@ -1,5 +1,5 @@
 /*
- * loopctl: drive blockdev/loop, blockdev/devwait and overlay/probe from a
+ * loopctl: drive blockdev/loop, blockdev/devwait and fs/probe from a
  * shell test (tests/host/loop.sh).  Prints one result line; exit 0 or 1.
  *   loopctl attach FILE ro|rw          attach (LOOP_CONFIGURE), print the device
  *   loopctl attach-legacy FILE ro|rw   same through LOOP_SET_FD + SET_STATUS64
@@ -11,7 +11,7 @@
  */
 #include "blockdev/devwait.h"
 #include "blockdev/loop.h"
-#include "overlay/probe.h"
+#include "fs/probe.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "init/cmdline.h"
+#include "cmdline/cmdline.h"
 
 #include <ctype.h>
 #include <errno.h>

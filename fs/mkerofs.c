@@ -1,4 +1,4 @@
-#include "overlay/mkerofs.h"
+#include "fs/mkerofs.h"
 #include "util/errbuf.h"
 #include "util/fsutil.h"
 

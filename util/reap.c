@@ -1,4 +1,4 @@
-#include "init/reap.h"
+#include "util/reap.h"
 
 #include <errno.h>
 #include <pthread.h>

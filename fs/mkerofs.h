@@ -10,8 +10,8 @@
  * its bytes are in the image, so building the image on the tree's own tmpfs needs about
  * one tree's worth of space, not two. The source tree is then only good for deletion.
  */
-#ifndef NETINIT_OVERLAY_MKEROFS_H
-#define NETINIT_OVERLAY_MKEROFS_H
+#ifndef NETINIT_FS_MKEROFS_H
+#define NETINIT_FS_MKEROFS_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

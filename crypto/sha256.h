@@ -3,8 +3,8 @@
  * x86 SHA extensions when the CPU has them (about 5x mbedTLS's software
  * version) and portable C otherwise.
  */
-#ifndef NETINIT_FETCH_SHA256_H
-#define NETINIT_FETCH_SHA256_H
+#ifndef NETINIT_CRYPTO_SHA256_H
+#define NETINIT_CRYPTO_SHA256_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * and collected with reap_wait(): the reaper never takes their exit status.
  * Other children (NBD daemons that outlive switch_root) are never waited for by
  * netinit and are reaped like orphans if they die early. */
-#ifndef NETINIT_INIT_REAP_H
-#define NETINIT_INIT_REAP_H
+#ifndef NETINIT_UTIL_REAP_H
+#define NETINIT_UTIL_REAP_H
 #include <sys/types.h>
 
 #define REAP_INTERVAL_MS	250	/* the reaper thread looks this often */

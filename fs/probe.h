@@ -6,8 +6,8 @@
  * udf, vfat (FAT12/16/32) and btrfs.  Reads only with pread; every offset and
  * length from the medium is bounds-checked, so hostile images are safe.
  */
-#ifndef NETINIT_OVERLAY_PROBE_H
-#define NETINIT_OVERLAY_PROBE_H
+#ifndef NETINIT_FS_PROBE_H
+#define NETINIT_FS_PROBE_H
 
 #include <stdint.h>
 

@@ -6,7 +6,7 @@
  * fs/btrfs), ECMA-119 (ISO 9660), ECMA-167/OSTA UDF and Microsoft's FAT
  * specification; the label/UUID text forms follow what blkid prints.
  */
-#include "overlay/probe.h"
+#include "fs/probe.h"
 
 #include <endian.h>
 #include <errno.h>

@@ -1,8 +1,7 @@
-#include "init/deploy.h"
-#include "init/reap.h"
+#include "blockdev/deploy.h"
+#include "util/reap.h"
 #include "blockdev/part.h"
-#include "overlay/overlay.h"
-#include "overlay/probe.h"
+#include "fs/probe.h"
 #include "util/fsutil.h"
 
 #include <dirent.h>
@@ -23,7 +22,6 @@
 
 _Static_assert(sizeof(struct deploy_record) == DEPLOY_RECORD_SIZE, "deploy record size");
 
-#define WIPE_MAX_DEPTH	256	/* deeper trees in an upper layer are refused, not recursed */
 #define MKFS_OUT_MAX	1024	/* keep this much of mkfs's output for the error line */
 #define PARTNODE_WAIT_MS 5000	/* a partition added with BLKPG shows in /dev within this */
 
@@ -516,170 +514,4 @@ int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, s
 		 WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 		 *line ? line : "no output");
 	return -EIO;
-}
-
-/* ---- persistent overlay -------------------------------------------------- */
-
-/* Remove everything below the directory dfd, staying on device dev. */
-static int wipe_at(int dfd, dev_t dev, unsigned depth)
-{
-	DIR *d;
-	struct dirent *e;
-	struct stat st;
-	int rc = 0;
-
-	if (depth > WIPE_MAX_DEPTH) {
-		close(dfd);
-		return -ELOOP;
-	}
-	d = fdopendir(dfd);
-	if (!d) {
-		rc = -errno;
-		close(dfd);
-		return rc;
-	}
-	while (rc == 0 && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			rc = -errno;
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			int sub;
-
-			if (st.st_dev != dev)
-				continue;	/* a mount point: never cross */
-			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0) {
-				rc = -errno;
-				break;
-			}
-			rc = wipe_at(sub, dev, depth + 1);
-			if (rc == 0 && unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
-				rc = -errno;
-		} else if (unlinkat(dirfd(d), e->d_name, 0) < 0) {
-			rc = -errno;
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
-static int wipe_dir(const char *path)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &st) < 0) {
-		int rc = -errno;
-
-		close(fd);
-		return rc;
-	}
-	return wipe_at(fd, st.st_dev, 0);
-}
-
-static int bind_dir(const char *src, const char *dst, char *err, size_t errlen)
-{
-	int rc = fs_mkdir_p(dst, 0755);
-
-	if (rc == 0 && mount(src, dst, NULL, MS_BIND, NULL) < 0)
-		rc = -errno;
-	if (rc < 0)
-		snprintf(err, errlen, "bind %s on %s: %s", src, dst, strerror(-rc));
-	return rc;
-}
-
-/* The tmpfs that takes the writes over a read-only persistent layer. */
-static int tmpfs_upper(const char *size, char *err, size_t errlen)
-{
-	char opts[64];
-	int rc = fs_mkdir_p(OVERLAY_COW, 0755);
-
-	snprintf(opts, sizeof(opts), "mode=0755,size=%s", size && *size ? size : "50%");
-	if (rc == 0 && mount("tmpfs", OVERLAY_COW, "tmpfs", 0, opts) < 0)
-		rc = -errno;
-	if (rc == 0 && ((rc = fs_mkdir_p(OVERLAY_COW "/upper", 0755)) == 0))
-		rc = fs_mkdir_p(OVERLAY_COW "/work", 0755);
-	if (rc < 0)
-		snprintf(err, errlen, "tmpfs upper (%s) on %s: %s", opts, OVERLAY_COW, strerror(-rc));
-	return rc;
-}
-
-int deploy_overlay_mount(const struct deploy_overlay *o, char *err, size_t errlen)
-{
-	char upper[512], work[512], opts[1536], *slash;
-	bool upper_exists;
-	struct stat st;
-	int rc;
-
-	if (o->path[0] && (o->path[0] != '/' || strstr(o->path, ".."))) {
-		snprintf(err, errlen, "overlay path %s: expected an absolute path without '..'", o->path);
-		return -EINVAL;
-	}
-	if (o->path[0]) {
-		snprintf(upper, sizeof(upper), "%s%s", DEPLOY_PERSIST_DIR, o->path);
-		while (strlen(upper) > 1 && upper[strlen(upper) - 1] == '/')
-			upper[strlen(upper) - 1] = '\0';
-		if (strcmp(upper, DEPLOY_PERSIST_DIR) == 0) {
-			snprintf(err, errlen, "overlay path %s: expected a directory below the device's root "
-				 "(its work directory goes next to it)", o->path);
-			return -EINVAL;
-		}
-		snprintf(work, sizeof(work), "%s", upper);
-		slash = strrchr(work, '/');
-		snprintf(slash + 1, sizeof(work) - (size_t)(slash + 1 - work), "ovlwork");
-	} else {
-		snprintf(upper, sizeof(upper), "%s/upper", DEPLOY_PERSIST_DIR);
-		snprintf(work, sizeof(work), "%s/work", DEPLOY_PERSIST_DIR);
-	}
-	if ((rc = fs_mkdir_p(DEPLOY_PERSIST_DIR, 0755)) < 0 || (rc = fs_mkdir_p(o->newroot, 0755)) < 0) {
-		snprintf(err, errlen, "create %s and %s: %s", DEPLOY_PERSIST_DIR, o->newroot, strerror(-rc));
-		return rc;
-	}
-	/* read-only only when nothing is to be written: a reset needs the device writable */
-	if (mount(o->dev, DEPLOY_PERSIST_DIR, o->fstype, MS_NOATIME | (o->readonly && !o->reset ? MS_RDONLY : 0),
-		  NULL) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "mount the overlay device %s (%s) on %s: %s", o->dev, o->fstype,
-			 DEPLOY_PERSIST_DIR, strerror(errno));
-		return rc;
-	}
-	if (o->reset && ((rc = wipe_dir(upper)) < 0 || (rc = wipe_dir(work)) < 0)) {
-		snprintf(err, errlen, "reset the overlay: empty %s and %s: %s", upper, work, strerror(-rc));
-		return rc;
-	}
-	if (!o->readonly) {
-		if ((rc = fs_mkdir_p(upper, 0755)) < 0 || (rc = fs_mkdir_p(work, 0755)) < 0) {
-			snprintf(err, errlen, "create %s and %s on %s: %s", upper, work, o->dev, strerror(-rc));
-			return rc;
-		}
-		if ((rc = bind_dir(upper, OVERLAY_UPPER, err, errlen)) < 0)
-			return rc;
-		snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", o->lower, upper, work);
-	} else {
-		if (o->reset && mount(NULL, DEPLOY_PERSIST_DIR, NULL, MS_REMOUNT | MS_RDONLY | MS_NOATIME, NULL) < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "remount %s read-only: %s", DEPLOY_PERSIST_DIR, strerror(errno));
-			return rc;
-		}
-		upper_exists = stat(upper, &st) == 0 && S_ISDIR(st.st_mode);
-		if ((rc = tmpfs_upper(o->tmpfs_size, err, errlen)) < 0)
-			return rc;
-		if (upper_exists && (rc = bind_dir(upper, DEPLOY_RO_UPPER_LINK, err, errlen)) < 0)
-			return rc;
-		if ((rc = bind_dir(OVERLAY_COW "/upper", OVERLAY_UPPER, err, errlen)) < 0)
-			return rc;
-		snprintf(opts, sizeof(opts), "lowerdir=%s%s%s,upperdir=%s/upper,workdir=%s/work",
-			 upper_exists ? upper : "", upper_exists ? ":" : "", o->lower, OVERLAY_COW, OVERLAY_COW);
-	}
-	if (mount("overlay", o->newroot, "overlay", 0, opts) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "mount overlayfs (%s) on %s: %s", opts, o->newroot, strerror(errno));
-		return rc;
-	}
-	return 0;
 }

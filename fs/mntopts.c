@@ -1,4 +1,4 @@
-#include "overlay/mntopts.h"
+#include "fs/mntopts.h"
 
 #include <errno.h>
 #include <string.h>

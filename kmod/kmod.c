@@ -1,5 +1,5 @@
 /* kmod: kernel module loading for PID 1 (see kmod.h). */
-#include "init/kmod.h"
+#include "kmod/kmod.h"
 #include "util/clock.h"
 
 #include <dirent.h>

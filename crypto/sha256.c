@@ -1,4 +1,4 @@
-#include "fetch/sha256.h"
+#include "crypto/sha256.h"
 
 /* init builds with -Os; this is the one hot loop worth unrolling */
 #pragma GCC optimize("O2")

@@ -1,5 +1,5 @@
-#include "init/kexeccmd.h"
-#include "init/cmdline.h"
+#include "cmdline/kexeccmd.h"
+#include "cmdline/cmdline.h"
 
 #include <ctype.h>
 #include <errno.h>

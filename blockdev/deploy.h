@@ -13,8 +13,8 @@
  *   no record, no partition table, no filesystem                        -> deploy
  *   anything else (another URL, a table, a filesystem)                  -> only with reset
  */
-#ifndef NETINIT_INIT_DEPLOY_H
-#define NETINIT_INIT_DEPLOY_H
+#ifndef NETINIT_BLOCKDEV_DEPLOY_H
+#define NETINIT_BLOCKDEV_DEPLOY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -114,26 +114,6 @@ int deploy_mkfs_find(const char *fs, char *path, size_t len, char *err, size_t e
  * -EIO with mkfs's last line of output when it fails. */
 int deploy_mkfs(const char *fs, const char *dev, const char *label, char *err, size_t errlen);
 
-/* An overlayfs root with a persistent upper. The device is mounted at
- * DEPLOY_PERSIST_DIR; path "" keeps upper/ and work/ at its top (like
- * rd.root.overlay.write), a path P (dracut's rd.overlay=<dev>:P) puts the upper
- * at P and the work directory at P/../ovlwork. reset empties both first.
- * readonly mounts the device read-only and puts a tmpfs upper (tmpfs_size) on
- * top: the persistent upper becomes the upper of the lower layers and is shown
- * at /run/overlayfs-r, the tmpfs upper at /run/overlayfs. */
-#define DEPLOY_PERSIST_DIR	"/run/initramfs/overlayfs"
-#define DEPLOY_RO_UPPER_LINK	"/run/overlayfs-r"
-struct deploy_overlay {
-	const char *lower;	/* the read-only root, e.g. /run/rootfsbase */
-	const char *dev;	/* the persistent device */
-	const char *fstype;	/* its filesystem */
-	const char *path;	/* "" or an absolute path inside the device */
-	bool reset;		/* rd.overlay.reset: empty the upper first */
-	bool readonly;		/* rd.overlay.readonly: tmpfs on top, device not written */
-	const char *tmpfs_size;	/* readonly: size of the tmpfs upper */
-	const char *newroot;	/* where the root goes, e.g. /sysroot */
-};
-int deploy_overlay_mount(const struct deploy_overlay *o, char *err, size_t errlen);
 
 const char *deploy_verdict_name(enum deploy_verdict v);
 

@@ -9,8 +9,8 @@
  * nothing new loads, then waits for /sys/devices to settle. '-' and '_' are equivalent in names.
  * Silent: returns 0 or -errno; everything worth telling goes through the event callback.
  */
-#ifndef NETINIT_INIT_KMOD_H
-#define NETINIT_INIT_KMOD_H
+#ifndef NETINIT_KMOD_KMOD_H
+#define NETINIT_KMOD_KMOD_H
 
 #include <stddef.h>
 #include "util/event.h"
