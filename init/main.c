@@ -48,8 +48,9 @@ static struct kmod_ctx *kmod;
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: init                      (as PID 1: boot)\n"
-		     "       init --plan 'CMDLINE' [--json]   print the boot plan for a kernel command line\n"
-		     "       init --plan-file FILE [--json]   the same, for a file such as /proc/cmdline\n"
+		     "       init --plan [--json] 'CMDLINE'   print the boot plan for a kernel command line\n"
+		     "       init --plan-file [--json] FILE   the same, for a file such as /proc/cmdline\n"
+		     "                                        (--json may also follow CMDLINE or FILE)\n"
 		     "       init --version\n");
 }
 
@@ -247,8 +248,21 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--version") == 0)
 		return print_version();
 	if (argc > 2 && (strcmp(argv[1], "--plan") == 0 || strcmp(argv[1], "--plan-file") == 0)) {
-		bool json = argc > 3 && strcmp(argv[3], "--json") == 0;
+		/* --json before or after the line: `--plan --json 'LINE'` and `--plan 'LINE' --json` */
+		bool json = false;
 		static char line[65536];
+		int a = 2;
+
+		if (strcmp(argv[2], "--json") == 0 && argc == 4) {
+			json = true;
+			a = 3;
+		} else if (argc == 4 && strcmp(argv[3], "--json") == 0) {
+			json = true;
+		} else if (argc != 3 || strcmp(argv[2], "--json") == 0) {
+			usage(stderr);
+			return 2;
+		}
+		argv[2] = argv[a];
 
 		if (strcmp(argv[1], "--plan-file") == 0) {
 			if (fs_read_small(argv[2], line, sizeof(line)) < 0) {

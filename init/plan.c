@@ -99,8 +99,36 @@ static bool is_devspec(const char *s)
 
 typedef int (*param_fn)(struct boot_plan *p, const char *key, const char *v);
 
+/* Transports dracut or KIWI have and netinit does not (yet): each gets its own words
+ * instead of the generic "expected" line. Returns true when it reported one. */
+static bool refused_scheme(struct boot_plan *p, const char *key, const char *v, const char *rest)
+{
+	static const struct {
+		const char *prefix, *why;
+	} refused[] = {
+		{ "nfs:", "NFS is not supported by netinit (no NFS client in the initramfs)" },
+		{ "nfs4:", "NFS is not supported by netinit (no NFS client in the initramfs)" },
+		{ "torrent://", "BitTorrent downloads (dracut's ctorrent) are not supported by netinit yet" },
+		{ "dolly:", "KIWI's dolly transport is not supported by netinit yet" },
+		{ "dolly://", "KIWI's dolly transport is not supported by netinit yet" },
+		{ "net:dolly:", "KIWI's dolly transport is not supported by netinit yet" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (starts(rest, refused[i].prefix)) {
+			plan_error(p, "%s=%s: %s; serve the image over http, https, ftp or tftp (or file://)", key, v,
+				   refused[i].why);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int p_root_live(struct boot_plan *p, const char *key, const char *v, const char *rest)
 {
+	if (refused_scheme(p, key, v, rest))
+		return -EINVAL;
 	if (is_url(rest))
 		p->root_kind = ROOT_LIVE_URL;
 	else if (is_devspec(rest) || starts(rest, "CDLABEL="))
@@ -117,7 +145,7 @@ static int p_root_live(struct boot_plan *p, const char *key, const char *v, cons
 	else if (rest[0] == '/')
 		p->root_kind = ROOT_LIVE_FILE;
 	else {
-		plan_error(p, "%s=%s: expected live:<URL> (http, https, ftp, tftp), live:/path/in/initramfs, "
+		plan_error(p, "%s=%s: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
 			   "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>", key, v);
 		return -EINVAL;
 	}
@@ -139,6 +167,7 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 {
 	const char *rest;
 
+	p->root_given = true;
 	if (!v || !*v) {
 		plan_error(p, "%s: expected a value, e.g. root=/dev/vda or root=live:http://server/image.squashfs", key);
 		return -EINVAL;
@@ -186,6 +215,8 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 			   "live:<URL>, overlay:nbd=, overlay:aoe= or bootc-live:", key, v);
 		return -EINVAL;
 	}
+	if (refused_scheme(p, key, v, v))
+		return -EINVAL;
 	if (starts(v, "block:"))
 		v += 6;
 	if (is_devspec(v)) {
@@ -761,6 +792,8 @@ static void plan_finish(struct boot_plan *p)
 		p->root_kind = ROOT_LIVE_DEV;
 	switch (p->root_kind) {
 	case ROOT_NONE:
+		if (p->root_given)
+			break; /* a malformed root= already said what is wrong with it */
 		plan_error(p, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
 			   "or root=/dev/vda");
 		break;
@@ -790,10 +823,11 @@ static void plan_finish(struct boot_plan *p)
 	default:
 		break;
 	}
-	if (p->kiwi_system[0] && p->root_kind != ROOT_LIVE_URL)
+	/* the cross-checks against root= only mean something when root= itself was understood */
+	if (p->root_kind != ROOT_NONE && p->kiwi_system[0] && p->root_kind != ROOT_LIVE_URL)
 		plan_error(p, "rd.kiwi.live.system=%s: expected together with root=live:<URL> (the image to deploy)",
 			   p->kiwi_system);
-	if (p->overlay_persistent && !p->kiwi_system[0] && p->root_kind != ROOT_LIVE_DEV)
+	if (p->root_kind != ROOT_NONE && p->overlay_persistent && !p->kiwi_system[0] && p->root_kind != ROOT_LIVE_DEV)
 		plan_error(p, "rd.live.overlay.persistent: expected rd.kiwi.live.system=<disk> or root=live:<disk> "
 			   "(the cow partition goes on the disk that holds the image)");
 	if (p->overlay_persistent && p->overlay_dev[0])
@@ -956,11 +990,22 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		fprintf(out, "  rootfstype: %s  rootflags: %s\n", p->rootfstype[0] ? p->rootfstype : "(detect)",
 			p->rootflags[0] ? p->rootflags : "(none)");
 	if (p->root_kind == ROOT_BOOTC) {
-		fprintf(out, "  bootc-live: %s, root %s (ro ignored), /etc %s, /var %s\n",
-			!strncmp(p->root_src, "docker://", 9) ? "registry pull" : p->root_src[0] == '/' ?
-			"oci-archive in the initramfs" : "oci-archive download",
-			p->bootc_rw ? "read-write" : "read-only", p->bootc_etc_rw ? "writable" : "read-only",
-			p->bootc_var_rw ? "writable" : "read-only");
+		/* what init/bootc.c assemble() mounts: an EROFS root is read-only whatever rw says and
+		 * gets the /etc, /var overlays; a rw bind root is writable as a whole and gets none
+		 * (bootc.live.*.rw=0 cannot make them read-only); a ro bind root gets the overlays */
+		const char *src = !strncmp(p->root_src, "docker://", 9) ? "registry pull" : p->root_src[0] == '/' ?
+				  "oci-archive in the initramfs" : "oci-archive download";
+
+		if (p->bootc_rw && !p->bootc_erofs)
+			fprintf(out, "  bootc-live: %s, root read-write (rw; ro ignored), /etc and /var writable with it "
+				"(no overlays%s)\n", src, !p->bootc_etc_rw || !p->bootc_var_rw ?
+				"; bootc.live.etc.rw=0 / bootc.live.var.rw=0 have no effect on a read-write root" : "");
+		else
+			fprintf(out, "  bootc-live: %s, root read-only%s, /etc %s, /var %s\n", src,
+				p->bootc_erofs ? (p->bootc_rw ? " (EROFS image; rw has no effect)" : " (EROFS image)") :
+				" (ro ignored; rw makes it writable)",
+				p->bootc_etc_rw ? "writable (tmpfs overlay)" : "read-only",
+				p->bootc_var_rw ? "writable (tmpfs overlay)" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
 		if (p->bootc_erofs && p->bootc_kexec)

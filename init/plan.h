@@ -47,6 +47,7 @@ enum overlay_mode {
 struct boot_plan {
 	/* root */
 	enum root_kind root_kind;
+	bool root_given;            /* a root= was seen (even a malformed one: no second "no root=" error) */
 	char root_arg[PLAN_URL];    /* root= as given */
 	char root_src[PLAN_URL];    /* device spec, path in the initramfs, or URL */
 	char rootfstype[32];

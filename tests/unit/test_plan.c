@@ -249,6 +249,102 @@ static void test_refused(void **state)
 		check_bad(__FILE__, bad_rows[i].at, &bad_rows[i]);
 }
 
+/* ---- item 10: the exact error lines, and how many ---- */
+struct exact_row {
+	int at;
+	const char *line;
+	size_t nerrors;
+	const char *err0; /* the whole first error line */
+};
+
+#define EXACT(l, n, e) { __LINE__, l, n, e }
+static const struct exact_row exact_rows[] = {
+	/* a malformed root= is one error, not also "no root= on the command line" */
+	EXACT("root=sda1", 1, "root=sda1: expected /dev/<device>, LABEL=, UUID=, PARTUUID=, PARTLABEL=, live:<source>, "
+	      "overlay:<source>, nbd:<server>:<export> or bootc-live:<source>"),
+	EXACT("root=", 1, "root: expected a value, e.g. root=/dev/vda or root=live:http://server/image.squashfs"),
+	EXACT("root=overlay:foo=1", 1, "root=overlay:foo=1: expected overlay:nbd=<server>[:<port>]:<export>, "
+	      "overlay:aoe=<e0.1|iface> or overlay:{LABEL,UUID,PARTUUID,PARTLABEL}=<value>"),
+	/* ... nor a second complaint about what goes with root= */
+	EXACT("root=live:gopher://h/x rd.kiwi.live.system=/dev/sda", 1,
+	      "root=live:gopher://h/x: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
+	      "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>"),
+	EXACT("root=live:sda1 rd.live.overlay.persistent", 1,
+	      "root=live:sda1: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
+	      "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>"),
+	/* no root= at all: still said */
+	EXACT("quiet", 1, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
+	      "or root=/dev/vda"),
+	/* NBD errors carry their key=value once */
+	EXACT("root=nbd:host:99999999", 1, "root=nbd:host:99999999: port out of range; expected 1-65535"),
+	EXACT("root=nbd:", 1, "root=nbd:: empty value; expected <server>:..."),
+	EXACT("root=overlay:nbd=srv", 1, "root=overlay:nbd=srv: missing export name; expected <server>[:<port>]:<export>"),
+	EXACT("netroot=nbd:srv:e:ext4:ro:bs=3", 1, "root=nbd:srv:e:ext4:ro:bs=3: bad option 'bs=3'; expected bs=<power of two 512-65536>"),
+	/* transports that are refused get their own words */
+	EXACT("root=live:nfs://srv/x.iso", 1, "root=live:nfs://srv/x.iso: NFS is not supported by netinit (no NFS client "
+	      "in the initramfs); serve the image over http, https, ftp or tftp (or file://)"),
+	EXACT("root=live:torrent://srv/x.iso.torrent", 1, "root=live:torrent://srv/x.iso.torrent: BitTorrent downloads "
+	      "(dracut's ctorrent) are not supported by netinit yet; serve the image over http, https, ftp or tftp (or file://)"),
+	EXACT("root=torrent://srv/x.iso.torrent", 1, "root=torrent://srv/x.iso.torrent: BitTorrent downloads "
+	      "(dracut's ctorrent) are not supported by netinit yet; serve the image over http, https, ftp or tftp (or file://)"),
+	EXACT("root=live:dolly:", 1, "root=live:dolly:: KIWI's dolly transport is not supported by netinit yet; serve the "
+	      "image over http, https, ftp or tftp (or file://)"),
+};
+
+static void test_exact_errors(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exact_rows) / sizeof(exact_rows[0]); i++) {
+		const struct exact_row *r = &exact_rows[i];
+
+		if (build(r->line) != -22)
+			fail_msg("%s:%d: \"%s\" accepted", __FILE__, r->at, r->line);
+		if (plan.nerrors != r->nerrors)
+			fail_msg("%s:%d: \"%s\": %zu errors, want %zu; the last: %s", __FILE__, r->at, r->line,
+				 plan.nerrors, r->nerrors, plan.errors[plan.nerrors - 1]);
+		if (strcmp(plan.errors[0], r->err0) != 0)
+			fail_msg("%s:%d: \"%s\": error\n  \"%s\", want\n  \"%s\"", __FILE__, r->at, r->line,
+				 plan.errors[0], r->err0);
+	}
+}
+
+/* file:// is accepted where the error says it is */
+static void test_file_url_accepted(void **state)
+{
+	assert_int_equal(build("root=live:file:///images/x.squashfs"), 0);
+	assert_string_equal(plan_root_kind_name(plan.root_kind), "live-url");
+}
+
+static void print_plan(const char *line, char *buf, size_t len)
+{
+	FILE *f;
+
+	assert_int_equal(build(line), 0);
+	f = fmemopen(buf, len, "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+}
+
+/* the bootc-live line says what init/bootc.c assemble() mounts */
+static void test_print_bootc_rw(void **state)
+{
+	char buf[8192];
+
+	print_plan("root=bootc-live:/root.oci rw bootc.live.etc.rw=0", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "root read-write (rw; ro ignored), /etc and /var writable with it (no overlays; "
+				    "bootc.live.etc.rw=0 / bootc.live.var.rw=0 have no effect on a read-write root)"));
+	assert_null(strstr(buf, "/etc read-only"));
+	print_plan("root=bootc-live:/root.oci rw", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "/etc and /var writable with it (no overlays)\n"));
+	print_plan("root=bootc-live:/root.oci bootc.live.etc.rw=0", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "root read-only (ro ignored; rw makes it writable), /etc read-only, "
+				    "/var writable (tmpfs overlay)"));
+	print_plan("root=bootc-live:/root.oci rw bootc.live.erofs bootc.live.var.rw=0", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "root read-only (EROFS image; rw has no effect), /etc writable (tmpfs overlay), "
+				    "/var read-only"));
+}
+
 static void test_several_errors_all_reported(void **state)
 {
 	assert_int_equal(build("root=/dev/vda rd.retry=x panic=y rd.shell=z"), -22);
@@ -323,6 +419,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_exact_errors),
+		cmocka_unit_test(test_file_url_accepted),
+		cmocka_unit_test(test_print_bootc_rw),
 		cmocka_unit_test(test_several_errors_all_reported),
 		cmocka_unit_test(test_oversized_value),
 		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_kexec),
