@@ -731,6 +731,11 @@ static const struct param {
 	{ "bootc.live.var.rw", p_bootc_var_rw },
 };
 
+const char *plan_param_key(size_t i)
+{
+	return i < sizeof(params) / sizeof(params[0]) ? params[i].key : NULL;
+}
+
 /* "<module>.<param>=<value>": a module name, a dot, a parameter name. */
 static bool is_modparam(const char *key, const char *v)
 {
@@ -1083,7 +1088,11 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->fetch.retry_deadline_s);
 	}
 	fprintf(out, "  init: %s\n", p->init[0] ? p->init : "/sbin/init, /etc/init, /bin/init, /bin/sh");
-	fprintf(out, "  wait: rd.retry=%u s%s\n", p->retry_s, p->timeout_s ? "" : "");
+	fprintf(out, "  wait: rd.retry=%u s", p->retry_s);
+	if (p->timeout_s)
+		fprintf(out, "; rd.timeout=%u s accepted, not used (every wait is bounded by rd.retry or rd.net.timeout.*)",
+			p->timeout_s);
+	fputc('\n', out);
 	fprintf(out, "  on failure: %s, then %s\n", p->shell ? "shell (rd.shell)" : "no shell",
 		p->panic_s < 0 ? "reboot at once" :
 		p->panic_s > 0 ? "reboot after panic= seconds" : "halt");

@@ -124,6 +124,9 @@ int plan_build(const struct cmdline *c, struct boot_plan *plan);
 /* Print the plan (human lines, or one JSON object). */
 void plan_print(const struct boot_plan *plan, FILE *out, bool json);
 
+/* The i-th key of the parser's table (NULL past the end): what docs/cmdline.md must list. */
+const char *plan_param_key(size_t i);
+
 const char *plan_root_kind_name(enum root_kind k);
 const char *plan_break_name(enum break_point b);
 

@@ -121,6 +121,9 @@ static const struct ok_row ok_rows[] = {
 	OK("root=live:/x.iso rd.overlay=tmpfs:size=4G", F_OVLSIZE, "4G"),
 	OK("root=live:/x.iso rd.live.overlay=1 rd.live.overlay.overlayfs", F_OVERLAY, "tmpfs"),
 	OK("root=live:/x.iso rd.root.overlay.readonly", F_OVERLAY, "none"),
+	/* docs/cmdline.md: rd.overlay=none is the tmpfs upper, not "no overlay" */
+	OK("root=live:/x.iso rd.overlay=none", F_OVERLAY, "tmpfs"),
+	OK("root=live:/x.iso rd.overlay=none", F_OVLSIZE, "50%"),
 	OK("root=/dev/vda nbd.max_part=8", F_MODPARAM0, "nbd.max_part=8"),
 	OK("root=/dev/vda virtio-net.napi_tx=1", F_MODPARAM0, "virtio-net.napi_tx=1"),
 	OK("root=/dev/vda rd.kiwi.something=1 systemd.unit=x.target bootc.x=1 a.b", F_NMOD, "0"),
@@ -212,6 +215,8 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
 	BAD("root=live:/x rd.overlay=tmpfs:size=lots", "rd.overlay=tmpfs:size=lots", "expected a size"),
 	BAD("root=live:/x rd.live.check", "rd.live.check", "not implemented"),
+	/* only size= after tmpfs: */
+	BAD("root=live:/x rd.overlay=tmpfs:nr_inodes=1000", "rd.overlay=tmpfs:nr_inodes=1000", "tmpfs:size=<size>"),
 	BAD("root=bootc-live:/root.oci bootc.kexec=maybe bootc.kexec.reuse-image=0", "bootc.kexec=maybe", "boolean"),
 	BAD("root=bootc-live:/root.oci bootc.kexec=maybe", "bootc.kexec=maybe", "boolean"),
 	BAD("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=sometimes", "bootc.kexec.reuse-image=sometimes", "boolean"),
@@ -345,6 +350,17 @@ static void test_print_bootc_rw(void **state)
 				    "/var read-only"));
 }
 
+/* rd.timeout is shown, and said to be unused (docs/cmdline.md) */
+static void test_print_timeout(void **state)
+{
+	char buf[8192];
+
+	print_plan("root=/dev/vda rd.timeout=30", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  wait: rd.retry=180 s; rd.timeout=30 s accepted, not used"));
+	print_plan("root=/dev/vda", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  wait: rd.retry=180 s\n"));
+}
+
 static void test_several_errors_all_reported(void **state)
 {
 	assert_int_equal(build("root=/dev/vda rd.retry=x panic=y rd.shell=z"), -22);
@@ -422,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_exact_errors),
 		cmocka_unit_test(test_file_url_accepted),
 		cmocka_unit_test(test_print_bootc_rw),
+		cmocka_unit_test(test_print_timeout),
 		cmocka_unit_test(test_several_errors_all_reported),
 		cmocka_unit_test(test_oversized_value),
 		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_kexec),
