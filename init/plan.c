@@ -195,7 +195,16 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 		}
 		else if (is_devspec(rest))
 			p->root_kind = ROOT_OVERLAY_DEV;
-		else {
+		else if (starts(rest, "MAPPER=")) {
+			plan_error(p, "%s=%s: KIWI's overlay:MAPPER= (a device-mapper device: LVM, LUKS) is not supported: "
+				   "netinit activates no device-mapper targets; name a plain device with "
+				   "overlay:{LABEL,UUID,PARTUUID,PARTLABEL}= or overlay:/dev/<x>", key, v);
+			return -EINVAL;
+		} else if (starts(rest, "UNIXNODE=")) {
+			plan_error(p, "%s=%s: KIWI's overlay:UNIXNODE= is not supported by that name; write the node as "
+				   "root=overlay:/dev/<node>", key, v);
+			return -EINVAL;
+		} else {
 			plan_error(p, "%s=%s: expected overlay:nbd=<server>[:<port>]:<export>, overlay:aoe=<e0.1|iface> "
 				   "or overlay:{LABEL,UUID,PARTUUID,PARTLABEL}=<value>", key, v);
 			return -EINVAL;
@@ -669,6 +678,35 @@ static int p_unimplemented(struct boot_plan *p, const char *key, const char *v)
 	return -EINVAL;
 }
 
+/* Keys of dracut and KIWI that netinit refuses by name, each with the reason and what to
+ * use instead: booting without the feature would give the user something else than asked
+ * for (a plaintext overlay for an encrypted one, a tmpfs for a cow file). */
+static const struct refusal {
+	const char *key, *why;
+} refusals[] = {
+	{ "rd.live.encrypt", "KIWI's LUKS-encrypted persistent overlay is not supported (netinit has no LUKS/dm-crypt "
+			     "code): without it the cow partition would be plaintext; drop the key for a plaintext "
+			     "rd.live.overlay.persistent, or keep secrets off the overlay" },
+	{ "rd.live.cowfile.path", "KIWI's cow file (a loop-mounted file as the persistent upper) is not supported; "
+				  "netinit puts the upper on a `cow` partition (rd.live.overlay.persistent) or on "
+				  "rd.overlay=<device>[:<path>]" },
+	{ "rd.live.cowfile.mbsize", "KIWI's cow file (a loop-mounted file as the persistent upper) is not supported, so "
+				    "its size means nothing; netinit puts the upper on a `cow` partition "
+				    "(rd.live.overlay.persistent) or on rd.overlay=<device>[:<path>]" },
+};
+
+static int p_refused(struct boot_plan *p, const char *key, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (strcmp(refusals[i].key, key) == 0)
+			break;
+	plan_error(p, "%s%s%s: %s", key, v ? "=" : "", v ? v : "",
+		   i < sizeof(refusals) / sizeof(refusals[0]) ? refusals[i].why : "not supported by netinit");
+	return -EINVAL;
+}
+
 static const struct param {
 	const char *key;
 	param_fn fn;
@@ -721,6 +759,9 @@ static const struct param {
 	{ "rd.live.check", p_unimplemented },
 	{ "rd.writable.fsimg", p_unimplemented },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
+	{ "rd.live.encrypt", p_refused },
+	{ "rd.live.cowfile.path", p_refused },
+	{ "rd.live.cowfile.mbsize", p_refused },
 	{ "bootc.live.erofs", p_bootc_erofs },
 	{ "bootc.zram", p_bootc_zram },
 	{ "bootc.kexec", p_bootc_kexec },

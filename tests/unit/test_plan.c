@@ -121,6 +121,7 @@ static const struct ok_row ok_rows[] = {
 	OK("root=live:/x.iso rd.overlay=tmpfs:size=4G", F_OVLSIZE, "4G"),
 	OK("root=live:/x.iso rd.live.overlay=1 rd.live.overlay.overlayfs", F_OVERLAY, "tmpfs"),
 	OK("root=live:/x.iso rd.root.overlay.readonly", F_OVERLAY, "none"),
+	OK("root=overlay:/dev/vda", F_KIND, "overlay-dev"),
 	/* docs/cmdline.md: rd.overlay=none is the tmpfs upper, not "no overlay" */
 	OK("root=live:/x.iso rd.overlay=none", F_OVERLAY, "tmpfs"),
 	OK("root=live:/x.iso rd.overlay=none", F_OVLSIZE, "50%"),
@@ -215,6 +216,13 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
 	BAD("root=live:/x rd.overlay=tmpfs:size=lots", "rd.overlay=tmpfs:size=lots", "expected a size"),
 	BAD("root=live:/x rd.live.check", "rd.live.check", "not implemented"),
+	/* items 4 and 8: refused by name, with what to use instead */
+	BAD("root=live:/dev/sda rd.live.overlay.persistent rd.live.encrypt", "rd.live.encrypt: ", "LUKS"),
+	BAD("root=live:/dev/sda rd.live.overlay.persistent rd.live.encrypt=1", "rd.live.encrypt=1: ", "plaintext"),
+	BAD("root=live:/x rd.live.cowfile.path=/cow.img", "rd.live.cowfile.path=/cow.img: ", "rd.live.overlay.persistent"),
+	BAD("root=live:/x rd.live.cowfile.mbsize=500", "rd.live.cowfile.mbsize=500: ", "cow file"),
+	BAD("root=overlay:MAPPER=vg-root", "root=overlay:MAPPER=vg-root: ", "device-mapper"),
+	BAD("root=overlay:UNIXNODE=vda", "root=overlay:UNIXNODE=vda: ", "root=overlay:/dev/<node>"),
 	/* only size= after tmpfs: */
 	BAD("root=live:/x rd.overlay=tmpfs:nr_inodes=1000", "rd.overlay=tmpfs:nr_inodes=1000", "tmpfs:size=<size>"),
 	BAD("root=bootc-live:/root.oci bootc.kexec=maybe bootc.kexec.reuse-image=0", "bootc.kexec=maybe", "boolean"),
