@@ -690,6 +690,12 @@ static const struct refusal {
 	{ "rd.live.cowfile.path", "KIWI's cow file (a loop-mounted file as the persistent upper) is not supported; "
 				  "netinit puts the upper on a `cow` partition (rd.live.overlay.persistent) or on "
 				  "rd.overlay=<device>[:<path>]" },
+	{ "rd.live.check", "the media check (checkisomd5's MD5 implanted in the ISO) is not implemented; "
+			   "verify the image with rd.live.sha256=<hex> or rd.live.sha256=auto (SHA-256 while it streams, "
+			   "before it is used)" },
+	{ "rd.writable.fsimg", "a fully writable root copied to RAM (dracut's rootfs.tgz/rootfs.img) is not implemented; "
+			       "the live root is writable through its overlay (rd.live.overlay.size=, "
+			       "rd.overlay=<device>), or boot the image as root=/dev/<x> rw" },
 	{ "rd.live.cowfile.mbsize", "KIWI's cow file (a loop-mounted file as the persistent upper) is not supported, so "
 				    "its size means nothing; netinit puts the upper on a `cow` partition "
 				    "(rd.live.overlay.persistent) or on rd.overlay=<device>[:<path>]" },
@@ -756,8 +762,8 @@ static const struct param {
 	{ "rd.overlay.reset", p_overlay_reset },
 	/* recognised parameters whose features have not landed yet: refusing them is
 	 * better than silently booting something other than what was asked for */
-	{ "rd.live.check", p_unimplemented },
-	{ "rd.writable.fsimg", p_unimplemented },
+	{ "rd.live.check", p_refused },
+	{ "rd.writable.fsimg", p_refused },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
 	{ "rd.live.encrypt", p_refused },
 	{ "rd.live.cowfile.path", p_refused },

@@ -215,7 +215,10 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.overlay.size=0%", "rd.live.overlay.size=0%", "expected a size"),
 	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
 	BAD("root=live:/x rd.overlay=tmpfs:size=lots", "rd.overlay=tmpfs:size=lots", "expected a size"),
-	BAD("root=live:/x rd.live.check", "rd.live.check", "not implemented"),
+	BAD("root=live:/x rd.live.check", "rd.live.check: ", "rd.live.sha256"),
+	BAD("root=live:http://h/x.iso rd.live.check=1", "rd.live.check=1: ", "checkisomd5"),
+	BAD("root=live:http://h/x.iso rd.writable.fsimg=1", "rd.writable.fsimg=1: ", "not implemented"),
+	BAD("root=live:http://h/x.iso rd.writable.fsimg", "rd.writable.fsimg: ", "rd.live.overlay.size="),
 	/* items 4 and 8: refused by name, with what to use instead */
 	BAD("root=live:/dev/sda rd.live.overlay.persistent rd.live.encrypt", "rd.live.encrypt: ", "LUKS"),
 	BAD("root=live:/dev/sda rd.live.overlay.persistent rd.live.encrypt=1", "rd.live.encrypt=1: ", "plaintext"),
