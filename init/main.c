@@ -156,6 +156,8 @@ static void stage_modules(void)
 		for (i = 0; i < plan.nmodparams; i++)
 			params[i] = plan.modparams[i];
 		rc = kmod_open(&kmod, moddir, params, plan.nmodparams, kmod_event, NULL);
+		for (i = 0; rc == 0 && i < plan.ndrv_blacklist; i++)
+			rc = kmod_blacklist(kmod, plan.drv_blacklist[i]);
 	}
 	if (rc < 0) {
 		char why[400];
@@ -164,10 +166,19 @@ static void stage_modules(void)
 		fatal("modules", "read the module index", why,
 		      "the initramfs must be built for the running kernel (make initramfs KVER=<uname -r>)");
 	}
+	for (size_t i = 0; i < plan.ndrv_pre; i++)
+		if (kmod_load(kmod, plan.drv_pre[i]) < 0)
+			log_warn("modules: rd.driver.pre=%s: could not be loaded (the reason is above); going on",
+				 plan.drv_pre[i]);
 	rc = kmod_coldplug(kmod, &n);
 	if (rc < 0)
 		log_warn("modules: coldplug: %s", strerror(-rc));
-	log_info("modules: %u loaded for the devices present", n);
+	log_info("modules: %u loaded for the devices present%s", n,
+		 plan.ndrv_blacklist ? " (blacklisted ones skipped)" : "");
+	for (size_t i = 0; i < plan.ndrv_post; i++)
+		if (kmod_load(kmod, plan.drv_post[i]) < 0)
+			log_warn("modules: rd.driver.post=%s: could not be loaded (the reason is above); going on",
+				 plan.drv_post[i]);
 	stage_end();
 }
 

@@ -666,6 +666,76 @@ static int p_bootc_kexec_reuse(struct boot_plan *p, const char *key, const char 
 	return parse_bool(p, key, v, &p->bootc_kexec_reuse);
 }
 
+/* rd.emergency=reboot|poweroff|halt (dracut) */
+static int p_emergency(struct boot_plan *p, const char *key, const char *v)
+{
+	if (v && strcmp(v, "reboot") == 0)
+		p->emergency = EMERGENCY_REBOOT;
+	else if (v && strcmp(v, "poweroff") == 0)
+		p->emergency = EMERGENCY_POWEROFF;
+	else if (v && strcmp(v, "halt") == 0)
+		p->emergency = EMERGENCY_HALT;
+	else {
+		plan_error(p, "%s=%s: expected reboot, poweroff or halt", key, v ? v : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A comma list of module names, appended (the key may be repeated, as in dracut). */
+static int add_drivers(struct boot_plan *p, const char *key, const char *v, char (*list)[PLAN_DRIVER_NAME],
+		       size_t *n)
+{
+	const char *s = v, *e;
+
+	if (!v || !*v) {
+		plan_error(p, "%s: expected a module name or a comma list of them, e.g. %s=virtio_net", key, key);
+		return -EINVAL;
+	}
+	for (; *s; s = *e ? e + 1 : e) {
+		size_t len, i;
+
+		e = s + strcspn(s, ",");
+		len = (size_t)(e - s);
+		if (len == 0)
+			continue;
+		for (i = 0; i < len; i++)
+			if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+				break;
+		if (i < len || len >= PLAN_DRIVER_NAME) {
+			plan_error(p, "%s=%s: '%.*s' is not a module name (letters, digits, '_' and '-', at most %d)", key,
+				   v, (int)(len > 80 ? 80 : len), s, PLAN_DRIVER_NAME - 1);
+			return -EINVAL;
+		}
+		if (*n >= PLAN_MAX_DRIVERS) {
+			plan_error(p, "%s=%s: more than %d modules", key, v, PLAN_MAX_DRIVERS);
+			return -EINVAL;
+		}
+		memcpy(list[*n], s, len);
+		list[*n][len] = '\0';
+		for (i = 0; i < len; i++)
+			if (list[*n][i] == '-')
+				list[*n][i] = '_';
+		(*n)++;
+	}
+	return 0;
+}
+
+static int p_drv_blacklist(struct boot_plan *p, const char *key, const char *v)
+{
+	return add_drivers(p, key, v, p->drv_blacklist, &p->ndrv_blacklist);
+}
+
+static int p_drv_pre(struct boot_plan *p, const char *key, const char *v)
+{
+	return add_drivers(p, key, v, p->drv_pre, &p->ndrv_pre);
+}
+
+static int p_drv_post(struct boot_plan *p, const char *key, const char *v)
+{
+	return add_drivers(p, key, v, p->drv_post, &p->ndrv_post);
+}
+
 static int p_accept(struct boot_plan *p, const char *key, const char *v)
 {
 	return 0; /* known and meaningless for netinit (e.g. rd.live.overlay.overlayfs: always overlayfs) */
@@ -728,6 +798,11 @@ static const struct param {
 	{ "rd.shell", p_shell },
 	{ "rd.break", p_break },
 	{ "panic", p_panic },
+	{ "rd.emergency", p_emergency },
+	{ "rd.driver.blacklist", p_drv_blacklist },
+	{ "modprobe.blacklist", p_drv_blacklist },
+	{ "rd.driver.pre", p_drv_pre },
+	{ "rd.driver.post", p_drv_post },
 	{ "quiet", p_quiet },
 	{ "rd.info", p_info },
 	{ "rd.debug", p_debug },
@@ -791,9 +866,16 @@ static bool is_modparam(const char *key, const char *v)
 
 	if (!v || !dot || dot == key || !dot[1])
 		return false;
-	if (starts(key, "rd.") || starts(key, "bootc.") || starts(key, "systemd.") ||
-	    starts(key, "netinit."))
-		return false;
+	/* keys with a dot that belong to the booted system (udev, systemd, its tools), not to a
+	 * module netinit loads: net.ifnames=, net.naming-scheme=, udev.log_level=, ... */
+	static const char *const booted[] = { "rd.", "bootc.", "systemd.", "netinit.", "net.", "udev.",
+					      "vconsole.", "locale.", "luks.", "plymouth.", "fsck.", "mount.",
+					      "modprobe.", "root.", "rootflags.", "resume.", "selinux.", "kiwi." };
+	size_t i;
+
+	for (i = 0; i < sizeof(booted) / sizeof(booted[0]); i++)
+		if (starts(key, booted[i]))
+			return false;
 	for (s = key; s < dot; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
 			return false;
@@ -964,6 +1046,20 @@ static void json_kv(FILE *out, const char *key, const char *v, bool more)
 	fputs(more ? ", " : "", out);
 }
 
+static void json_list(FILE *out, const char *key, const char (*v)[PLAN_DRIVER_NAME], size_t n)
+{
+	size_t i;
+
+	json_str(out, key);
+	fputs(": [", out);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, v[i]);
+	}
+	fputs("], ", out);
+}
+
 void plan_print(const struct boot_plan *p, FILE *out, bool json)
 {
 	static const char *const verb[] = { "quiet", "normal", "info", "debug" };
@@ -982,6 +1078,11 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->shell ? "true" : "false");
 		json_kv(out, "break", plan_break_name(p->brk), true);
 		fprintf(out, "\"panic_s\": %d, ", p->panic_s);
+		json_kv(out, "emergency", (const char *const[]){ "default", "reboot", "poweroff", "halt" }[p->emergency & 3],
+			true);
+		json_list(out, "driver_blacklist", p->drv_blacklist, p->ndrv_blacklist);
+		json_list(out, "driver_pre", p->drv_pre, p->ndrv_pre);
+		json_list(out, "driver_post", p->drv_post, p->ndrv_post);
 		json_kv(out, "verbosity", verb[p->verbosity & 3], true);
 		fputs("\"network\": ", out);
 		net_plan_print(&p->net, out, true);
@@ -1141,8 +1242,18 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->timeout_s);
 	fputc('\n', out);
 	fprintf(out, "  on failure: %s, then %s\n", p->shell ? "shell (rd.shell)" : "no shell",
+		p->emergency == EMERGENCY_POWEROFF ? "power off (rd.emergency=poweroff)" :
+		p->emergency == EMERGENCY_HALT ? "halt (rd.emergency=halt)" :
+		p->emergency == EMERGENCY_REBOOT ? (p->panic_s > 0 ? "reboot after panic= seconds (rd.emergency=reboot)" :
+						   "reboot at once (rd.emergency=reboot)") :
 		p->panic_s < 0 ? "reboot at once" :
 		p->panic_s > 0 ? "reboot after panic= seconds" : "halt");
+	for (i = 0; i < p->ndrv_blacklist; i++)
+		fprintf(out, "  module blacklisted: %s (not loaded for a device or an alias)\n", p->drv_blacklist[i]);
+	for (i = 0; i < p->ndrv_pre; i++)
+		fprintf(out, "  module before coldplug: %s (rd.driver.pre)\n", p->drv_pre[i]);
+	for (i = 0; i < p->ndrv_post; i++)
+		fprintf(out, "  module after coldplug: %s (rd.driver.post)\n", p->drv_post[i]);
 	if (p->brk != BREAK_NONE)
 		fprintf(out, "  break: %s (rd.break)\n", plan_break_name(p->brk));
 	net_plan_print(&p->net, out, false);

@@ -14,6 +14,8 @@
 #define PLAN_URL 2048
 #define PLAN_MAX_ERRORS 16
 #define PLAN_MAX_MODPARAMS 64
+#define PLAN_MAX_DRIVERS 32  /* names in each of rd.driver.blacklist / .pre / .post */
+#define PLAN_DRIVER_NAME 64
 #define PLAN_MINMEM_DEFAULT_MIB 32 /* RAM kept free after a download (dracut: 1024, for rd.live.ram) */
 
 enum root_kind {
@@ -39,6 +41,14 @@ enum break_point {
 	BREAK_PRE_PIVOT, /* before switch_root (dracut: pre-pivot, cleanup; bare rd.break) */
 };
 
+/* What the fatal path does after the shell (rd.emergency=; default: panic= decides). */
+enum emergency_action {
+	EMERGENCY_DEFAULT,  /* panic=: <0 reboot now, 0 halt, >0 reboot after N s */
+	EMERGENCY_REBOOT,   /* rd.emergency=reboot (after panic= seconds if panic=N > 0) */
+	EMERGENCY_POWEROFF, /* rd.emergency=poweroff */
+	EMERGENCY_HALT,     /* rd.emergency=halt (even if panic= asks for a reboot) */
+};
+
 enum overlay_mode {
 	OVERLAY_TMPFS,    /* tmpfs upper (default for live and overlay roots) */
 	OVERLAY_NONE,     /* read-only root, no overlay (rd.live.overlay.readonly / rd.root.overlay.readonly) */
@@ -61,6 +71,7 @@ struct boot_plan {
 	bool shell;                 /* rd.shell */
 	enum break_point brk;       /* rd.break */
 	int panic_s;                /* panic=: <0 reboot now, 0 halt, >0 reboot after N s */
+	enum emergency_action emergency; /* rd.emergency= */
 
 	/* verbosity: 0 quiet, 1 normal, 2 rd.info, 3 rd.debug */
 	int verbosity;
@@ -107,6 +118,15 @@ struct boot_plan {
 	char bootc_zram[32];            /* bootc.zram=<size>: unpack into an ext4 on /dev/zram0 of that size */
 	bool bootc_kexec;               /* bootc.kexec: kexec the image's own kernel + initramfs */
 	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1: re-pack the archive into the next initramfs */
+
+	/* kernel modules: rd.driver.blacklist= and modprobe.blacklist= (aliases ignored),
+	 * rd.driver.pre= (loaded before coldplug), rd.driver.post= (after it) */
+	char drv_blacklist[PLAN_MAX_DRIVERS][PLAN_DRIVER_NAME];
+	size_t ndrv_blacklist;
+	char drv_pre[PLAN_MAX_DRIVERS][PLAN_DRIVER_NAME];
+	size_t ndrv_pre;
+	char drv_post[PLAN_MAX_DRIVERS][PLAN_DRIVER_NAME];
+	size_t ndrv_post;
 
 	/* "<module>.<param>=<value>" from the command line, for the module loader */
 	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];

@@ -25,7 +25,8 @@ static int build(const char *line)
 
 /* ---- accepted lines: a field check per row ---- */
 enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
-	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS, F_KEXEC };
+	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS, F_KEXEC,
+	     F_EMERG, F_DRIVERS };
 
 struct ok_row {
 	int at;
@@ -130,6 +131,22 @@ static const struct ok_row ok_rows[] = {
 	OK("root=/dev/vda rd.kiwi.something=1 systemd.unit=x.target bootc.x=1 a.b", F_NMOD, "0"),
 	OK("root=/dev/vda console=ttyS0 netboot install-mode config_url=http://x/c rd.cos.disable", F_NMOD, "0"),
 	OK("root=/dev/vda \"mod.p=a b\"", F_MODPARAM0, "mod.p=a b"),
+	/* item 5: booted-system keys with a dot are not module parameters */
+	OK("root=/dev/vda net.ifnames=0 net.naming-scheme=v252 udev.log_level=debug modprobe.blacklist=floppy "
+	   "vconsole.keymap=de locale.LANG=C luks.uuid=x plymouth.enable=0 fsck.mode=skip", F_NMOD, "0"),
+	OK("root=/dev/vda net.ifnames=0 e1000.debug=16", F_MODPARAM0, "e1000.debug=16"),
+	/* rd.emergency (dracut) */
+	OK("root=/dev/vda", F_EMERG, "0"),
+	OK("root=/dev/vda rd.emergency=reboot", F_EMERG, "1"),
+	OK("root=/dev/vda rd.emergency=poweroff", F_EMERG, "2"),
+	OK("root=/dev/vda rd.emergency=halt panic=10", F_EMERG, "3"),
+	OK("root=/dev/vda rd.emergency=halt rd.emergency=poweroff", F_EMERG, "2"),
+	/* rd.driver.* and modprobe.blacklist: comma lists, repeatable, '-' is '_' */
+	OK("root=/dev/vda", F_DRIVERS, "blacklist: pre: post:"),
+	OK("root=/dev/vda rd.driver.blacklist=virtio-net,e1000 modprobe.blacklist=floppy rd.driver.blacklist=nouveau",
+	   F_DRIVERS, "blacklist: virtio_net e1000 floppy nouveau pre: post:"),
+	OK("root=/dev/vda rd.driver.pre=loop,,squashfs rd.driver.post=nbd rd.driver.pre=8021q", F_DRIVERS,
+	   "blacklist: pre: loop squashfs 8021q post: nbd"),
 };
 
 static void field_text(enum field f, char *buf, size_t len)
@@ -160,6 +177,21 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_NMOD: snprintf(buf, len, "%zu", plan.nmodparams); break;
 	case F_EROFS: snprintf(buf, len, "%d", plan.bootc_erofs); break;
 	case F_KEXEC: snprintf(buf, len, "kexec=%d reuse=%d", plan.bootc_kexec, plan.bootc_kexec_reuse); break;
+	case F_EMERG: snprintf(buf, len, "%d", (int)plan.emergency); break;
+	case F_DRIVERS: {
+		size_t i, o = 0;
+
+		o += (size_t)snprintf(buf + o, len - o, "blacklist:");
+		for (i = 0; i < plan.ndrv_blacklist; i++)
+			o += (size_t)snprintf(buf + o, len - o, " %s", plan.drv_blacklist[i]);
+		o += (size_t)snprintf(buf + o, len - o, " pre:");
+		for (i = 0; i < plan.ndrv_pre; i++)
+			o += (size_t)snprintf(buf + o, len - o, " %s", plan.drv_pre[i]);
+		o += (size_t)snprintf(buf + o, len - o, " post:");
+		for (i = 0; i < plan.ndrv_post; i++)
+			o += (size_t)snprintf(buf + o, len - o, " %s", plan.drv_post[i]);
+		break;
+	}
 	}
 }
 
@@ -226,6 +258,13 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.cowfile.mbsize=500", "rd.live.cowfile.mbsize=500: ", "cow file"),
 	BAD("root=overlay:MAPPER=vg-root", "root=overlay:MAPPER=vg-root: ", "device-mapper"),
 	BAD("root=overlay:UNIXNODE=vda", "root=overlay:UNIXNODE=vda: ", "root=overlay:/dev/<node>"),
+	/* item 5 */
+	BAD("root=/dev/vda rd.emergency=shell", "rd.emergency=shell", "reboot, poweroff or halt"),
+	BAD("root=/dev/vda rd.emergency", "rd.emergency=", "reboot, poweroff or halt"),
+	BAD("root=/dev/vda rd.driver.blacklist", "rd.driver.blacklist", "module name"),
+	BAD("root=/dev/vda rd.driver.blacklist=../x", "rd.driver.blacklist=../x", "not a module name"),
+	BAD("root=/dev/vda rd.driver.pre=a;b", "rd.driver.pre=a;b", "not a module name"),
+	BAD("root=/dev/vda modprobe.blacklist=", "modprobe.blacklist", "module name"),
 	/* only size= after tmpfs: */
 	BAD("root=live:/x rd.overlay=tmpfs:nr_inodes=1000", "rd.overlay=tmpfs:nr_inodes=1000", "tmpfs:size=<size>"),
 	BAD("root=bootc-live:/root.oci bootc.kexec=maybe bootc.kexec.reuse-image=0", "bootc.kexec=maybe", "boolean"),
@@ -372,6 +411,23 @@ static void test_print_timeout(void **state)
 	assert_non_null(strstr(buf, "  wait: rd.retry=180 s\n"));
 }
 
+/* the plan says what the fatal path and the module loader will do */
+static void test_print_emergency_drivers(void **state)
+{
+	char buf[8192];
+
+	print_plan("root=/dev/vda rd.emergency=poweroff panic=-1", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  on failure: no shell, then power off (rd.emergency=poweroff)\n"));
+	print_plan("root=/dev/vda rd.emergency=reboot panic=30", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "then reboot after panic= seconds (rd.emergency=reboot)\n"));
+	print_plan("root=/dev/vda rd.driver.blacklist=virtio_net rd.driver.pre=loop rd.driver.post=nbd net.ifnames=0",
+		   buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  module blacklisted: virtio_net (not loaded for a device or an alias)\n"));
+	assert_non_null(strstr(buf, "  module before coldplug: loop (rd.driver.pre)\n"));
+	assert_non_null(strstr(buf, "  module after coldplug: nbd (rd.driver.post)\n"));
+	assert_null(strstr(buf, "module parameter"));
+}
+
 static void test_several_errors_all_reported(void **state)
 {
 	assert_int_equal(build("root=/dev/vda rd.retry=x panic=y rd.shell=z"), -22);
@@ -450,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_file_url_accepted),
 		cmocka_unit_test(test_print_bootc_rw),
 		cmocka_unit_test(test_print_timeout),
+		cmocka_unit_test(test_print_emergency_drivers),
 		cmocka_unit_test(test_several_errors_all_reported),
 		cmocka_unit_test(test_oversized_value),
 		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_kexec),
