@@ -44,6 +44,7 @@
 
 static struct boot_plan plan;
 static struct kmod_ctx *kmod;
+static bool network_up;
 
 static void usage(FILE *out)
 {
@@ -195,9 +196,17 @@ static void stage_network(void)
 	if (plan.net.n_vlan > 0 && kmod_load(kmod, "8021q") < 0)
 		log_warn("network: could not load 8021q for vlan=");
 	rc = net_up(&plan.net, &res, log_event, "network", err, sizeof(err));
-	if (rc < 0)
+	if (rc < 0 && plan.net_required)
 		fatal("network", "bring up the network", err,
 		      "check the cable/NIC driver, the DHCP server, or the ip= line (docs/network.md)");
+	if (rc < 0) {
+		/* dracut's rule: only rd.neednet=1 or a network root make the network necessary */
+		log_warn("network: unavailable, going on without it (the root does not need it; rd.neednet=1 "
+			 "would make this fatal): %s", err);
+		stage_end();
+		return;
+	}
+	network_up = true;
 	net_result_format(&res, line, sizeof(line));
 	log_info("network: %s", line);
 	stage_end();
@@ -207,7 +216,7 @@ static void stage_root(void)
 {
 	break_point(BREAK_PRE_MOUNT);
 	stage_begin("root");
-	root_assemble(&plan, kmod);
+	root_assemble(&plan, kmod, network_up);
 	stage_end();
 	break_point(BREAK_MOUNT);
 }

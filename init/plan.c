@@ -919,6 +919,13 @@ static void plan_defaults(struct boot_plan *p)
 	p->bootc_var_rw = true;
 }
 
+/* The root itself needs the network (a deployment to a disk decides at boot: init/deploy.h). */
+static bool root_needs_net(const struct boot_plan *p)
+{
+	return (p->root_kind == ROOT_LIVE_URL && !p->kiwi_system[0]) || p->root_kind == ROOT_NBD ||
+	       p->root_kind == ROOT_AOE || (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://"));
+}
+
 /* Cross-parameter rules, after every parameter was seen. */
 static void plan_finish(struct boot_plan *p)
 {
@@ -971,9 +978,11 @@ static void plan_finish(struct boot_plan *p)
 	if (p->ramdisk_kib && p->nmodparams < PLAN_MAX_MODPARAMS)
 		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "brd.rd_size=%lu", p->ramdisk_kib);
 	/* a deployment to a disk decides at boot whether it needs the network (init/deploy.h) */
-	if ((p->root_kind == ROOT_LIVE_URL && !p->kiwi_system[0]) || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
-	    (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://")))
+	p->net_required = p->net.neednet; /* rd.neednet=1 */
+	if (root_needs_net(p)) {
 		net_plan_require(&p->net);
+		p->net_required = true;
+	}
 	{
 		char err[PLAN_STR];
 
@@ -1077,7 +1086,7 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		fprintf(out, "\"retry_s\": %u, \"timeout_s\": %u, \"shell\": %s, ", p->retry_s, p->timeout_s,
 			p->shell ? "true" : "false");
 		json_kv(out, "break", plan_break_name(p->brk), true);
-		fprintf(out, "\"panic_s\": %d, ", p->panic_s);
+		fprintf(out, "\"panic_s\": %d, \"network_required\": %s, ", p->panic_s, p->net_required ? "true" : "false");
 		json_kv(out, "emergency", (const char *const[]){ "default", "reboot", "poweroff", "halt" }[p->emergency & 3],
 			true);
 		json_list(out, "driver_blacklist", p->drv_blacklist, p->ndrv_blacklist);
@@ -1257,6 +1266,12 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 	if (p->brk != BREAK_NONE)
 		fprintf(out, "  break: %s (rd.break)\n", plan_break_name(p->brk));
 	net_plan_print(&p->net, out, false);
+	if (net_plan_wanted(&p->net))
+		fprintf(out, "  network failure: %s\n", p->net_required ?
+			(root_needs_net(p) ? "fatal (the root needs the network)" : "fatal (rd.neednet=1)") :
+			p->kiwi_system[0] ? "a warning, the boot goes on (the network is brought up again if the image "
+					    "must be downloaded onto the disk)" :
+			"a warning, the boot goes on (the root does not need it; rd.neednet=1 makes it fatal)");
 	fprintf(out, "  verbosity: %s\n", verb[p->verbosity & 3]);
 	for (i = 0; i < p->nmodparams; i++)
 		fprintf(out, "  module parameter: %s\n", p->modparams[i]);

@@ -78,6 +78,8 @@ struct boot_plan {
 
 	/* the network: ip=, nameserver=, rd.neednet, BOOTIF=, ... (net/ipconf.h) */
 	struct net_plan net;
+	bool net_required;          /* a failed bring-up is fatal: rd.neednet=1 or a root that needs the network
+	                             * (dracut's rule); otherwise (only ip=) a warning and the boot goes on */
 
 	/* live images (dracut dmsquash-live / livenet) */
 	char live_dir[PLAN_STR];        /* rd.live.dir, default LiveOS */

@@ -26,7 +26,7 @@ static int build(const char *line)
 /* ---- accepted lines: a field check per row ---- */
 enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
 	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS, F_KEXEC,
-	     F_EMERG, F_DRIVERS };
+	     F_EMERG, F_DRIVERS, F_NETREQ };
 
 struct ok_row {
 	int at;
@@ -135,6 +135,20 @@ static const struct ok_row ok_rows[] = {
 	OK("root=/dev/vda net.ifnames=0 net.naming-scheme=v252 udev.log_level=debug modprobe.blacklist=floppy "
 	   "vconsole.keymap=de locale.LANG=C luks.uuid=x plymouth.enable=0 fsck.mode=skip", F_NMOD, "0"),
 	OK("root=/dev/vda net.ifnames=0 e1000.debug=16", F_MODPARAM0, "e1000.debug=16"),
+	/* item 1: a failed bring-up is fatal only with rd.neednet=1 or a root that needs the network */
+	OK("root=/dev/vda", F_NETREQ, "wanted=0 required=0"),
+	OK("root=/dev/vda ip=dhcp", F_NETREQ, "wanted=1 required=0"),
+	OK("root=/dev/vda ip=dhcp rd.neednet=1", F_NETREQ, "wanted=1 required=1"),
+	OK("root=/dev/vda rd.neednet=1", F_NETREQ, "wanted=1 required=1"),
+	OK("root=live:http://h/x.squashfs", F_NETREQ, "wanted=1 required=1"),
+	OK("root=overlay:nbd=h:exp", F_NETREQ, "wanted=1 required=1"),
+	OK("root=overlay:aoe=e0.1", F_NETREQ, "wanted=1 required=1"),
+	OK("root=bootc-live:docker://r/os", F_NETREQ, "wanted=1 required=1"),
+	OK("root=bootc-live:/root.oci ip=dhcp", F_NETREQ, "wanted=1 required=0"),
+	/* the KIWI live document's persistent line: the disk decides; the network stage may fail */
+	OK("ip=dhcp root=live:ftp://h/x.iso ramdisk_size=2097152 rd.kiwi.live.system=/dev/sda rd.live.overlay.persistent "
+	   "rd.live.overlay.cowfs=xfs", F_NETREQ, "wanted=1 required=0"),
+	OK("root=live:ftp://h/x.iso rd.kiwi.live.system=/dev/sda", F_NETREQ, "wanted=0 required=0"),
 	/* rd.emergency (dracut) */
 	OK("root=/dev/vda", F_EMERG, "0"),
 	OK("root=/dev/vda rd.emergency=reboot", F_EMERG, "1"),
@@ -177,6 +191,7 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_NMOD: snprintf(buf, len, "%zu", plan.nmodparams); break;
 	case F_EROFS: snprintf(buf, len, "%d", plan.bootc_erofs); break;
 	case F_KEXEC: snprintf(buf, len, "kexec=%d reuse=%d", plan.bootc_kexec, plan.bootc_kexec_reuse); break;
+	case F_NETREQ: snprintf(buf, len, "wanted=%d required=%d", net_plan_wanted(&plan.net), plan.net_required); break;
 	case F_EMERG: snprintf(buf, len, "%d", (int)plan.emergency); break;
 	case F_DRIVERS: {
 		size_t i, o = 0;
