@@ -1176,7 +1176,7 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			fprintf(out, "    then written as an EROFS image (null UUID, timestamps at the epoch) and mounted "
 				"read-only from it (bootc.live.erofs; rw has no effect)\n");
 		if (p->bootc_zram[0])
-			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram; needs make initramfs MKFS=ext4)\n", p->bootc_zram);
+			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram)\n", p->bootc_zram);
 		if (p->bootc_kexec && p->bootc_kexec_reuse)
 			fprintf(out, "    then kexec the image's kernel with a new initramfs: the %s as /root.oci (newc cpio) followed "
 				"by the image's initramfs.img; command line without bootc.kexec*, root= and netroot=, plus "
@@ -1273,6 +1273,15 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 					    "must be downloaded onto the disk)" :
 			"a warning, the boot goes on (the root does not need it; rd.neednet=1 makes it fatal)");
 	fprintf(out, "  verbosity: %s\n", verb[p->verbosity & 3]);
+	/* mkfs.<fs> is not in the default initramfs: with it the image outgrows 4 MiB (docs/cmdline.md) */
+	if (p->overlay_persistent)
+		fprintf(out, "  needs mkfs.%s: rd.live.overlay.persistent%s%s creates the cow partition with it; not in the "
+			"default initramfs (it would outgrow 4 MiB): build with make initramfs MKFS=%s\n", p->cowfs,
+			strcmp(p->cowfs, "ext4") ? " with rd.live.overlay.cowfs=" : " (rd.live.overlay.cowfs default ext4)",
+			strcmp(p->cowfs, "ext4") ? p->cowfs : "", p->cowfs);
+	if (p->root_kind == ROOT_BOOTC && p->bootc_zram[0])
+		fprintf(out, "  needs mkfs.ext4: bootc.zram=%s formats /dev/zram0 with it; not in the default initramfs (it "
+			"would outgrow 4 MiB): build with make initramfs MKFS=ext4\n", p->bootc_zram);
 	for (i = 0; i < p->nmodparams; i++)
 		fprintf(out, "  module parameter: %s\n", p->modparams[i]);
 	for (i = 0; i < p->nerrors; i++)

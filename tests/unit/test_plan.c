@@ -443,6 +443,27 @@ static void test_print_emergency_drivers(void **state)
 	assert_null(strstr(buf, "module parameter"));
 }
 
+/* item 2: every parameter that needs a mkfs the default initramfs lacks says so in the plan */
+static void test_print_needs_mkfs(void **state)
+{
+	char buf[8192];
+
+	print_plan("ip=dhcp root=live:ftp://h/x.iso ramdisk_size=2097152 rd.kiwi.live.system=/dev/sda "
+		   "rd.live.overlay.persistent rd.live.overlay.cowfs=xfs", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  needs mkfs.xfs: rd.live.overlay.persistent with rd.live.overlay.cowfs=xfs "));
+	assert_non_null(strstr(buf, "build with make initramfs MKFS=xfs\n"));
+	print_plan("root=live:/dev/sda rd.live.overlay.persistent", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  needs mkfs.ext4: rd.live.overlay.persistent (rd.live.overlay.cowfs default ext4)"));
+	assert_non_null(strstr(buf, "make initramfs MKFS=ext4\n"));
+	print_plan("root=live:/dev/sda rd.live.overlay.persistent rd.live.overlay.cowfs=btrfs", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "make initramfs MKFS=btrfs\n"));
+	print_plan("root=bootc-live:/root.oci bootc.zram=2G", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  needs mkfs.ext4: bootc.zram=2G formats /dev/zram0 with it; not in the default "
+				    "initramfs (it would outgrow 4 MiB): build with make initramfs MKFS=ext4\n"));
+	print_plan("root=live:/x.iso", buf, sizeof(buf));
+	assert_null(strstr(buf, "needs mkfs"));
+}
+
 static void test_several_errors_all_reported(void **state)
 {
 	assert_int_equal(build("root=/dev/vda rd.retry=x panic=y rd.shell=z"), -22);
@@ -522,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_print_bootc_rw),
 		cmocka_unit_test(test_print_timeout),
 		cmocka_unit_test(test_print_emergency_drivers),
+		cmocka_unit_test(test_print_needs_mkfs),
 		cmocka_unit_test(test_several_errors_all_reported),
 		cmocka_unit_test(test_oversized_value),
 		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_kexec),
