@@ -766,6 +766,14 @@ static const struct refusal {
 	{ "rd.writable.fsimg", "a fully writable root copied to RAM (dracut's rootfs.tgz/rootfs.img) is not implemented; "
 			       "the live root is writable through its overlay (rd.live.overlay.size=, "
 			       "rd.overlay=<device>), or boot the image as root=/dev/<x> rw" },
+	{ "rd.kiwi.install.pxe", "KIWI's PXE install (kiwi-dump: a disk image written onto the target disk, then "
+				 "booted) is not implemented; the nearest netinit flow is root=live:<URL> "
+				 "rd.kiwi.live.system=<disk> rd.live.sha256=auto (a live ISO streamed onto the disk, verified, "
+				 "booted from it)" },
+	{ "rd.kiwi.install.image", "KIWI's PXE install (kiwi-dump: a disk image written onto the target disk, then "
+				   "booted) is not implemented; the nearest netinit flow is root=live:<URL> "
+				   "rd.kiwi.live.system=<disk> rd.live.sha256=auto (a live ISO streamed onto the disk, verified, "
+				   "booted from it)" },
 	{ "rd.live.cowfile.mbsize", "KIWI's cow file (a loop-mounted file as the persistent upper) is not supported, so "
 				    "its size means nothing; netinit puts the upper on a `cow` partition "
 				    "(rd.live.overlay.persistent) or on rd.overlay=<device>[:<path>]" },
@@ -778,6 +786,8 @@ static int p_refused(struct boot_plan *p, const char *key, const char *v)
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
 		if (strcmp(refusals[i].key, key) == 0)
 			break;
+	if (starts(key, "rd.kiwi.install."))
+		p->root_given = true; /* it names the root: no second "no root=" error */
 	plan_error(p, "%s%s%s: %s", key, v ? "=" : "", v ? v : "",
 		   i < sizeof(refusals) / sizeof(refusals[0]) ? refusals[i].why : "not supported by netinit");
 	return -EINVAL;
@@ -843,6 +853,8 @@ static const struct param {
 	{ "rd.live.encrypt", p_refused },
 	{ "rd.live.cowfile.path", p_refused },
 	{ "rd.live.cowfile.mbsize", p_refused },
+	{ "rd.kiwi.install.pxe", p_refused },
+	{ "rd.kiwi.install.image", p_refused },
 	{ "bootc.live.erofs", p_bootc_erofs },
 	{ "bootc.zram", p_bootc_zram },
 	{ "bootc.kexec", p_bootc_kexec },

@@ -350,6 +350,15 @@ static const struct exact_row exact_rows[] = {
 	EXACT("root=nbd:", 1, "root=nbd:: empty value; expected <server>:..."),
 	EXACT("root=overlay:nbd=srv", 1, "root=overlay:nbd=srv: missing export name; expected <server>[:<port>]:<export>"),
 	EXACT("netroot=nbd:srv:e:ext4:ro:bs=3", 1, "root=nbd:srv:e:ext4:ro:bs=3: bad option 'bs=3'; expected bs=<power of two 512-65536>"),
+	/* item 9: KIWI's PXE install is refused by name, not reported as "no root=" */
+	EXACT("rd.kiwi.install.pxe rd.kiwi.install.image=http://h/img.xz", 2,
+	      "rd.kiwi.install.pxe: KIWI's PXE install (kiwi-dump: a disk image written onto the target disk, then booted) "
+	      "is not implemented; the nearest netinit flow is root=live:<URL> rd.kiwi.live.system=<disk> "
+	      "rd.live.sha256=auto (a live ISO streamed onto the disk, verified, booted from it)"),
+	EXACT("rd.kiwi.install.image=tftp://h/img.xz", 1,
+	      "rd.kiwi.install.image=tftp://h/img.xz: KIWI's PXE install (kiwi-dump: a disk image written onto the target "
+	      "disk, then booted) is not implemented; the nearest netinit flow is root=live:<URL> "
+	      "rd.kiwi.live.system=<disk> rd.live.sha256=auto (a live ISO streamed onto the disk, verified, booted from it)"),
 	/* transports that are refused get their own words */
 	EXACT("root=live:nfs://srv/x.iso", 1, "root=live:nfs://srv/x.iso: NFS is not supported by netinit (no NFS client "
 	      "in the initramfs); serve the image over http, https, ftp or tftp (or file://)"),
