@@ -195,6 +195,8 @@ static void stage_network(void)
 	stage_begin("network");
 	if (plan.net.n_vlan > 0 && kmod_load(kmod, "8021q") < 0)
 		log_warn("network: could not load 8021q for vlan=");
+	if (plan.net.n_bond > 0 && kmod_load(kmod, "bonding") < 0)
+		log_warn("network: could not load bonding for bond=");
 	rc = net_up(&plan.net, &res, log_event, "network", err, sizeof(err));
 	if (rc < 0 && plan.net_required)
 		fatal("network", "bring up the network", err,

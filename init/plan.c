@@ -987,6 +987,10 @@ static void plan_finish(struct boot_plan *p)
 		plan_error(p, "rd.live.overlay.persistent and rd.overlay=%s: expected one persistent overlay, not both",
 			   p->overlay_dev);
 	p->fetch.retry_deadline_s = p->retry_s;
+	/* bond=: netinit creates the bonds itself, with their options; the module's own bond0 would
+	 * be a balance-rr bond nobody asked for (one it made anyway is reconfigured: net/net.c) */
+	if (p->net.n_bond && p->nmodparams < PLAN_MAX_MODPARAMS)
+		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "bonding.max_bonds=0");
 	if (p->ramdisk_kib && p->nmodparams < PLAN_MAX_MODPARAMS)
 		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "brd.rd_size=%lu", p->ramdisk_kib);
 	/* a deployment to a disk decides at boot whether it needs the network (init/deploy.h) */

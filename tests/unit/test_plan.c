@@ -149,6 +149,9 @@ static const struct ok_row ok_rows[] = {
 	OK("ip=dhcp root=live:ftp://h/x.iso ramdisk_size=2097152 rd.kiwi.live.system=/dev/sda rd.live.overlay.persistent "
 	   "rd.live.overlay.cowfs=xfs", F_NETREQ, "wanted=1 required=0"),
 	OK("root=live:ftp://h/x.iso rd.kiwi.live.system=/dev/sda", F_NETREQ, "wanted=0 required=0"),
+	/* bond=: the bonding module must not make its own balance-rr bond0 */
+	OK("root=/dev/vda ip=bond0:dhcp bond=bond0:eth0,eth1:mode=802.3ad", F_MODPARAM0, "bonding.max_bonds=0"),
+	OK("root=/dev/vda ip=dhcp", F_NMOD, "0"),
 	/* rd.emergency (dracut) */
 	OK("root=/dev/vda", F_EMERG, "0"),
 	OK("root=/dev/vda rd.emergency=reboot", F_EMERG, "1"),
