@@ -1,7 +1,8 @@
 /* Unit test: docs/cmdline.md and the parser's table in init/plan.c name the same keys.
  * Every key of the table appears in the first column of a table row of the reference, and
  * every key the reference's first columns name is one the parser knows, so neither can
- * drift from the other (the network keys live in net/ipconf.c and docs/network.md). */
+ * drift from the other. Network keys are net/ipconf.c's (documented in docs/network.md); one
+ * that docs/cmdline.md lists anyway counts as parsed when net_plan_arg recognises it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,15 +93,20 @@ static int in_doc(const char *key)
 	return 0;
 }
 
+/* A key of the parser's table, or one the network parser (net/ipconf.c, which plan_build
+ * asks next) recognises: net_plan_arg returns 0 only for keys that are not its own. */
 static int in_table(const char *key)
 {
+	struct net_plan np;
+	char err[256];
 	const char *k;
 	size_t i;
 
 	for (i = 0; (k = plan_param_key(i)) != NULL; i++)
 		if (strcmp(k, key) == 0)
 			return 1;
-	return 0;
+	net_plan_init(&np);
+	return net_plan_arg(&np, key, "1", err, sizeof(err)) != 0;
 }
 
 static void test_every_table_key_documented(void **state)

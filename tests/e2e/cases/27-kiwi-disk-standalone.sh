@@ -44,7 +44,9 @@ expect_no_log "$W/boot3.log" 'netinit: fatal|netinit: downloading'
 # the bond; the booted root sees the bond's mode, its two slaves and the primary= it was given.
 # active-backup, not 802.3ad: without a LACP partner (QEMU has none) the kernel's 802.3ad bond
 # over virtio-net (no link speed) transmits on no aggregator now and then, and DHCP never leaves.
-# (Here rather than in a case of its own: e2e numbers 26-29 were ours to use.)
+# net.ifnames=0 pins the kernel names the slaves are given by (where netinit renames NICs the
+# udev way, bond= names them as they are after the rename). (Here rather than in a case of its
+# own: e2e numbers 26-29 were ours to use.)
 make_testroot "$W/broot"
 cat > "$W/broot/netinit-test.sh" <<'EOS'
 #!/bin/sh
@@ -53,7 +55,7 @@ EOS
 chmod 755 "$W/broot/netinit-test.sh"
 mk_ext4 "$W/broot" "$W/broot.img" 32
 TWO_NICS="-netdev user,id=u0 -netdev hubport,id=hu,hubid=0,netdev=u0 -netdev hubport,id=h1,hubid=0 -netdev hubport,id=h2,hubid=0 -device virtio-net-pci,netdev=h1 -device virtio-net-pci,netdev=h2"
-E2E_INITRD= qemu_boot "$W/boot4.log" "root=/dev/vda rd.neednet=1 ip=bond0:dhcp bond=bond0:eth0,eth1:mode=active-backup,miimon=50,primary=eth1" \
+E2E_INITRD= qemu_boot "$W/boot4.log" "root=/dev/vda net.ifnames=0 rd.neednet=1 ip=bond0:dhcp bond=bond0:eth0,eth1:mode=active-backup,miimon=50,primary=eth1" \
 	$TWO_NICS -drive file=$W/broot.img,format=raw,if=virtio || fail "boot 4 did not finish"
 expect_result "$W/boot4.log" rootfs=ext4 ip=10.0.2.15/24
 expect_log "$W/boot4.log" 'netinit: network: bond0: bond \(active-backup\) created'
