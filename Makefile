@@ -38,7 +38,7 @@ $(BUILD)/init: $(OBJS) $(STAMP)
 -include $(OBJS:.o=.d)
 
 # ---- initramfs -------------------------------------------------------------
-MODULES_DEFAULT := virtio_pci virtio_net e1000 e1000e igb ixgbe r8169 8021q \
+MODULES_DEFAULT := virtio_pci virtio_net e1000 e1000e igb ixgbe r8169 8021q bonding \
 	virtio_blk virtio_scsi ahci ata_piix nvme sd_mod sr_mod \
 	squashfs overlay loop isofs udf brd zram nbd aoe erofs ext4 xfs af_packet
 MODULES ?=

@@ -77,24 +77,24 @@ static int take_host(const char **pp, struct nbd_spec *out, char *err, size_t er
 	if (*p == '[') {
 		end = strchr(p, ']');
 		if (!end)
-			return fail(err, errlen, "nbd: server '%.80s' has no closing ']'", p);
+			return fail(err, errlen, "server '%.80s' has no closing ']'", p);
 		if (end == p + 1)
-			return fail(err, errlen, "nbd: empty server in '%.80s'; expected [<IPv6 address>]", p);
+			return fail(err, errlen, "empty server in '%.80s'; expected [<IPv6 address>]", p);
 		if (copy_field(out->host, sizeof(out->host), p + 1, (size_t)(end - p - 1)))
-			return fail(err, errlen, "nbd: server name too long in '%.80s'", p);
+			return fail(err, errlen, "server name too long in '%.80s'", p);
 		if (!strchr(out->host, ':'))
-			return fail(err, errlen, "nbd: '[%.80s]': brackets are for IPv6 addresses only", out->host);
+			return fail(err, errlen, "'[%.80s]': brackets are for IPv6 addresses only", out->host);
 		end++;
 		if (*end != ':' && *end != '\0')
-			return fail(err, errlen, "nbd: unexpected text after ']' in '%.80s'; expected ':'", p);
+			return fail(err, errlen, "unexpected text after ']' in '%.80s'; expected ':'", p);
 	} else {
 		end = strchr(p, ':');
 		if (!end)
 			end = p + strlen(p);
 		if (end == p)
-			return fail(err, errlen, "nbd: missing server in '%.80s'; expected <server>:...", p);
+			return fail(err, errlen, "missing server in '%.80s'; expected <server>:...", p);
 		if (copy_field(out->host, sizeof(out->host), p, (size_t)(end - p)))
-			return fail(err, errlen, "nbd: server name too long in '%.80s'", p);
+			return fail(err, errlen, "server name too long in '%.80s'", p);
 	}
 	*pp = end;
 	return 0;
@@ -120,19 +120,19 @@ static int parse_kiwi(const char *v, struct nbd_spec *out, char *err, size_t err
 	if ((rc = take_host(&p, out, err, errlen)))
 		return rc;
 	if (*p != ':')
-		return fail(err, errlen, "root=overlay:nbd=%.80s: missing export name; expected <server>[:<port>]:<export>", v);
+		return fail(err, errlen, "missing export name; expected <server>[:<port>]:<export>");
 	p++;
 	colon = strchr(p, ':');
 	if (colon) {
 		if (parse_uint(p, (size_t)(colon - p), 1, 65535, &port))
-			return fail(err, errlen, "root=overlay:nbd=%.80s: bad port; expected <server>[:<port 1-65535>]:<export>", v);
+			return fail(err, errlen, "bad port; expected <server>[:<port 1-65535>]:<export>");
 		out->port = (uint16_t)port;
 		p = colon + 1;
 	}
 	if (!*p)
-		return fail(err, errlen, "root=overlay:nbd=%.80s: empty export name; expected <server>[:<port>]:<export>", v);
+		return fail(err, errlen, "empty export name; expected <server>[:<port>]:<export>");
 	if (copy_field(out->export_name, sizeof(out->export_name), p, strlen(p)))
-		return fail(err, errlen, "root=overlay:nbd=%.80s: export name longer than 255 bytes", v);
+		return fail(err, errlen, "export name longer than 255 bytes");
 	return 0;
 }
 
@@ -144,18 +144,18 @@ static int parse_nbdopt(const char *o, size_t n, struct nbd_spec *out, char *err
 	if (n == 0)
 		return 0;
 	if (copy_field(tmp, sizeof(tmp), o, n))
-		return fail(err, errlen, "nbd: option '%.40s...' too long", o);
+		return fail(err, errlen, "option '%.40s...' too long", o);
 	if (!strncmp(tmp, "timeout=", 8)) {
 		if (parse_uint(tmp + 8, strlen(tmp + 8), 1, NBD_MAX_OPT_TIMEOUT_S, &v))
-			return fail(err, errlen, "nbd: bad option '%.80s'; expected timeout=<seconds 1-86400>", tmp);
+			return fail(err, errlen, "bad option '%.80s'; expected timeout=<seconds 1-86400>", tmp);
 		out->io_timeout_s = (unsigned)v;
 	} else if (!strncmp(tmp, "dead_timeout=", 13)) {
 		if (parse_uint(tmp + 13, strlen(tmp + 13), 1, NBD_MAX_OPT_TIMEOUT_S, &v))
-			return fail(err, errlen, "nbd: bad option '%.80s'; expected dead_timeout=<seconds 1-86400>", tmp);
+			return fail(err, errlen, "bad option '%.80s'; expected dead_timeout=<seconds 1-86400>", tmp);
 		out->dead_timeout_s = (unsigned)v;
 	} else if (!strncmp(tmp, "bs=", 3)) {
 		if (parse_uint(tmp + 3, strlen(tmp + 3), NBD_MIN_BS, NBD_MAX_BS, &v) || (v & (v - 1)))
-			return fail(err, errlen, "nbd: bad option '%.80s'; expected bs=<power of two 512-65536>", tmp);
+			return fail(err, errlen, "bad option '%.80s'; expected bs=<power of two 512-65536>", tmp);
 		out->block_size = (uint32_t)v;
 	} else if (!strcmp(tmp, "nopersist")) {
 		out->persist = 0;
@@ -181,7 +181,7 @@ static int parse_dracut(const char *v, struct nbd_spec *out, char *err, size_t e
 	if ((rc = take_host(&p, out, err, errlen)))
 		return rc;
 	if (*p != ':' || p[1] == '\0' || p[1] == ':')
-		return fail(err, errlen, "root=nbd:%.80s: missing port or export; expected nbd:<server>:<port|export>[:<fstype>[:<rootflags>[:<nbdopts>]]]", v);
+		return fail(err, errlen, "missing port or export; expected nbd:<server>:<port|export>[:<fstype>[:<rootflags>[:<nbdopts>]]]");
 	/* field 2: port or export name */
 	f = p + 1;
 	end = strchr(f, ':');
@@ -189,10 +189,10 @@ static int parse_dracut(const char *v, struct nbd_spec *out, char *err, size_t e
 		end = f + strlen(f);
 	if (all_digits(f, (size_t)(end - f))) {
 		if (parse_uint(f, (size_t)(end - f), 1, 65535, &port))
-			return fail(err, errlen, "root=nbd:%.80s: port out of range; expected 1-65535", v);
+			return fail(err, errlen, "port out of range; expected 1-65535");
 		out->port = (uint16_t)port;
 	} else if (copy_field(out->export_name, sizeof(out->export_name), f, (size_t)(end - f))) {
-		return fail(err, errlen, "root=nbd:%.80s: export name longer than 255 bytes", v);
+		return fail(err, errlen, "export name longer than 255 bytes");
 	}
 	if (!*end)
 		return 0;
@@ -202,7 +202,7 @@ static int parse_dracut(const char *v, struct nbd_spec *out, char *err, size_t e
 	if (!end)
 		end = f + strlen(f);
 	if (copy_field(out->fstype, sizeof(out->fstype), f, (size_t)(end - f)))
-		return fail(err, errlen, "root=nbd:%.80s: filesystem type too long", v);
+		return fail(err, errlen, "filesystem type too long");
 	if (!strcmp(out->fstype, "auto"))
 		out->fstype[0] = '\0';
 	if (!*end)
@@ -213,13 +213,13 @@ static int parse_dracut(const char *v, struct nbd_spec *out, char *err, size_t e
 	if (!end)
 		end = f + strlen(f);
 	if (copy_field(out->rootflags, sizeof(out->rootflags), f, (size_t)(end - f)))
-		return fail(err, errlen, "root=nbd:%.80s: rootflags too long", v);
+		return fail(err, errlen, "rootflags too long");
 	if (!*end)
 		return 0;
 	/* field 5: nbdopts (a comma list; may not contain ':') */
 	f = end + 1;
 	if (strchr(f, ':'))
-		return fail(err, errlen, "root=nbd:%.80s: too many ':' fields; expected at most <server>:<port|export>:<fstype>:<rootflags>:<nbdopts>", v);
+		return fail(err, errlen, "too many ':' fields; expected at most <server>:<port|export>:<fstype>:<rootflags>:<nbdopts>");
 	while (*f) {
 		end = strchr(f, ',');
 		if (!end)
@@ -241,15 +241,15 @@ int nbd_spec_parse(const char *form, const char *value, struct nbd_spec *out, ch
 		return -EINVAL;
 	spec_defaults(out);
 	if (!*value)
-		return fail(err, errlen, "nbd: empty value; expected <server>:...");
+		return fail(err, errlen, "empty value; expected <server>:...");
 	if (has_ctl(value))
-		return fail(err, errlen, "nbd: control character in '%.80s'", value);
+		return fail(err, errlen, "control character in '%.80s'", value);
 	if (!strcmp(form, "kiwi"))
 		rc = parse_kiwi(value, out, err, errlen);
 	else if (!strcmp(form, "dracut"))
 		rc = parse_dracut(value, out, err, errlen);
 	else
-		return fail(err, errlen, "nbd: unknown form '%.80s'; expected kiwi or dracut", form);
+		return fail(err, errlen, "unknown form '%.80s'; expected kiwi or dracut", form);
 	if (rc)
 		spec_defaults(out);
 	return rc;

@@ -49,7 +49,8 @@ struct nbd_spec {
 /*
  * form: "kiwi" (value is what follows "root=overlay:nbd=") or "dracut" (value is what follows
  * "root=nbd:" or "netroot=nbd:"; a leading "nbd:" is also accepted). Returns 0, or -EINVAL
- * with one line in err naming the wrong field and the expected form.
+ * with one line in err naming the wrong field and the expected form (without the key and the
+ * value: the caller puts "root=<value>: " before it).
  */
 int nbd_spec_parse(const char *form, const char *value, struct nbd_spec *out, char *err, size_t errlen);
 

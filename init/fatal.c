@@ -17,6 +17,7 @@
 static volatile bool want_shell;
 static enum break_point break_at;
 static volatile int panic_s;
+static volatile enum emergency_action emergency;
 /* The last words, formatted once here so that the crash handler only writes them. */
 static char halt_msg[128] = "system halted; the reason is above (add panic=<seconds> to reboot instead)";
 
@@ -25,7 +26,17 @@ void fatal_setup(const struct boot_plan *plan)
 	want_shell = plan->shell;
 	break_at = plan->brk;
 	panic_s = plan->panic_s;
-	if (panic_s < 0)
+	emergency = plan->emergency;
+	if (emergency == EMERGENCY_POWEROFF)
+		snprintf(halt_msg, sizeof(halt_msg), "powering off (rd.emergency=poweroff)");
+	else if (emergency == EMERGENCY_HALT)
+		snprintf(halt_msg, sizeof(halt_msg), "system halted; the reason is above (rd.emergency=halt)");
+	else if (emergency == EMERGENCY_REBOOT && panic_s <= 0)
+		snprintf(halt_msg, sizeof(halt_msg), "rebooting now (rd.emergency=reboot)");
+	else if (emergency == EMERGENCY_REBOOT)
+		snprintf(halt_msg, sizeof(halt_msg), "rebooting in %d seconds (rd.emergency=reboot, panic=%d)", panic_s,
+			 panic_s);
+	else if (panic_s < 0)
 		snprintf(halt_msg, sizeof(halt_msg), "rebooting now (panic=%d)", panic_s);
 	else if (panic_s > 0)
 		snprintf(halt_msg, sizeof(halt_msg), "rebooting in %d seconds (panic=%d)", panic_s, panic_s);
@@ -87,7 +98,15 @@ _Noreturn void halt_forever(void)
 	/* async-signal-safe from here on: the crash handler ends here too */
 	sync();
 	log_signal_safe(LOG_LVL_ERR, halt_msg);
-	if (panic_s < 0) {
+	if (emergency == EMERGENCY_POWEROFF) {
+		reboot(RB_POWER_OFF);
+	} else if (emergency == EMERGENCY_HALT) {
+		reboot(RB_HALT_SYSTEM);
+	} else if (emergency == EMERGENCY_REBOOT) {
+		if (panic_s > 0)
+			sleep((unsigned)panic_s);
+		reboot(RB_AUTOBOOT);
+	} else if (panic_s < 0) {
 		reboot(RB_AUTOBOOT);
 	} else if (panic_s > 0) {
 		sleep((unsigned)panic_s);

@@ -44,12 +44,14 @@
 
 static struct boot_plan plan;
 static struct kmod_ctx *kmod;
+static bool network_up;
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: init                      (as PID 1: boot)\n"
-		     "       init --plan 'CMDLINE' [--json]   print the boot plan for a kernel command line\n"
-		     "       init --plan-file FILE [--json]   the same, for a file such as /proc/cmdline\n"
+		     "       init --plan [--json] 'CMDLINE'   print the boot plan for a kernel command line\n"
+		     "       init --plan-file [--json] FILE   the same, for a file such as /proc/cmdline\n"
+		     "                                        (--json may also follow CMDLINE or FILE)\n"
 		     "       init --version\n");
 }
 
@@ -154,6 +156,8 @@ static void stage_modules(void)
 		for (i = 0; i < plan.nmodparams; i++)
 			params[i] = plan.modparams[i];
 		rc = kmod_open(&kmod, moddir, params, plan.nmodparams, kmod_event, NULL);
+		for (i = 0; rc == 0 && i < plan.ndrv_blacklist; i++)
+			rc = kmod_blacklist(kmod, plan.drv_blacklist[i]);
 	}
 	if (rc < 0) {
 		char why[400];
@@ -162,10 +166,19 @@ static void stage_modules(void)
 		fatal("modules", "read the module index", why,
 		      "the initramfs must be built for the running kernel (make initramfs KVER=<uname -r>)");
 	}
+	for (size_t i = 0; i < plan.ndrv_pre; i++)
+		if (kmod_load(kmod, plan.drv_pre[i]) < 0)
+			log_warn("modules: rd.driver.pre=%s: could not be loaded (the reason is above); going on",
+				 plan.drv_pre[i]);
 	rc = kmod_coldplug(kmod, &n);
 	if (rc < 0)
 		log_warn("modules: coldplug: %s", strerror(-rc));
-	log_info("modules: %u loaded for the devices present", n);
+	log_info("modules: %u loaded for the devices present%s", n,
+		 plan.ndrv_blacklist ? " (blacklisted ones skipped)" : "");
+	for (size_t i = 0; i < plan.ndrv_post; i++)
+		if (kmod_load(kmod, plan.drv_post[i]) < 0)
+			log_warn("modules: rd.driver.post=%s: could not be loaded (the reason is above); going on",
+				 plan.drv_post[i]);
 	stage_end();
 }
 
@@ -181,10 +194,20 @@ static void stage_network(void)
 	stage_begin("network");
 	if (plan.net.n_vlan > 0 && kmod_load(kmod, "8021q") < 0)
 		log_warn("network: could not load 8021q for vlan=");
+	if (plan.net.n_bond > 0 && kmod_load(kmod, "bonding") < 0)
+		log_warn("network: could not load bonding for bond=");
 	rc = net_up(&plan.net, &res, log_event, "network", err, sizeof(err));
-	if (rc < 0)
+	if (rc < 0 && plan.net_required)
 		fatal("network", "bring up the network", err,
 		      "check the cable/NIC driver, the DHCP server, or the ip= line (docs/network.md)");
+	if (rc < 0) {
+		/* dracut's rule: only rd.neednet=1 or a network root make the network necessary */
+		log_warn("network: unavailable, going on without it (the root does not need it; rd.neednet=1 "
+			 "would make this fatal): %s", err);
+		stage_end();
+		return;
+	}
+	network_up = true;
 	net_result_format(&res, line, sizeof(line));
 	log_info("network: %s", line);
 	stage_end();
@@ -194,7 +217,7 @@ static void stage_root(void)
 {
 	break_point(BREAK_PRE_MOUNT);
 	stage_begin("root");
-	root_assemble(&plan, kmod);
+	root_assemble(&plan, kmod, network_up);
 	stage_end();
 	break_point(BREAK_MOUNT);
 }
@@ -246,8 +269,21 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--version") == 0)
 		return print_version();
 	if (argc > 2 && (strcmp(argv[1], "--plan") == 0 || strcmp(argv[1], "--plan-file") == 0)) {
-		bool json = argc > 3 && strcmp(argv[3], "--json") == 0;
+		/* --json before or after the line: `--plan --json 'LINE'` and `--plan 'LINE' --json` */
+		bool json = false;
 		static char line[65536];
+		int a = 2;
+
+		if (strcmp(argv[2], "--json") == 0 && argc == 4) {
+			json = true;
+			a = 3;
+		} else if (argc == 4 && strcmp(argv[3], "--json") == 0) {
+			json = true;
+		} else if (argc != 3 || strcmp(argv[2], "--json") == 0) {
+			usage(stderr);
+			return 2;
+		}
+		argv[2] = argv[a];
 
 		if (strcmp(argv[1], "--plan-file") == 0) {
 			if (fs_read_small(argv[2], line, sizeof(line)) < 0) {

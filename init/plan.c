@@ -99,8 +99,36 @@ static bool is_devspec(const char *s)
 
 typedef int (*param_fn)(struct boot_plan *p, const char *key, const char *v);
 
+/* Transports dracut or KIWI have and netinit does not (yet): each gets its own words
+ * instead of the generic "expected" line. Returns true when it reported one. */
+static bool refused_scheme(struct boot_plan *p, const char *key, const char *v, const char *rest)
+{
+	static const struct {
+		const char *prefix, *why;
+	} refused[] = {
+		{ "nfs:", "NFS is not supported by netinit (no NFS client in the initramfs)" },
+		{ "nfs4:", "NFS is not supported by netinit (no NFS client in the initramfs)" },
+		{ "torrent://", "BitTorrent downloads (dracut's ctorrent) are not supported by netinit yet" },
+		{ "dolly:", "KIWI's dolly transport is not supported by netinit yet" },
+		{ "dolly://", "KIWI's dolly transport is not supported by netinit yet" },
+		{ "net:dolly:", "KIWI's dolly transport is not supported by netinit yet" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (starts(rest, refused[i].prefix)) {
+			plan_error(p, "%s=%s: %s; serve the image over http, https, ftp or tftp (or file://)", key, v,
+				   refused[i].why);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int p_root_live(struct boot_plan *p, const char *key, const char *v, const char *rest)
 {
+	if (refused_scheme(p, key, v, rest))
+		return -EINVAL;
 	if (is_url(rest))
 		p->root_kind = ROOT_LIVE_URL;
 	else if (is_devspec(rest) || starts(rest, "CDLABEL="))
@@ -117,7 +145,7 @@ static int p_root_live(struct boot_plan *p, const char *key, const char *v, cons
 	else if (rest[0] == '/')
 		p->root_kind = ROOT_LIVE_FILE;
 	else {
-		plan_error(p, "%s=%s: expected live:<URL> (http, https, ftp, tftp), live:/path/in/initramfs, "
+		plan_error(p, "%s=%s: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
 			   "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>", key, v);
 		return -EINVAL;
 	}
@@ -139,6 +167,7 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 {
 	const char *rest;
 
+	p->root_given = true;
 	if (!v || !*v) {
 		plan_error(p, "%s: expected a value, e.g. root=/dev/vda or root=live:http://server/image.squashfs", key);
 		return -EINVAL;
@@ -166,7 +195,16 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 		}
 		else if (is_devspec(rest))
 			p->root_kind = ROOT_OVERLAY_DEV;
-		else {
+		else if (starts(rest, "MAPPER=")) {
+			plan_error(p, "%s=%s: KIWI's overlay:MAPPER= (a device-mapper device: LVM, LUKS) is not supported: "
+				   "netinit activates no device-mapper targets; name a plain device with "
+				   "overlay:{LABEL,UUID,PARTUUID,PARTLABEL}= or overlay:/dev/<x>", key, v);
+			return -EINVAL;
+		} else if (starts(rest, "UNIXNODE=")) {
+			plan_error(p, "%s=%s: KIWI's overlay:UNIXNODE= is not supported by that name; write the node as "
+				   "root=overlay:/dev/<node>", key, v);
+			return -EINVAL;
+		} else {
 			plan_error(p, "%s=%s: expected overlay:nbd=<server>[:<port>]:<export>, overlay:aoe=<e0.1|iface> "
 				   "or overlay:{LABEL,UUID,PARTUUID,PARTLABEL}=<value>", key, v);
 			return -EINVAL;
@@ -186,6 +224,8 @@ static int p_root(struct boot_plan *p, const char *key, const char *v)
 			   "live:<URL>, overlay:nbd=, overlay:aoe= or bootc-live:", key, v);
 		return -EINVAL;
 	}
+	if (refused_scheme(p, key, v, v))
+		return -EINVAL;
 	if (starts(v, "block:"))
 		v += 6;
 	if (is_devspec(v)) {
@@ -626,6 +666,76 @@ static int p_bootc_kexec_reuse(struct boot_plan *p, const char *key, const char 
 	return parse_bool(p, key, v, &p->bootc_kexec_reuse);
 }
 
+/* rd.emergency=reboot|poweroff|halt (dracut) */
+static int p_emergency(struct boot_plan *p, const char *key, const char *v)
+{
+	if (v && strcmp(v, "reboot") == 0)
+		p->emergency = EMERGENCY_REBOOT;
+	else if (v && strcmp(v, "poweroff") == 0)
+		p->emergency = EMERGENCY_POWEROFF;
+	else if (v && strcmp(v, "halt") == 0)
+		p->emergency = EMERGENCY_HALT;
+	else {
+		plan_error(p, "%s=%s: expected reboot, poweroff or halt", key, v ? v : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A comma list of module names, appended (the key may be repeated, as in dracut). */
+static int add_drivers(struct boot_plan *p, const char *key, const char *v, char (*list)[PLAN_DRIVER_NAME],
+		       size_t *n)
+{
+	const char *s = v, *e;
+
+	if (!v || !*v) {
+		plan_error(p, "%s: expected a module name or a comma list of them, e.g. %s=virtio_net", key, key);
+		return -EINVAL;
+	}
+	for (; *s; s = *e ? e + 1 : e) {
+		size_t len, i;
+
+		e = s + strcspn(s, ",");
+		len = (size_t)(e - s);
+		if (len == 0)
+			continue;
+		for (i = 0; i < len; i++)
+			if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+				break;
+		if (i < len || len >= PLAN_DRIVER_NAME) {
+			plan_error(p, "%s=%s: '%.*s' is not a module name (letters, digits, '_' and '-', at most %d)", key,
+				   v, (int)(len > 80 ? 80 : len), s, PLAN_DRIVER_NAME - 1);
+			return -EINVAL;
+		}
+		if (*n >= PLAN_MAX_DRIVERS) {
+			plan_error(p, "%s=%s: more than %d modules", key, v, PLAN_MAX_DRIVERS);
+			return -EINVAL;
+		}
+		memcpy(list[*n], s, len);
+		list[*n][len] = '\0';
+		for (i = 0; i < len; i++)
+			if (list[*n][i] == '-')
+				list[*n][i] = '_';
+		(*n)++;
+	}
+	return 0;
+}
+
+static int p_drv_blacklist(struct boot_plan *p, const char *key, const char *v)
+{
+	return add_drivers(p, key, v, p->drv_blacklist, &p->ndrv_blacklist);
+}
+
+static int p_drv_pre(struct boot_plan *p, const char *key, const char *v)
+{
+	return add_drivers(p, key, v, p->drv_pre, &p->ndrv_pre);
+}
+
+static int p_drv_post(struct boot_plan *p, const char *key, const char *v)
+{
+	return add_drivers(p, key, v, p->drv_post, &p->ndrv_post);
+}
+
 static int p_accept(struct boot_plan *p, const char *key, const char *v)
 {
 	return 0; /* known and meaningless for netinit (e.g. rd.live.overlay.overlayfs: always overlayfs) */
@@ -635,6 +745,51 @@ static int p_unimplemented(struct boot_plan *p, const char *key, const char *v)
 {
 	plan_error(p, "%s%s%s: recognised, but not implemented in this netinit build yet", key, v ? "=" : "",
 		   v ? v : "");
+	return -EINVAL;
+}
+
+/* Keys of dracut and KIWI that netinit refuses by name, each with the reason and what to
+ * use instead: booting without the feature would give the user something else than asked
+ * for (a plaintext overlay for an encrypted one, a tmpfs for a cow file). */
+static const struct refusal {
+	const char *key, *why;
+} refusals[] = {
+	{ "rd.live.encrypt", "KIWI's LUKS-encrypted persistent overlay is not supported (netinit has no LUKS/dm-crypt "
+			     "code): without it the cow partition would be plaintext; drop the key for a plaintext "
+			     "rd.live.overlay.persistent, or keep secrets off the overlay" },
+	{ "rd.live.cowfile.path", "KIWI's cow file (a loop-mounted file as the persistent upper) is not supported; "
+				  "netinit puts the upper on a `cow` partition (rd.live.overlay.persistent) or on "
+				  "rd.overlay=<device>[:<path>]" },
+	{ "rd.live.check", "the media check (checkisomd5's MD5 implanted in the ISO) is not implemented; "
+			   "verify the image with rd.live.sha256=<hex> or rd.live.sha256=auto (SHA-256 while it streams, "
+			   "before it is used)" },
+	{ "rd.writable.fsimg", "a fully writable root copied to RAM (dracut's rootfs.tgz/rootfs.img) is not implemented; "
+			       "the live root is writable through its overlay (rd.live.overlay.size=, "
+			       "rd.overlay=<device>), or boot the image as root=/dev/<x> rw" },
+	{ "rd.kiwi.install.pxe", "KIWI's PXE install (kiwi-dump: a disk image written onto the target disk, then "
+				 "booted) is not implemented; the nearest netinit flow is root=live:<URL> "
+				 "rd.kiwi.live.system=<disk> rd.live.sha256=auto (a live ISO streamed onto the disk, verified, "
+				 "booted from it)" },
+	{ "rd.kiwi.install.image", "KIWI's PXE install (kiwi-dump: a disk image written onto the target disk, then "
+				   "booted) is not implemented; the nearest netinit flow is root=live:<URL> "
+				   "rd.kiwi.live.system=<disk> rd.live.sha256=auto (a live ISO streamed onto the disk, verified, "
+				   "booted from it)" },
+	{ "rd.live.cowfile.mbsize", "KIWI's cow file (a loop-mounted file as the persistent upper) is not supported, so "
+				    "its size means nothing; netinit puts the upper on a `cow` partition "
+				    "(rd.live.overlay.persistent) or on rd.overlay=<device>[:<path>]" },
+};
+
+static int p_refused(struct boot_plan *p, const char *key, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (strcmp(refusals[i].key, key) == 0)
+			break;
+	if (starts(key, "rd.kiwi.install."))
+		p->root_given = true; /* it names the root: no second "no root=" error */
+	plan_error(p, "%s%s%s: %s", key, v ? "=" : "", v ? v : "",
+		   i < sizeof(refusals) / sizeof(refusals[0]) ? refusals[i].why : "not supported by netinit");
 	return -EINVAL;
 }
 
@@ -653,6 +808,11 @@ static const struct param {
 	{ "rd.shell", p_shell },
 	{ "rd.break", p_break },
 	{ "panic", p_panic },
+	{ "rd.emergency", p_emergency },
+	{ "rd.driver.blacklist", p_drv_blacklist },
+	{ "modprobe.blacklist", p_drv_blacklist },
+	{ "rd.driver.pre", p_drv_pre },
+	{ "rd.driver.post", p_drv_post },
 	{ "quiet", p_quiet },
 	{ "rd.info", p_info },
 	{ "rd.debug", p_debug },
@@ -687,9 +847,14 @@ static const struct param {
 	{ "rd.overlay.reset", p_overlay_reset },
 	/* recognised parameters whose features have not landed yet: refusing them is
 	 * better than silently booting something other than what was asked for */
-	{ "rd.live.check", p_unimplemented },
-	{ "rd.writable.fsimg", p_unimplemented },
+	{ "rd.live.check", p_refused },
+	{ "rd.writable.fsimg", p_refused },
 	{ "rd.kiwi.live.dolly_options", p_unimplemented },
+	{ "rd.live.encrypt", p_refused },
+	{ "rd.live.cowfile.path", p_refused },
+	{ "rd.live.cowfile.mbsize", p_refused },
+	{ "rd.kiwi.install.pxe", p_refused },
+	{ "rd.kiwi.install.image", p_refused },
 	{ "bootc.live.erofs", p_bootc_erofs },
 	{ "bootc.zram", p_bootc_zram },
 	{ "bootc.kexec", p_bootc_kexec },
@@ -700,6 +865,11 @@ static const struct param {
 	{ "bootc.live.var.rw", p_bootc_var_rw },
 };
 
+const char *plan_param_key(size_t i)
+{
+	return i < sizeof(params) / sizeof(params[0]) ? params[i].key : NULL;
+}
+
 /* "<module>.<param>=<value>": a module name, a dot, a parameter name. */
 static bool is_modparam(const char *key, const char *v)
 {
@@ -708,9 +878,16 @@ static bool is_modparam(const char *key, const char *v)
 
 	if (!v || !dot || dot == key || !dot[1])
 		return false;
-	if (starts(key, "rd.") || starts(key, "bootc.") || starts(key, "systemd.") ||
-	    starts(key, "netinit."))
-		return false;
+	/* keys with a dot that belong to the booted system (udev, systemd, its tools), not to a
+	 * module netinit loads: net.ifnames=, net.naming-scheme=, udev.log_level=, ... */
+	static const char *const booted[] = { "rd.", "bootc.", "systemd.", "netinit.", "net.", "udev.",
+					      "vconsole.", "locale.", "luks.", "plymouth.", "fsck.", "mount.",
+					      "modprobe.", "root.", "rootflags.", "resume.", "selinux.", "kiwi." };
+	size_t i;
+
+	for (i = 0; i < sizeof(booted) / sizeof(booted[0]); i++)
+		if (starts(key, booted[i]))
+			return false;
 	for (s = key; s < dot; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
 			return false;
@@ -754,6 +931,13 @@ static void plan_defaults(struct boot_plan *p)
 	p->bootc_var_rw = true;
 }
 
+/* The root itself needs the network (a deployment to a disk decides at boot: blockdev/deploy.h). */
+static bool root_needs_net(const struct boot_plan *p)
+{
+	return (p->root_kind == ROOT_LIVE_URL && !p->kiwi_system[0]) || p->root_kind == ROOT_NBD ||
+	       p->root_kind == ROOT_AOE || (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://"));
+}
+
 /* Cross-parameter rules, after every parameter was seen. */
 static void plan_finish(struct boot_plan *p)
 {
@@ -761,6 +945,8 @@ static void plan_finish(struct boot_plan *p)
 		p->root_kind = ROOT_LIVE_DEV;
 	switch (p->root_kind) {
 	case ROOT_NONE:
+		if (p->root_given)
+			break; /* a malformed root= already said what is wrong with it */
 		plan_error(p, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
 			   "or root=/dev/vda");
 		break;
@@ -790,22 +976,29 @@ static void plan_finish(struct boot_plan *p)
 	default:
 		break;
 	}
-	if (p->kiwi_system[0] && p->root_kind != ROOT_LIVE_URL)
+	/* the cross-checks against root= only mean something when root= itself was understood */
+	if (p->root_kind != ROOT_NONE && p->kiwi_system[0] && p->root_kind != ROOT_LIVE_URL)
 		plan_error(p, "rd.kiwi.live.system=%s: expected together with root=live:<URL> (the image to deploy)",
 			   p->kiwi_system);
-	if (p->overlay_persistent && !p->kiwi_system[0] && p->root_kind != ROOT_LIVE_DEV)
+	if (p->root_kind != ROOT_NONE && p->overlay_persistent && !p->kiwi_system[0] && p->root_kind != ROOT_LIVE_DEV)
 		plan_error(p, "rd.live.overlay.persistent: expected rd.kiwi.live.system=<disk> or root=live:<disk> "
 			   "(the cow partition goes on the disk that holds the image)");
 	if (p->overlay_persistent && p->overlay_dev[0])
 		plan_error(p, "rd.live.overlay.persistent and rd.overlay=%s: expected one persistent overlay, not both",
 			   p->overlay_dev);
 	p->fetch.retry_deadline_s = p->retry_s;
+	/* bond=: netinit creates the bonds itself, with their options; the module's own bond0 would
+	 * be a balance-rr bond nobody asked for (one it made anyway is reconfigured: net/net.c) */
+	if (p->net.n_bond && p->nmodparams < PLAN_MAX_MODPARAMS)
+		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "bonding.max_bonds=0");
 	if (p->ramdisk_kib && p->nmodparams < PLAN_MAX_MODPARAMS)
 		snprintf(p->modparams[p->nmodparams++], PLAN_STR, "brd.rd_size=%lu", p->ramdisk_kib);
 	/* a deployment to a disk decides at boot whether it needs the network (blockdev/deploy.h) */
-	if ((p->root_kind == ROOT_LIVE_URL && !p->kiwi_system[0]) || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
-	    (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://")))
+	p->net_required = p->net.neednet; /* rd.neednet=1 */
+	if (root_needs_net(p)) {
 		net_plan_require(&p->net);
+		p->net_required = true;
+	}
 	{
 		char err[PLAN_STR];
 
@@ -878,6 +1071,20 @@ static void json_kv(FILE *out, const char *key, const char *v, bool more)
 	fputs(more ? ", " : "", out);
 }
 
+static void json_list(FILE *out, const char *key, const char (*v)[PLAN_DRIVER_NAME], size_t n)
+{
+	size_t i;
+
+	json_str(out, key);
+	fputs(": [", out);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, v[i]);
+	}
+	fputs("], ", out);
+}
+
 void plan_print(const struct boot_plan *p, FILE *out, bool json)
 {
 	static const char *const verb[] = { "quiet", "normal", "info", "debug" };
@@ -895,7 +1102,12 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		fprintf(out, "\"retry_s\": %u, \"timeout_s\": %u, \"shell\": %s, ", p->retry_s, p->timeout_s,
 			p->shell ? "true" : "false");
 		json_kv(out, "break", plan_break_name(p->brk), true);
-		fprintf(out, "\"panic_s\": %d, ", p->panic_s);
+		fprintf(out, "\"panic_s\": %d, \"network_required\": %s, ", p->panic_s, p->net_required ? "true" : "false");
+		json_kv(out, "emergency", (const char *const[]){ "default", "reboot", "poweroff", "halt" }[p->emergency & 3],
+			true);
+		json_list(out, "driver_blacklist", p->drv_blacklist, p->ndrv_blacklist);
+		json_list(out, "driver_pre", p->drv_pre, p->ndrv_pre);
+		json_list(out, "driver_post", p->drv_post, p->ndrv_post);
 		json_kv(out, "verbosity", verb[p->verbosity & 3], true);
 		fputs("\"network\": ", out);
 		net_plan_print(&p->net, out, true);
@@ -956,11 +1168,22 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		fprintf(out, "  rootfstype: %s  rootflags: %s\n", p->rootfstype[0] ? p->rootfstype : "(detect)",
 			p->rootflags[0] ? p->rootflags : "(none)");
 	if (p->root_kind == ROOT_BOOTC) {
-		fprintf(out, "  bootc-live: %s, root %s (ro ignored), /etc %s, /var %s\n",
-			!strncmp(p->root_src, "docker://", 9) ? "registry pull" : p->root_src[0] == '/' ?
-			"oci-archive in the initramfs" : "oci-archive download",
-			p->bootc_rw ? "read-write" : "read-only", p->bootc_etc_rw ? "writable" : "read-only",
-			p->bootc_var_rw ? "writable" : "read-only");
+		/* what init/bootc.c assemble() mounts: an EROFS root is read-only whatever rw says and
+		 * gets the /etc, /var overlays; a rw bind root is writable as a whole and gets none
+		 * (bootc.live.*.rw=0 cannot make them read-only); a ro bind root gets the overlays */
+		const char *src = !strncmp(p->root_src, "docker://", 9) ? "registry pull" : p->root_src[0] == '/' ?
+				  "oci-archive in the initramfs" : "oci-archive download";
+
+		if (p->bootc_rw && !p->bootc_erofs)
+			fprintf(out, "  bootc-live: %s, root read-write (rw; ro ignored), /etc and /var writable with it "
+				"(no overlays%s)\n", src, !p->bootc_etc_rw || !p->bootc_var_rw ?
+				"; bootc.live.etc.rw=0 / bootc.live.var.rw=0 have no effect on a read-write root" : "");
+		else
+			fprintf(out, "  bootc-live: %s, root read-only%s, /etc %s, /var %s\n", src,
+				p->bootc_erofs ? (p->bootc_rw ? " (EROFS image; rw has no effect)" : " (EROFS image)") :
+				" (ro ignored; rw makes it writable)",
+				p->bootc_etc_rw ? "writable (tmpfs overlay)" : "read-only",
+				p->bootc_var_rw ? "writable (tmpfs overlay)" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
 		if (p->bootc_erofs && p->bootc_kexec)
@@ -969,7 +1192,7 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			fprintf(out, "    then written as an EROFS image (null UUID, timestamps at the epoch) and mounted "
 				"read-only from it (bootc.live.erofs; rw has no effect)\n");
 		if (p->bootc_zram[0])
-			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram; needs make initramfs MKFS=ext4)\n", p->bootc_zram);
+			fprintf(out, "    unpacked into an ext4 on /dev/zram0 of %s (bootc.zram)\n", p->bootc_zram);
 		if (p->bootc_kexec && p->bootc_kexec_reuse)
 			fprintf(out, "    then kexec the image's kernel with a new initramfs: the %s as /root.oci (newc cpio) followed "
 				"by the image's initramfs.img; command line without bootc.kexec*, root= and netroot=, plus "
@@ -1038,14 +1261,43 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->fetch.retry_deadline_s);
 	}
 	fprintf(out, "  init: %s\n", p->init[0] ? p->init : "/sbin/init, /etc/init, /bin/init, /bin/sh");
-	fprintf(out, "  wait: rd.retry=%u s%s\n", p->retry_s, p->timeout_s ? "" : "");
+	fprintf(out, "  wait: rd.retry=%u s", p->retry_s);
+	if (p->timeout_s)
+		fprintf(out, "; rd.timeout=%u s accepted, not used (every wait is bounded by rd.retry or rd.net.timeout.*)",
+			p->timeout_s);
+	fputc('\n', out);
 	fprintf(out, "  on failure: %s, then %s\n", p->shell ? "shell (rd.shell)" : "no shell",
+		p->emergency == EMERGENCY_POWEROFF ? "power off (rd.emergency=poweroff)" :
+		p->emergency == EMERGENCY_HALT ? "halt (rd.emergency=halt)" :
+		p->emergency == EMERGENCY_REBOOT ? (p->panic_s > 0 ? "reboot after panic= seconds (rd.emergency=reboot)" :
+						   "reboot at once (rd.emergency=reboot)") :
 		p->panic_s < 0 ? "reboot at once" :
 		p->panic_s > 0 ? "reboot after panic= seconds" : "halt");
+	for (i = 0; i < p->ndrv_blacklist; i++)
+		fprintf(out, "  module blacklisted: %s (not loaded for a device or an alias)\n", p->drv_blacklist[i]);
+	for (i = 0; i < p->ndrv_pre; i++)
+		fprintf(out, "  module before coldplug: %s (rd.driver.pre)\n", p->drv_pre[i]);
+	for (i = 0; i < p->ndrv_post; i++)
+		fprintf(out, "  module after coldplug: %s (rd.driver.post)\n", p->drv_post[i]);
 	if (p->brk != BREAK_NONE)
 		fprintf(out, "  break: %s (rd.break)\n", plan_break_name(p->brk));
 	net_plan_print(&p->net, out, false);
+	if (net_plan_wanted(&p->net))
+		fprintf(out, "  network failure: %s\n", p->net_required ?
+			(root_needs_net(p) ? "fatal (the root needs the network)" : "fatal (rd.neednet=1)") :
+			p->kiwi_system[0] ? "a warning, the boot goes on (the network is brought up again if the image "
+					    "must be downloaded onto the disk)" :
+			"a warning, the boot goes on (the root does not need it; rd.neednet=1 makes it fatal)");
 	fprintf(out, "  verbosity: %s\n", verb[p->verbosity & 3]);
+	/* mkfs.<fs> is not in the default initramfs: with it the image outgrows 4 MiB (docs/cmdline.md) */
+	if (p->overlay_persistent)
+		fprintf(out, "  needs mkfs.%s: rd.live.overlay.persistent%s%s creates the cow partition with it; not in the "
+			"default initramfs (it would outgrow 4 MiB): build with make initramfs MKFS=%s\n", p->cowfs,
+			strcmp(p->cowfs, "ext4") ? " with rd.live.overlay.cowfs=" : " (rd.live.overlay.cowfs default ext4)",
+			strcmp(p->cowfs, "ext4") ? p->cowfs : "", p->cowfs);
+	if (p->root_kind == ROOT_BOOTC && p->bootc_zram[0])
+		fprintf(out, "  needs mkfs.ext4: bootc.zram=%s formats /dev/zram0 with it; not in the default initramfs (it "
+			"would outgrow 4 MiB): build with make initramfs MKFS=ext4\n", p->bootc_zram);
 	for (i = 0; i < p->nmodparams; i++)
 		fprintf(out, "  module parameter: %s\n", p->modparams[i]);
 	for (i = 0; i < p->nerrors; i++)

@@ -14,6 +14,8 @@
 #define PLAN_URL 2048
 #define PLAN_MAX_ERRORS 16
 #define PLAN_MAX_MODPARAMS 64
+#define PLAN_MAX_DRIVERS 32  /* names in each of rd.driver.blacklist / .pre / .post */
+#define PLAN_DRIVER_NAME 64
 #define PLAN_MINMEM_DEFAULT_MIB 32 /* RAM kept free after a download (dracut: 1024, for rd.live.ram) */
 
 enum root_kind {
@@ -39,6 +41,14 @@ enum break_point {
 	BREAK_PRE_PIVOT, /* before switch_root (dracut: pre-pivot, cleanup; bare rd.break) */
 };
 
+/* What the fatal path does after the shell (rd.emergency=; default: panic= decides). */
+enum emergency_action {
+	EMERGENCY_DEFAULT,  /* panic=: <0 reboot now, 0 halt, >0 reboot after N s */
+	EMERGENCY_REBOOT,   /* rd.emergency=reboot (after panic= seconds if panic=N > 0) */
+	EMERGENCY_POWEROFF, /* rd.emergency=poweroff */
+	EMERGENCY_HALT,     /* rd.emergency=halt (even if panic= asks for a reboot) */
+};
+
 enum overlay_mode {
 	OVERLAY_TMPFS,    /* tmpfs upper (default for live and overlay roots) */
 	OVERLAY_NONE,     /* read-only root, no overlay (rd.live.overlay.readonly / rd.root.overlay.readonly) */
@@ -47,6 +57,7 @@ enum overlay_mode {
 struct boot_plan {
 	/* root */
 	enum root_kind root_kind;
+	bool root_given;            /* a root= was seen (even a malformed one: no second "no root=" error) */
 	char root_arg[PLAN_URL];    /* root= as given */
 	char root_src[PLAN_URL];    /* device spec, path in the initramfs, or URL */
 	char rootfstype[32];
@@ -60,12 +71,15 @@ struct boot_plan {
 	bool shell;                 /* rd.shell */
 	enum break_point brk;       /* rd.break */
 	int panic_s;                /* panic=: <0 reboot now, 0 halt, >0 reboot after N s */
+	enum emergency_action emergency; /* rd.emergency= */
 
 	/* verbosity: 0 quiet, 1 normal, 2 rd.info, 3 rd.debug */
 	int verbosity;
 
 	/* the network: ip=, nameserver=, rd.neednet, BOOTIF=, ... (net/ipconf.h) */
 	struct net_plan net;
+	bool net_required;          /* a failed bring-up is fatal: rd.neednet=1 or a root that needs the network
+	                             * (dracut's rule); otherwise (only ip=) a warning and the boot goes on */
 
 	/* live images (dracut dmsquash-live / livenet) */
 	char live_dir[PLAN_STR];        /* rd.live.dir, default LiveOS */
@@ -107,6 +121,15 @@ struct boot_plan {
 	bool bootc_kexec;               /* bootc.kexec: kexec the image's own kernel + initramfs */
 	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1: re-pack the archive into the next initramfs */
 
+	/* kernel modules: rd.driver.blacklist= and modprobe.blacklist= (aliases ignored),
+	 * rd.driver.pre= (loaded before coldplug), rd.driver.post= (after it) */
+	char drv_blacklist[PLAN_MAX_DRIVERS][PLAN_DRIVER_NAME];
+	size_t ndrv_blacklist;
+	char drv_pre[PLAN_MAX_DRIVERS][PLAN_DRIVER_NAME];
+	size_t ndrv_pre;
+	char drv_post[PLAN_MAX_DRIVERS][PLAN_DRIVER_NAME];
+	size_t ndrv_post;
+
 	/* "<module>.<param>=<value>" from the command line, for the module loader */
 	char modparams[PLAN_MAX_MODPARAMS][PLAN_STR];
 	size_t nmodparams;
@@ -122,6 +145,9 @@ int plan_build(const struct cmdline *c, struct boot_plan *plan);
 
 /* Print the plan (human lines, or one JSON object). */
 void plan_print(const struct boot_plan *plan, FILE *out, bool json);
+
+/* The i-th key of the parser's table (NULL past the end): what docs/cmdline.md must list. */
+const char *plan_param_key(size_t i);
 
 const char *plan_root_kind_name(enum root_kind k);
 const char *plan_break_name(enum break_point b);

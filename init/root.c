@@ -31,6 +31,7 @@
 
 static struct kmod_ctx *kmod;
 static const struct boot_plan *plan;
+static bool net_is_up;	/* the network stage brought the network up */
 static char cow_dev[256];              /* the cow partition (rd.live.overlay.persistent), once known */
 static struct probe_info live_top;     /* the outermost live image, for rd.overlay's auto path */
 
@@ -499,15 +500,16 @@ static uint64_t download(const char *url, const struct fetch_opts *opts, const c
 	return written;
 }
 
-/* A disk deployment needs the network only when it downloads: bring it up now
- * (the network stage did nothing unless ip= or rd.neednet asked for it). */
+/* A disk deployment needs the network only when it downloads: bring it up now (the
+ * network stage did nothing unless ip= or rd.neednet asked for it, or it failed and went
+ * on because the plan did not require it: then this is the second and fatal try). */
 static void deploy_network(void)
 {
 	struct net_plan np = plan->net;
 	struct net_result res;
 	char err[512], line[512];
 
-	if (net_plan_wanted(&plan->net))
+	if (net_is_up)
 		return;
 	net_plan_require(&np);
 	if (net_plan_finish(&np, err, sizeof(err)) < 0 || net_up(&np, &res, log_event, "network", err, sizeof(err)) < 0)
@@ -663,12 +665,13 @@ static void live_dev(void)
 	live_root(path);
 }
 
-void root_assemble(const struct boot_plan *p, struct kmod_ctx *k)
+void root_assemble(const struct boot_plan *p, struct kmod_ctx *k, bool network_up)
 {
 	char why[256];
 
 	plan = p;
 	kmod = k;
+	net_is_up = network_up;
 	switch (p->root_kind) {
 	case ROOT_BLOCK:
 		local_root();

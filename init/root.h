@@ -9,7 +9,9 @@
 
 #define NEWROOT "/sysroot"
 
-void root_assemble(const struct boot_plan *plan, struct kmod_ctx *kmod);
+/* network_up: the network stage brought the network up (a disk deployment that must download
+ * brings it up itself otherwise). */
+void root_assemble(const struct boot_plan *plan, struct kmod_ctx *kmod, bool network_up);
 
 /* fetch_event_fn for downloads: progress on the console, resume/retry/summary lines;
  * ctx is the URL shown. */

@@ -34,6 +34,7 @@ struct module {
 	size_t ndeps;
 	enum mod_state state;
 	int rc;			/* MOD_FAILED: why */
+	int blacklist_told;	/* the "blacklisted" event was sent */
 };
 
 struct alias {
@@ -86,6 +87,9 @@ struct kmod_ctx {
 
 	struct param *params;
 	size_t nparams;
+
+	char **blacklist;	/* normalised names whose aliases are ignored (kmod_blacklist) */
+	size_t nblacklist, capblacklist;
 
 	unsigned ninserted;	/* modules inserted by this context */
 };
@@ -775,7 +779,31 @@ static int norm_copy(const char *in, char *out, size_t outlen, int alias)
 	return 0;
 }
 
-/* Load every module whose alias pattern matches str; *matched counts them. */
+static int is_blacklisted(const struct kmod_ctx *k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < k->nblacklist; i++)
+		if (strcmp(k->blacklist[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A blacklisted module is not loaded for an alias: say so once. */
+static int skip_blacklisted(struct kmod_ctx *k, struct module *m, const char *alias)
+{
+	if (!is_blacklisted(k, m->name))
+		return 0;
+	if (!m->blacklist_told && m->state != MOD_PRESENT) {
+		m->blacklist_told = 1; /* by name it still loads, as with modprobe */
+		event(k, EV_INFO, "%s: blacklisted, not loaded for %s", m->name, alias);
+	}
+	return 1;
+}
+
+/* Load every module whose alias pattern matches str; *matched counts them. A blacklisted
+ * module counts as matched (the alias is known) but is not loaded: -EPERM when nothing
+ * else served the alias. */
 static int load_alias(struct kmod_ctx *k, const char *str, int depth, int coldplug, unsigned *matched)
 {
 	size_t i, l = strlen(str);
@@ -799,6 +827,11 @@ static int load_alias(struct kmod_ctx *k, const char *str, int depth, int coldpl
 			continue;
 		}
 		(*matched)++;
+		if (skip_blacklisted(k, m, str)) {
+			if (!first_err)
+				first_err = -EPERM;
+			continue;
+		}
 		if (coldplug && m->state != MOD_NEW)
 			continue;
 		/* Another module may serve the alias: a failure here is only a warning. */
@@ -926,7 +959,7 @@ static void scan_dir(struct kmod_ctx *k, int dirfd, int depth, uint64_t path_h, 
 				    !kmod_glob_match(a->pattern + a->litlen, buf + a->litlen))
 					continue;
 				m = find_module(k, a->module);
-				if (m && m->state == MOD_NEW) {
+				if (m && m->state == MOD_NEW && !skip_blacklisted(k, m, buf)) {
 					sc->attempts++;
 					event(k, EV_DEBUG, "modalias %s: %s", buf, m->name);
 					load_module(k, m, 0, 1);
@@ -1062,6 +1095,23 @@ static int add_param(struct kmod_ctx *k, const char *s)
 	return 0;
 }
 
+int kmod_blacklist(struct kmod_ctx *k, const char *name)
+{
+	char n[MODALIAS_MAX], *copy;
+
+	if (!k || !name || norm_copy(name, n, sizeof(n), 0))
+		return -EINVAL;
+	if (is_blacklisted(k, n))
+		return 0;
+	if (grow((void **)&k->blacklist, &k->capblacklist, k->nblacklist, sizeof(*k->blacklist)))
+		return -ENOMEM;
+	copy = strdup(n);
+	if (!copy)
+		return -ENOMEM;
+	k->blacklist[k->nblacklist++] = copy;
+	return 0;
+}
+
 int kmod_set_hooks(struct kmod_ctx *k, const char *sysfs_root, kmod_insert_fn insert, void *insctx)
 {
 	char *s;
@@ -1172,6 +1222,9 @@ void kmod_close(struct kmod_ctx *k)
 	free(k->aliases);
 	free(k->softdeps);
 	free(k->params);
+	for (i = 0; i < k->nblacklist; i++)
+		free(k->blacklist[i]);
+	free(k->blacklist);
 	free(k->bufs);
 	free(k->moddir);
 	free(k->sysfs);

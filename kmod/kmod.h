@@ -43,6 +43,14 @@ int kmod_load(struct kmod_ctx *k, const char *name_or_alias);
  */
 int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded);
 
+/*
+ * Blacklist a module (rd.driver.blacklist=, modprobe.blacklist=), as modprobe's "blacklist"
+ * does: its aliases are ignored, so neither coldplug nor a load by alias inserts it (an
+ * info event says so once; a load by an alias nothing else serves is -EPERM). A load by its
+ * name, and a load as another module's dependency, still insert it. 0, -EINVAL or -ENOMEM.
+ */
+int kmod_blacklist(struct kmod_ctx *k, const char *name);
+
 void kmod_close(struct kmod_ctx *k);
 
 #define KMOD_SETTLE_MAX_MS 1500	/* longest wait for /sys/devices to stop changing */

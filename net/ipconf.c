@@ -583,6 +583,166 @@ static int parse_vlan(struct net_plan *np, const char *value, char *err, size_t 
 	return 1;
 }
 
+static const char *const bond_modes[] = { "balance-rr", "active-backup", "balance-xor", "broadcast",
+					   "802.3ad", "balance-tlb", "balance-alb" };
+static const char *const bond_hashes[] = { "layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac" };
+static const char *const bond_lacp[] = { "slow", "fast" };
+static const char *const bond_adsel[] = { "stable", "bandwidth", "count" };
+
+const char *net_bond_mode_name(unsigned mode)
+{
+	return mode < sizeof(bond_modes) / sizeof(bond_modes[0]) ? bond_modes[mode] : "?";
+}
+
+/* A name from names[] or its number (the bonding module takes both). */
+static int bond_enum(const char *v, const char *const *names, unsigned n, uint8_t *out)
+{
+	unsigned u;
+
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(v, names[i])) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	if (parse_uint(v, 0, n - 1, &u))
+		return -EINVAL;
+	*out = (uint8_t)u;
+	return 0;
+}
+
+/* One "key=value" of bond='s options field. */
+static int bond_option(struct net_bond *b, const char *opt, const char *whole, char *err, size_t errlen)
+{
+	char key[32];
+	const char *eq = strchr(opt, '=');
+	const char *v = eq ? eq + 1 : "";
+	size_t n = eq ? (size_t)(eq - opt) : strlen(opt);
+	unsigned u;
+
+	if (n >= sizeof(key))
+		n = sizeof(key) - 1;
+	memcpy(key, opt, n);
+	key[n] = '\0';
+	if (!eq || !*v)
+		goto bad;
+	if (!strcmp(key, "mode")) {
+		if (bond_enum(v, bond_modes, 7, &b->mode))
+			goto bad;
+	} else if (!strcmp(key, "miimon") || !strcmp(key, "updelay") || !strcmp(key, "downdelay")) {
+		if (parse_uint(v, 0, 600000, &u))
+			goto bad;
+		if (key[0] == 'm')
+			b->miimon = u, b->has_miimon = true;
+		else if (key[0] == 'u')
+			b->updelay = u, b->has_updelay = true;
+		else
+			b->downdelay = u, b->has_downdelay = true;
+	} else if (!strcmp(key, "min_links")) {
+		if (parse_uint(v, 0, NET_MAX_BOND_SLAVES, &u))
+			goto bad;
+		b->min_links = u, b->has_min_links = true;
+	} else if (!strcmp(key, "lacp_rate")) {
+		if (bond_enum(v, bond_lacp, 2, &b->lacp_rate))
+			goto bad;
+		b->has_lacp_rate = true;
+	} else if (!strcmp(key, "xmit_hash_policy")) {
+		if (bond_enum(v, bond_hashes, 6, &b->xmit_hash))
+			goto bad;
+		b->has_xmit_hash = true;
+	} else if (!strcmp(key, "ad_select")) {
+		if (bond_enum(v, bond_adsel, 3, &b->ad_select))
+			goto bad;
+		b->has_ad_select = true;
+	} else if (!strcmp(key, "primary")) {
+		if (!valid_ifname(v) || strlen(v) >= NET_IFNAMSIZ)
+			goto bad;
+		copy_str(b->primary, sizeof(b->primary), v);
+	} else {
+		seterr(err, errlen, "bond=%s: bonding option '%s' is not supported by netinit; supported: mode, miimon, "
+		       "updelay, downdelay, lacp_rate, xmit_hash_policy, ad_select, min_links, primary", whole, key);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	seterr(err, errlen, "bond=%s: bad bonding option '%s'; expected e.g. mode=802.3ad, miimon=100, lacp_rate=fast, "
+	       "xmit_hash_policy=layer3+4", whole, opt);
+	return -EINVAL;
+}
+
+static int parse_bond(struct net_plan *np, const char *value, char *err, size_t errlen)
+{
+	const char *whole = value ? value : "";
+	char buf[512], defslaves[] = "eth0,eth1", *field[4] = { NULL }, *p, *tok, *save;
+	struct net_bond b;
+	unsigned nf = 0, u;
+
+	memset(&b, 0, sizeof(b));
+	if (!value || !*value)
+		value = "bond0:eth0,eth1:mode=balance-rr"; /* dracut's bare "bond" */
+	if (strlen(value) >= sizeof(buf)) {
+		seterr(err, errlen, "bond=: value longer than %zu characters", sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, value);
+	for (p = buf; nf < 4; nf++) {
+		field[nf] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (p && nf == 4) {
+		seterr(err, errlen, "bond=%s: too many ':' fields; expected <name>[:<slaves>[:<options>[:<mtu>]]]", whole);
+		return -EINVAL;
+	}
+	if (!valid_ifname(field[0]) || strlen(field[0]) >= NET_IFNAMSIZ) {
+		seterr(err, errlen, "bond=%s: bad bond name; expected <name>[:<slave>,<slave>...[:<options>[:<mtu>]]]", whole);
+		return -EINVAL;
+	}
+	copy_str(b.name, sizeof(b.name), field[0]);
+	/* dracut: bond=<name> alone takes eth0,eth1 */
+	if (!field[1] || !*field[1])
+		field[1] = defslaves;
+	for (tok = strtok_r(field[1], ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!valid_ifname(tok) || strlen(tok) >= NET_IFNAMSIZ || !strcmp(tok, b.name)) {
+			seterr(err, errlen, "bond=%s: bad slave interface '%s'", whole, tok);
+			return -EINVAL;
+		}
+		if (b.n_slave >= NET_MAX_BOND_SLAVES) {
+			seterr(err, errlen, "bond=%s: more than %d slaves", whole, NET_MAX_BOND_SLAVES);
+			return -E2BIG;
+		}
+		copy_str(b.slave[b.n_slave++], NET_IFNAMSIZ, tok);
+	}
+	if (field[2] && *field[2])
+		for (tok = strtok_r(field[2], ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (bond_option(&b, tok, whole, err, errlen))
+				return -EINVAL;
+	if (field[3] && *field[3]) {
+		if (parse_uint(field[3], 68, 65535, &u)) {
+			seterr(err, errlen, "bond=%s: bad MTU '%s'; expected 68..65535", whole, field[3]);
+			return -EINVAL;
+		}
+		b.mtu = u;
+	}
+	if (b.primary[0]) {
+		bool found = false;
+
+		for (unsigned i = 0; i < b.n_slave; i++)
+			found |= !strcmp(b.slave[i], b.primary);
+		if (!found) {
+			seterr(err, errlen, "bond=%s: primary=%s is not one of its slaves", whole, b.primary);
+			return -EINVAL;
+		}
+	}
+	if (np->n_bond >= NET_MAX_BOND) {
+		seterr(err, errlen, "bond=%s: too many bond= entries: at most %d", whole, NET_MAX_BOND);
+		return -E2BIG;
+	}
+	np->bond[np->n_bond++] = b;
+	return 1;
+}
+
 static int parse_ifname(struct net_plan *np, const char *value, char *err, size_t errlen)
 {
 	struct net_ifname f;
@@ -705,7 +865,9 @@ int net_plan_arg(struct net_plan *np, const char *key, const char *value,
 	}
 	if (!strcmp(key, "vlan"))
 		return parse_vlan(np, value, err, errlen);
-	if (!strcmp(key, "bond") || !strcmp(key, "bridge") || !strcmp(key, "team")) {
+	if (!strcmp(key, "bond"))
+		return parse_bond(np, value, err, errlen);
+	if (!strcmp(key, "bridge") || !strcmp(key, "team")) {
 		mark_unsupported(np, false, key, value ? value : "");
 		return 1;
 	}
@@ -766,6 +928,20 @@ int net_plan_finish(struct net_plan *np, char *err, size_t errlen)
 				seterr(err, errlen, "vlan=%s: VLAN given twice", np->vlan[i].name);
 				return -EINVAL;
 			}
+	for (i = 0; i < np->n_bond; i++)
+		for (j = 0; j <= i; j++) {
+			if (j < i && !strcmp(np->bond[i].name, np->bond[j].name)) {
+				seterr(err, errlen, "bond=%s: bond given twice", np->bond[i].name);
+				return -EINVAL;
+			}
+			for (int a = 0; a < np->bond[i].n_slave; a++)
+				for (int b = 0; b < (j < i ? np->bond[j].n_slave : a); b++)
+					if (!strcmp(np->bond[i].slave[a], np->bond[j].slave[b])) {
+						seterr(err, errlen, "bond=%s: %s is a slave twice", np->bond[i].name,
+						       np->bond[i].slave[a]);
+						return -EINVAL;
+					}
+		}
 	return 0;
 }
 
@@ -902,6 +1078,25 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 				np->naming_scheme[0] ? np->naming_scheme : "v257");
 		else
 			fprintf(out, "  network: kernel interface names (net.ifnames=0)\n");
+		for (i = 0; i < np->n_bond; i++) {
+			const struct net_bond *bd = &np->bond[i];
+
+			fprintf(out, "  network: bond %s (%s", bd->name, net_bond_mode_name(bd->mode));
+			if (bd->has_miimon)
+				fprintf(out, ", miimon %u ms", bd->miimon);
+			if (bd->has_lacp_rate)
+				fprintf(out, ", lacp_rate %s", bond_lacp[bd->lacp_rate]);
+			if (bd->has_xmit_hash)
+				fprintf(out, ", xmit_hash_policy %s", bond_hashes[bd->xmit_hash]);
+			if (bd->primary[0])
+				fprintf(out, ", primary %s", bd->primary);
+			if (bd->mtu)
+				fprintf(out, ", mtu %u", bd->mtu);
+			fprintf(out, ") of");
+			for (int s = 0; s < bd->n_slave; s++)
+				fprintf(out, "%s %s", s ? "," : "", bd->slave[s]);
+			fputc('\n', out);
+		}
 		fprintf(out, "  network: timeouts iflink=%us carrier=%us dhcp=%us x%u\n",
 			np->timeout.iflink, np->timeout.carrier, np->timeout.dhcp, np->dhcp_retry);
 		return;
@@ -936,6 +1131,17 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 		for (i = 0; i < np->n_ifname; i++) {
 			mac_str(np->ifname[i].mac, m);
 			fprintf(out, "%s{\"name\":\"%s\",\"mac\":\"%s\"}", i ? "," : "", np->ifname[i].name, m);
+		}
+		fputc(']', out);
+	}
+	if (np->n_bond) {
+		fprintf(out, ",\"bond\":[");
+		for (i = 0; i < np->n_bond; i++) {
+			fprintf(out, "%s{\"name\":\"%s\",\"mode\":\"%s\",\"slaves\":[", i ? "," : "", np->bond[i].name,
+				net_bond_mode_name(np->bond[i].mode));
+			for (int s2 = 0; s2 < np->bond[i].n_slave; s2++)
+				fprintf(out, "%s\"%s\"", s2 ? "," : "", np->bond[i].slave[s2]);
+			fprintf(out, "]}");
 		}
 		fputc(']', out);
 	}

@@ -30,6 +30,8 @@
 #define NET_MAX_ROUTES	8	/* rd.route= entries */
 #define NET_MAX_IFNAME	4	/* ifname= entries */
 #define NET_MAX_VLAN	4	/* vlan= entries */
+#define NET_MAX_BOND	2	/* bond= entries */
+#define NET_MAX_BOND_SLAVES 8	/* interfaces of one bond */
 #define NET_HOSTNAME_MAX 64	/* host name incl. NUL */
 #define NET_FORM_MAX	64	/* an echoed unsupported form incl. NUL */
 #define NET_ROOT_MAX	128	/* root prefix for written files incl. NUL */
@@ -77,6 +79,28 @@ struct net_vlan {
 	uint16_t id;			/* from the name: vlan0005, vlan5, eth0.0005, eth0.5 */
 };
 
+/* bond=<name>[:<slave>,<slave>...[:<options>[:<mtu>]]] (dracut); bare "bond" is
+ * bond0:eth0,eth1:mode=balance-rr. Options, comma-separated: mode=, miimon=, updelay=,
+ * downdelay=, lacp_rate=, xmit_hash_policy=, ad_select=, min_links=, primary=; any other
+ * option is refused by name. */
+struct net_bond {
+	char name[NET_IFNAMSIZ];
+	char slave[NET_MAX_BOND_SLAVES][NET_IFNAMSIZ];
+	uint8_t n_slave;
+	uint8_t mode;			/* BOND_MODE_*: 0 balance-rr ... 6 balance-alb */
+	/* options given (the kernel's default otherwise) */
+	bool has_miimon, has_updelay, has_downdelay, has_lacp_rate, has_xmit_hash, has_ad_select, has_min_links;
+	uint32_t miimon, updelay, downdelay, min_links;	/* ms, ms, ms, count */
+	uint8_t lacp_rate;		/* 0 slow, 1 fast */
+	uint8_t xmit_hash;		/* 0 layer2, 1 layer3+4, 2 layer2+3, 3 encap2+3, 4 encap3+4, 5 vlan+srcmac */
+	uint8_t ad_select;		/* 0 stable, 1 bandwidth, 2 count */
+	char primary[NET_IFNAMSIZ];	/* "" = none */
+	unsigned mtu;			/* 0 = leave */
+};
+
+/* The names of bond modes and option values, for printing (index = the kernel's value). */
+const char *net_bond_mode_name(unsigned mode);
+
 /* Seconds; dracut's names and defaults. 0 for dhcp means the default. */
 struct net_timeouts {
 	unsigned iflink;	/* wait for the links to appear: 60 */
@@ -104,6 +128,8 @@ struct net_plan {
 	uint8_t n_ifname;
 	struct net_vlan vlan[NET_MAX_VLAN];
 	uint8_t n_vlan;
+	struct net_bond bond[NET_MAX_BOND];
+	uint8_t n_bond;
 	bool neednet;				/* rd.neednet=1 or net_plan_require() */
 	bool ifnames;				/* net.ifnames, default true: rename NICs as udev would */
 	char naming_scheme[8];			/* net.naming-scheme=, "" = netinit's default (ifnames.h) */

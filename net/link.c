@@ -13,6 +13,7 @@
 #define NL_BUF		16384	/* dump replies come in pages; this holds several */
 #define REQ_BUF		512
 #define VLAN_KIND	"vlan"
+#define BOND_KIND	"bond"
 #ifndef IFF_UP
 #define IFF_UP		0x1
 #endif
@@ -183,6 +184,10 @@ static void parse_link(struct nlmsghdr *r, struct nl_link *l)
 			if (alen == 4)
 				memcpy(&l->mtu, RTA_DATA(a), 4);
 			break;
+		case IFLA_MASTER:
+			if (alen == 4)
+				memcpy(&l->master, RTA_DATA(a), 4);
+			break;
 		}
 	}
 }
@@ -271,6 +276,75 @@ int nl_vlan_add(struct nl *nl, const char *name, int phys_ifindex, uint16_t id)
 	if (!(data = nest_start(nh, sizeof(q), IFLA_INFO_DATA)))
 		return -ENOSPC;
 	if (add_attr(nh, sizeof(q), IFLA_VLAN_ID, &id, 2))
+		return -ENOSPC;
+	nest_end(nh, data);
+	nest_end(nh, linkinfo);
+	return transact(nl, nh);
+}
+
+int nl_bond_add(struct nl *nl, const char *name, const struct nl_bond_opts *o, bool create)
+{
+	struct req q;
+	struct nlmsghdr *nh = req_init(&q, RTM_NEWLINK, create ? NLM_F_CREATE | NLM_F_EXCL : 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct rtattr *linkinfo, *data;
+	const struct { int attr, size; int64_t v; } opt[] = {
+		{ IFLA_BOND_MIIMON, 4, o->miimon },       { IFLA_BOND_UPDELAY, 4, o->updelay },
+		{ IFLA_BOND_DOWNDELAY, 4, o->downdelay }, { IFLA_BOND_MIN_LINKS, 4, o->min_links },
+		{ IFLA_BOND_AD_LACP_RATE, 1, o->lacp_rate }, { IFLA_BOND_XMIT_HASH_POLICY, 1, o->xmit_hash_policy },
+		{ IFLA_BOND_AD_SELECT, 1, o->ad_select },
+	};
+
+	ifi->ifi_family = AF_UNSPEC;
+	if (add_attr(nh, sizeof(q), IFLA_IFNAME, name, strlen(name) + 1))
+		return -ENOSPC;
+	if (!(linkinfo = nest_start(nh, sizeof(q), IFLA_LINKINFO)) ||
+	    add_attr(nh, sizeof(q), IFLA_INFO_KIND, BOND_KIND, strlen(BOND_KIND)) ||
+	    !(data = nest_start(nh, sizeof(q), IFLA_INFO_DATA)) ||
+	    add_attr(nh, sizeof(q), IFLA_BOND_MODE, &o->mode, 1))
+		return -ENOSPC;
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+		uint32_t v32 = (uint32_t)opt[i].v;
+		uint8_t v8 = (uint8_t)opt[i].v;
+
+		if (opt[i].v < 0)
+			continue;
+		if (add_attr(nh, sizeof(q), (unsigned short)opt[i].attr, opt[i].size == 4 ? (void *)&v32 : (void *)&v8,
+			     (size_t)opt[i].size))
+			return -ENOSPC;
+	}
+	nest_end(nh, data);
+	nest_end(nh, linkinfo);
+	return transact(nl, nh);
+}
+
+int nl_link_set_master(struct nl *nl, int ifindex, int master_ifindex)
+{
+	struct req q;
+	struct nlmsghdr *nh = req_init(&q, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	uint32_t m = (uint32_t)master_ifindex;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (add_attr(nh, sizeof(q), IFLA_MASTER, &m, 4))
+		return -ENOSPC;
+	return transact(nl, nh);
+}
+
+int nl_bond_set_primary(struct nl *nl, int bond_ifindex, int slave_ifindex)
+{
+	struct req q;
+	struct nlmsghdr *nh = req_init(&q, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct rtattr *linkinfo, *data;
+	uint32_t s = (uint32_t)slave_ifindex;
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = bond_ifindex;
+	if (!(linkinfo = nest_start(nh, sizeof(q), IFLA_LINKINFO)) ||
+	    add_attr(nh, sizeof(q), IFLA_INFO_KIND, BOND_KIND, strlen(BOND_KIND)) ||
+	    !(data = nest_start(nh, sizeof(q), IFLA_INFO_DATA)) || add_attr(nh, sizeof(q), IFLA_BOND_PRIMARY, &s, 4))
 		return -ENOSPC;
 	nest_end(nh, data);
 	nest_end(nh, linkinfo);

@@ -20,6 +20,14 @@ struct nl_link {
 	unsigned flags;		/* IFF_UP, IFF_LOOPBACK, IFF_LOWER_UP (carrier), ... */
 	unsigned type;		/* ARPHRD_* */
 	unsigned mtu;
+	int master;		/* IFLA_MASTER: ifindex of its bond, 0 = none */
+};
+
+/* Bonding options for nl_bond_add; -1 leaves the kernel's default. */
+struct nl_bond_opts {
+	uint8_t mode;		/* 0 balance-rr ... 4 802.3ad ... 6 balance-alb */
+	int32_t miimon, updelay, downdelay, min_links;
+	int16_t lacp_rate, xmit_hash_policy, ad_select;
 };
 
 struct nl {
@@ -46,6 +54,16 @@ int nl_link_set(struct nl *nl, int ifindex, int up, unsigned mtu,
 
 /* ip link add link <phys> name <name> type vlan id <id> */
 int nl_vlan_add(struct nl *nl, const char *name, int phys_ifindex, uint16_t id);
+
+/* ip link add <name> type bond mode <m> [miimon ...] (create), or the same options on an
+ * existing bond of that name, which must be down and have no slaves (ip link set ... type bond) */
+int nl_bond_add(struct nl *nl, const char *name, const struct nl_bond_opts *o, bool create);
+
+/* ip link set <ifindex> master <master_ifindex> (the link must be down) */
+int nl_link_set_master(struct nl *nl, int ifindex, int master_ifindex);
+
+/* ip link set <bond> type bond primary <slave> (after the slave is enslaved) */
+int nl_bond_set_primary(struct nl *nl, int bond_ifindex, int slave_ifindex);
 
 /* ip addr add <addr>/<prefix> broadcast <computed> dev <ifindex> (permanent) */
 int nl_addr_add(struct nl *nl, int ifindex, struct in_addr addr, uint8_t prefix);

@@ -77,6 +77,10 @@ struct ctx {
 	bool entry_failed[NET_MAX_IP];
 	int entry_ifc[NET_MAX_IP];	/* which ifc configured the entry */
 	bool vlan_failed[NET_MAX_VLAN];	/* tried once, failed: do not retry */
+	bool bond_failed[NET_MAX_BOND];	/* creating it failed: do not retry */
+	bool bond_ready[NET_MAX_BOND];	/* a slave is enslaved: the bond may be configured */
+	bool bond_set[NET_MAX_BOND];	/* created, or its options applied, by us */
+	bool slave_failed[NET_MAX_BOND][NET_MAX_BOND_SLAVES];
 	bool ifname_failed[NET_MAX_IFNAME];
 	int named[LINK_MAX];		/* ifindexes the naming policy looked at (renamed or not) */
 	int n_named;
@@ -461,6 +465,24 @@ static bool is_vlan_parent(const struct net_plan *np, const char *name)
 	return false;
 }
 
+static bool is_bond_slave(const struct net_plan *np, const char *name)
+{
+	for (int i = 0; i < np->n_bond; i++)
+		for (int s = 0; s < np->bond[i].n_slave; s++)
+			if (!strcmp(np->bond[i].slave[s], name))
+				return true;
+	return false;
+}
+
+/* A bond= interface without an enslaved slave yet: not to be configured (its MAC changes). */
+static bool is_unready_bond(struct ctx *c, const char *name)
+{
+	for (int i = 0; i < c->np->n_bond; i++)
+		if (!strcmp(c->np->bond[i].name, name))
+			return !c->bond_ready[i];
+	return false;
+}
+
 static bool named_by_entry(struct ctx *c, const char *name)
 {
 	for (int i = 0; i < c->n_ip; i++)
@@ -474,6 +496,8 @@ static int entry_for(struct ctx *c, const struct nl_link *l, int *any_entry)
 {
 	const struct net_plan *np = c->np;
 
+	if (is_bond_slave(np, l->name) || is_unready_bond(c, l->name))
+		return -2; /* a slave is never configured itself; a bond once it has a slave */
 	for (int i = 0; i < c->n_ip; i++)
 		if (c->ip[i].iface[0] && !strcmp(c->ip[i].iface, l->name))
 			return i;
@@ -557,6 +581,79 @@ static bool policy_names(struct ctx *c, const struct nl_link *links, int n)
 	return changed;
 }
 
+/* bond=: create the bond once a slave exists, then enslave each slave as it appears (down
+ * first, as the kernel wants); true when links changed. */
+static bool fix_bond(struct ctx *c, int k, struct nl_link *links, int n)
+{
+	const struct net_bond *b = &c->np->bond[k];
+	const struct nl_link *bond = NULL;
+	bool changed = false, any_slave = false;
+	int rc;
+
+	if (c->bond_failed[k])
+		return false;
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(links[i].name, b->name))
+			bond = &links[i];
+		for (int s = 0; s < b->n_slave; s++)
+			any_slave |= !strcmp(links[i].name, b->slave[s]);
+	}
+	if (!bond || !c->bond_set[k]) {
+		struct nl_bond_opts o = {
+			.mode = b->mode,
+			.miimon = b->has_miimon ? (int32_t)b->miimon : -1,
+			.updelay = b->has_updelay ? (int32_t)b->updelay : -1,
+			.downdelay = b->has_downdelay ? (int32_t)b->downdelay : -1,
+			.min_links = b->has_min_links ? (int32_t)b->min_links : -1,
+			.lacp_rate = b->has_lacp_rate ? b->lacp_rate : -1,
+			.xmit_hash_policy = b->has_xmit_hash ? b->xmit_hash : -1,
+			.ad_select = b->has_ad_select ? b->ad_select : -1,
+		};
+
+		if (!any_slave)
+			return false;
+		/* a bond the bonding module made itself (max_bonds) gets our options instead */
+		if (bond && (bond->flags & IFF_UP))
+			nl_link_set(&c->nl, bond->ifindex, 0, 0, NULL, NULL);
+		rc = nl_bond_add(&c->nl, b->name, &o, bond == NULL);
+		c->bond_set[k] = true;
+		if (rc) {
+			evf(c, EV_ERR, "%s: creating the bond (%s): %s%s", b->name, net_bond_mode_name(b->mode),
+			    strerror(-rc), rc == -EOPNOTSUPP ? " (is the bonding module loaded?)" : "");
+			c->bond_failed[k] = true;
+			for (int e = 0; e < c->n_ip; e++)
+				if (!strcmp(c->ip[e].iface, b->name))
+					c->entry_failed[e] = true;
+		} else
+			evf(c, EV_INFO, "%s: bond (%s) %s", b->name, net_bond_mode_name(b->mode),
+			    bond ? "configured" : "created");
+		return true;
+	}
+	for (int s = 0; s < b->n_slave; s++) {
+		for (int i = 0; i < n; i++) {
+			if (strcmp(links[i].name, b->slave[s]) || links[i].master == bond->ifindex || c->slave_failed[k][s])
+				continue;
+			nl_link_set(&c->nl, links[i].ifindex, 0, 0, NULL, NULL);
+			rc = nl_link_set_master(&c->nl, links[i].ifindex, bond->ifindex);
+			if (rc) {
+				evf(c, EV_WARN, "%s: enslaving %s: %s", b->name, b->slave[s], strerror(-rc));
+				c->slave_failed[k][s] = true;
+				continue;
+			}
+			nl_link_set(&c->nl, links[i].ifindex, 1, 0, NULL, NULL);
+			evf(c, EV_INFO, "%s: %s enslaved", b->name, b->slave[s]);
+			if (b->primary[0] && !strcmp(b->primary, b->slave[s]) &&
+			    (rc = nl_bond_set_primary(&c->nl, bond->ifindex, links[i].ifindex)))
+				evf(c, EV_WARN, "%s: primary %s: %s", b->name, b->primary, strerror(-rc));
+			if (!c->bond_ready[k] && b->mtu && (rc = nl_link_set(&c->nl, bond->ifindex, -1, b->mtu, NULL, NULL)))
+				evf(c, EV_WARN, "%s: mtu %u: %s", b->name, b->mtu, strerror(-rc));
+			c->bond_ready[k] = true;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 /* ifname= renames and vlan= creation; returns true when links changed. */
 static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 {
@@ -610,6 +707,8 @@ static bool fix_links(struct ctx *c, struct nl_link *links, int n)
 			evf(c, EV_INFO, "%s: VLAN %u on %s created", v->name, v->id, v->phys);
 		changed = true;
 	}
+	for (int k = 0; k < np->n_bond; k++)
+		changed |= fix_bond(c, k, links, n);
 	return changed;
 }
 

@@ -79,6 +79,26 @@ static void field(const struct net_plan *np, const char *f, char *out, size_t le
 	else if (!strcmp(f, "ifname")) snprintf(out, len, "%u:%s=%02x:..:%02x", np->n_ifname, np->ifname[0].name,
 					         np->ifname[0].mac[0], np->ifname[0].mac[5]);
 	else if (!strcmp(f, "vlan")) snprintf(out, len, "%u:%s@%s#%u", np->n_vlan, np->vlan[0].name, np->vlan[0].phys, np->vlan[0].id);
+	else if (!strcmp(f, "bond")) {
+		size_t o = 0;
+
+		for (unsigned i = 0; i < np->n_bond; i++) {
+			const struct net_bond *b = &np->bond[i];
+
+			o += (size_t)snprintf(out + o, len - o, "%s%s=%s[", i ? " " : "", b->name, net_bond_mode_name(b->mode));
+			for (unsigned s = 0; s < b->n_slave; s++)
+				o += (size_t)snprintf(out + o, len - o, "%s%s", s ? "," : "", b->slave[s]);
+			o += (size_t)snprintf(out + o, len - o, "]");
+			if (b->has_miimon) o += (size_t)snprintf(out + o, len - o, " miimon=%u", b->miimon);
+			if (b->has_updelay) o += (size_t)snprintf(out + o, len - o, " updelay=%u", b->updelay);
+			if (b->has_lacp_rate) o += (size_t)snprintf(out + o, len - o, " lacp=%u", b->lacp_rate);
+			if (b->has_xmit_hash) o += (size_t)snprintf(out + o, len - o, " hash=%u", b->xmit_hash);
+			if (b->has_ad_select) o += (size_t)snprintf(out + o, len - o, " adsel=%u", b->ad_select);
+			if (b->has_min_links) o += (size_t)snprintf(out + o, len - o, " min=%u", b->min_links);
+			if (b->primary[0]) o += (size_t)snprintf(out + o, len - o, " primary=%s", b->primary);
+			if (b->mtu) o += (size_t)snprintf(out + o, len - o, " mtu=%u", b->mtu);
+		}
+	}
 	else if (!strcmp(f, "timeouts")) snprintf(out, len, "%u,%u,%u,%u,%u,%u,%u", np->timeout.iflink, np->timeout.ifup,
 					           np->timeout.route, np->timeout.ipv6dad, np->timeout.ipv6auto,
 					           np->timeout.carrier, np->timeout.dhcp);
@@ -161,6 +181,17 @@ static const struct ok_row ok_rows[] = {
 	OK("bootdev=eth1", "bootdev", "eth1"),
 	OK("ifname=boot0:52:54:00:12:34:56", "ifname", "1:boot0=52:..:56"),
 	OK("vlan=vlan0005:eth0", "vlan", "1:vlan0005@eth0#5"),
+	/* bond= (dracut): <name>[:<slaves>[:<options>[:<mtu>]]]; bare bond is bond0:eth0,eth1:mode=balance-rr */
+	OK("bond", "bond", "bond0=balance-rr[eth0,eth1]"),
+	OK("bond=bond1", "bond", "bond1=balance-rr[eth0,eth1]"),
+	OK("bond=bond0:ens3,ens4", "bond", "bond0=balance-rr[ens3,ens4]"),
+	OK("bond=bond0:eth0,eth1:mode=802.3ad,miimon=100,lacp_rate=fast,xmit_hash_policy=layer3+4:9000", "bond",
+	   "bond0=802.3ad[eth0,eth1] miimon=100 lacp=1 hash=1 mtu=9000"),
+	OK("bond=bond0:eth0,eth1:mode=4,lacp_rate=1,xmit_hash_policy=2,ad_select=count,min_links=1", "bond",
+	   "bond0=802.3ad[eth0,eth1] lacp=1 hash=2 adsel=2 min=1"),
+	OK("bond=bond0:eth0,eth1:mode=active-backup,primary=eth1,updelay=200", "bond",
+	   "bond0=active-backup[eth0,eth1] updelay=200 primary=eth1"),
+	OK("bond=b0:eth0,eth1 bond=b1:eth2,eth3:mode=balance-alb", "bond", "b0=balance-rr[eth0,eth1] b1=balance-alb[eth2,eth3]"),
 	OK("vlan=vlan5:eth0", "vlan", "1:vlan5@eth0#5"),
 	OK("vlan=eth0.0005:eth0", "vlan", "1:eth0.0005@eth0#5"),
 	OK("vlan=eth0.100:eth0", "vlan", "1:eth0.100@eth0#100"),
@@ -279,7 +310,20 @@ static const struct bad_row bad_rows[] = {
 	BAD("ip=ibft", -EINVAL, "ip=ibft: not supported"),
 	BAD("ip=bootp", -EINVAL, "ip=bootp: not supported"),
 	BAD("ip=10.0.0.2::10.0.0.1:24::eth0:rarp", -EINVAL, "not supported"),
-	BAD("bond=bond0:eth0,eth1", -EINVAL, "bond=bond0:eth0,eth1: not supported"),
+	BAD("bond=bond0:eth0:arp_interval=100,arp_ip_target=10.0.0.1", -EINVAL, "bonding option 'arp_interval' is not supported"),
+	BAD("bond=bond0:eth0:mode=lacp", -EINVAL, "bad bonding option 'mode=lacp'"),
+	BAD("bond=bond0:eth0:mode=7", -EINVAL, "bad bonding option 'mode=7'"),
+	BAD("bond=bond0:eth0:miimon=", -EINVAL, "bad bonding option 'miimon='"),
+	BAD("bond=bond0:eth0:mode=1,primary=eth9", -EINVAL, "primary=eth9 is not one of its slaves"),
+	BAD("bond=bond0:eth0:mode=1:12", -EINVAL, "bad MTU '12'"),
+	BAD("bond=bond0:eth0:::x", -EINVAL, "too many ':' fields"),
+	BAD("bond=bond0:eth/0", -EINVAL, "bad slave interface 'eth/0'"),
+	BAD("bond=bond0:bond0", -EINVAL, "bad slave interface 'bond0'"),
+	BAD("bond=b0:eth0 bond=b1:eth0", -EINVAL, "eth0 is a slave twice"),
+	BAD("bond=b0:eth0,eth0", -EINVAL, "eth0 is a slave twice"),
+	BAD("bond=b0:eth0 bond=b0:eth1", -EINVAL, "bond given twice"),
+	BAD("bridge=br0:eth0", -EINVAL, "bridge=br0:eth0: not supported"),
+	BAD("team=team0:eth0,eth1", -EINVAL, "team=team0:eth0,eth1: not supported"),
 	BAD("bridge=br0:eth0", -EINVAL, "bridge=br0:eth0: not supported"),
 	BAD("team=team0:eth0", -EINVAL, "team=team0:eth0: not supported"),
 };

@@ -434,6 +434,47 @@ static void test_coldplug(void **state)
 	free(sysfs);
 }
 
+/* rd.driver.blacklist= / modprobe.blacklist=: aliases of a blacklisted module are ignored
+ * (coldplug and loads by alias), loads by name still insert it, as modprobe's blacklist. */
+static void test_blacklist(void **state)
+{
+	struct kmod_ctx *k;
+	struct rec rec = { 0 };
+	char *sysfs = make_sysfs(NULL), p[600];
+	unsigned n = 99;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/devices/pci0000:00/0000:00:03.0/modalias", sysfs);
+	mkfile(p, "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00\n");
+	snprintf(p, sizeof(p), "%s/devices/pci0000:00/0000:00:02.0/modalias", sysfs);
+	mkfile(p, "pci:v00008086d0000100Esv00008086sd0000001Ebc02sc00i00\n");
+	rec.sysfs = sysfs;
+	assert_int_equal(kmod_open(&k, FIXTURES, NULL, 0, rec_event, &rec), 0);
+	kmod_set_hooks(k, sysfs, rec_insert, &rec);
+	assert_int_equal(kmod_blacklist(k, "virtio-net"), 0);	/* '-' and '_' are the same */
+	assert_int_equal(kmod_blacklist(k, "virtio_net"), 0);	/* twice is fine */
+	assert_int_equal(kmod_blacklist(k, ""), -EINVAL);
+	assert_int_equal(kmod_coldplug(k, &n), 0);
+	if (!strstr(rec.order, "virtio_pci") || !strstr(rec.order, "e1000") || !strstr(rec.order, "virtio_blk") ||
+	    strstr(rec.order, "virtio_net"))
+		fail_msg("coldplug with virtio_net blacklisted: order '%s'", rec.order);
+	/* by name it still loads */
+	assert_int_equal(kmod_load(k, "virtio_net"), 0);
+	assert_non_null(strstr(rec.order, "virtio_net"));
+	kmod_close(k);
+
+	/* a load by an alias only the blacklisted module serves: -EPERM, nothing inserted */
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(kmod_open(&k, FIXTURES, NULL, 0, rec_event, &rec), 0);
+	kmod_set_hooks(k, sysfs, rec_insert, &rec);
+	assert_int_equal(kmod_blacklist(k, "ext4"), 0);
+	assert_int_equal(kmod_load(k, "fs-ext4"), -EPERM);
+	assert_string_equal(rec.order, "");
+	kmod_close(k);
+	rm_rf(sysfs);
+	free(sysfs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_fixture_malformed),
 		cmocka_unit_test(test_coldplug),
+		cmocka_unit_test(test_blacklist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,8 @@ static int build(const char *line)
 
 /* ---- accepted lines: a field check per row ---- */
 enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
-	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS, F_KEXEC };
+	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS, F_KEXEC,
+	     F_EMERG, F_DRIVERS, F_NETREQ };
 
 struct ok_row {
 	int at;
@@ -121,11 +122,48 @@ static const struct ok_row ok_rows[] = {
 	OK("root=live:/x.iso rd.overlay=tmpfs:size=4G", F_OVLSIZE, "4G"),
 	OK("root=live:/x.iso rd.live.overlay=1 rd.live.overlay.overlayfs", F_OVERLAY, "tmpfs"),
 	OK("root=live:/x.iso rd.root.overlay.readonly", F_OVERLAY, "none"),
+	OK("root=overlay:/dev/vda", F_KIND, "overlay-dev"),
+	/* docs/cmdline.md: rd.overlay=none is the tmpfs upper, not "no overlay" */
+	OK("root=live:/x.iso rd.overlay=none", F_OVERLAY, "tmpfs"),
+	OK("root=live:/x.iso rd.overlay=none", F_OVLSIZE, "50%"),
 	OK("root=/dev/vda nbd.max_part=8", F_MODPARAM0, "nbd.max_part=8"),
 	OK("root=/dev/vda virtio-net.napi_tx=1", F_MODPARAM0, "virtio-net.napi_tx=1"),
 	OK("root=/dev/vda rd.kiwi.something=1 systemd.unit=x.target bootc.x=1 a.b", F_NMOD, "0"),
 	OK("root=/dev/vda console=ttyS0 netboot install-mode config_url=http://x/c rd.cos.disable", F_NMOD, "0"),
 	OK("root=/dev/vda \"mod.p=a b\"", F_MODPARAM0, "mod.p=a b"),
+	/* item 5: booted-system keys with a dot are not module parameters */
+	OK("root=/dev/vda net.ifnames=0 net.naming-scheme=v252 udev.log_level=debug modprobe.blacklist=floppy "
+	   "vconsole.keymap=de locale.LANG=C luks.uuid=x plymouth.enable=0 fsck.mode=skip", F_NMOD, "0"),
+	OK("root=/dev/vda net.ifnames=0 e1000.debug=16", F_MODPARAM0, "e1000.debug=16"),
+	/* item 1: a failed bring-up is fatal only with rd.neednet=1 or a root that needs the network */
+	OK("root=/dev/vda", F_NETREQ, "wanted=0 required=0"),
+	OK("root=/dev/vda ip=dhcp", F_NETREQ, "wanted=1 required=0"),
+	OK("root=/dev/vda ip=dhcp rd.neednet=1", F_NETREQ, "wanted=1 required=1"),
+	OK("root=/dev/vda rd.neednet=1", F_NETREQ, "wanted=1 required=1"),
+	OK("root=live:http://h/x.squashfs", F_NETREQ, "wanted=1 required=1"),
+	OK("root=overlay:nbd=h:exp", F_NETREQ, "wanted=1 required=1"),
+	OK("root=overlay:aoe=e0.1", F_NETREQ, "wanted=1 required=1"),
+	OK("root=bootc-live:docker://r/os", F_NETREQ, "wanted=1 required=1"),
+	OK("root=bootc-live:/root.oci ip=dhcp", F_NETREQ, "wanted=1 required=0"),
+	/* the KIWI live document's persistent line: the disk decides; the network stage may fail */
+	OK("ip=dhcp root=live:ftp://h/x.iso ramdisk_size=2097152 rd.kiwi.live.system=/dev/sda rd.live.overlay.persistent "
+	   "rd.live.overlay.cowfs=xfs", F_NETREQ, "wanted=1 required=0"),
+	OK("root=live:ftp://h/x.iso rd.kiwi.live.system=/dev/sda", F_NETREQ, "wanted=0 required=0"),
+	/* bond=: the bonding module must not make its own balance-rr bond0 */
+	OK("root=/dev/vda ip=bond0:dhcp bond=bond0:eth0,eth1:mode=802.3ad", F_MODPARAM0, "bonding.max_bonds=0"),
+	OK("root=/dev/vda ip=dhcp", F_NMOD, "0"),
+	/* rd.emergency (dracut) */
+	OK("root=/dev/vda", F_EMERG, "0"),
+	OK("root=/dev/vda rd.emergency=reboot", F_EMERG, "1"),
+	OK("root=/dev/vda rd.emergency=poweroff", F_EMERG, "2"),
+	OK("root=/dev/vda rd.emergency=halt panic=10", F_EMERG, "3"),
+	OK("root=/dev/vda rd.emergency=halt rd.emergency=poweroff", F_EMERG, "2"),
+	/* rd.driver.* and modprobe.blacklist: comma lists, repeatable, '-' is '_' */
+	OK("root=/dev/vda", F_DRIVERS, "blacklist: pre: post:"),
+	OK("root=/dev/vda rd.driver.blacklist=virtio-net,e1000 modprobe.blacklist=floppy rd.driver.blacklist=nouveau",
+	   F_DRIVERS, "blacklist: virtio_net e1000 floppy nouveau pre: post:"),
+	OK("root=/dev/vda rd.driver.pre=loop,,squashfs rd.driver.post=nbd rd.driver.pre=8021q", F_DRIVERS,
+	   "blacklist: pre: loop squashfs 8021q post: nbd"),
 };
 
 static void field_text(enum field f, char *buf, size_t len)
@@ -156,6 +194,22 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_NMOD: snprintf(buf, len, "%zu", plan.nmodparams); break;
 	case F_EROFS: snprintf(buf, len, "%d", plan.bootc_erofs); break;
 	case F_KEXEC: snprintf(buf, len, "kexec=%d reuse=%d", plan.bootc_kexec, plan.bootc_kexec_reuse); break;
+	case F_NETREQ: snprintf(buf, len, "wanted=%d required=%d", net_plan_wanted(&plan.net), plan.net_required); break;
+	case F_EMERG: snprintf(buf, len, "%d", (int)plan.emergency); break;
+	case F_DRIVERS: {
+		size_t i, o = 0;
+
+		o += (size_t)snprintf(buf + o, len - o, "blacklist:");
+		for (i = 0; i < plan.ndrv_blacklist; i++)
+			o += (size_t)snprintf(buf + o, len - o, " %s", plan.drv_blacklist[i]);
+		o += (size_t)snprintf(buf + o, len - o, " pre:");
+		for (i = 0; i < plan.ndrv_pre; i++)
+			o += (size_t)snprintf(buf + o, len - o, " %s", plan.drv_pre[i]);
+		o += (size_t)snprintf(buf + o, len - o, " post:");
+		for (i = 0; i < plan.ndrv_post; i++)
+			o += (size_t)snprintf(buf + o, len - o, " %s", plan.drv_post[i]);
+		break;
+	}
 	}
 }
 
@@ -211,7 +265,26 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:/x rd.live.overlay.size=0%", "rd.live.overlay.size=0%", "expected a size"),
 	BAD("root=live:/x rd.live.overlay.size=200%", "rd.live.overlay.size=200%", "expected a size"),
 	BAD("root=live:/x rd.overlay=tmpfs:size=lots", "rd.overlay=tmpfs:size=lots", "expected a size"),
-	BAD("root=live:/x rd.live.check", "rd.live.check", "not implemented"),
+	BAD("root=live:/x rd.live.check", "rd.live.check: ", "rd.live.sha256"),
+	BAD("root=live:http://h/x.iso rd.live.check=1", "rd.live.check=1: ", "checkisomd5"),
+	BAD("root=live:http://h/x.iso rd.writable.fsimg=1", "rd.writable.fsimg=1: ", "not implemented"),
+	BAD("root=live:http://h/x.iso rd.writable.fsimg", "rd.writable.fsimg: ", "rd.live.overlay.size="),
+	/* items 4 and 8: refused by name, with what to use instead */
+	BAD("root=live:/dev/sda rd.live.overlay.persistent rd.live.encrypt", "rd.live.encrypt: ", "LUKS"),
+	BAD("root=live:/dev/sda rd.live.overlay.persistent rd.live.encrypt=1", "rd.live.encrypt=1: ", "plaintext"),
+	BAD("root=live:/x rd.live.cowfile.path=/cow.img", "rd.live.cowfile.path=/cow.img: ", "rd.live.overlay.persistent"),
+	BAD("root=live:/x rd.live.cowfile.mbsize=500", "rd.live.cowfile.mbsize=500: ", "cow file"),
+	BAD("root=overlay:MAPPER=vg-root", "root=overlay:MAPPER=vg-root: ", "device-mapper"),
+	BAD("root=overlay:UNIXNODE=vda", "root=overlay:UNIXNODE=vda: ", "root=overlay:/dev/<node>"),
+	/* item 5 */
+	BAD("root=/dev/vda rd.emergency=shell", "rd.emergency=shell", "reboot, poweroff or halt"),
+	BAD("root=/dev/vda rd.emergency", "rd.emergency=", "reboot, poweroff or halt"),
+	BAD("root=/dev/vda rd.driver.blacklist", "rd.driver.blacklist", "module name"),
+	BAD("root=/dev/vda rd.driver.blacklist=../x", "rd.driver.blacklist=../x", "not a module name"),
+	BAD("root=/dev/vda rd.driver.pre=a;b", "rd.driver.pre=a;b", "not a module name"),
+	BAD("root=/dev/vda modprobe.blacklist=", "modprobe.blacklist", "module name"),
+	/* only size= after tmpfs: */
+	BAD("root=live:/x rd.overlay=tmpfs:nr_inodes=1000", "rd.overlay=tmpfs:nr_inodes=1000", "tmpfs:size=<size>"),
 	BAD("root=bootc-live:/root.oci bootc.kexec=maybe bootc.kexec.reuse-image=0", "bootc.kexec=maybe", "boolean"),
 	BAD("root=bootc-live:/root.oci bootc.kexec=maybe", "bootc.kexec=maybe", "boolean"),
 	BAD("root=bootc-live:/root.oci bootc.kexec bootc.kexec.reuse-image=sometimes", "bootc.kexec.reuse-image=sometimes", "boolean"),
@@ -247,6 +320,160 @@ static void test_refused(void **state)
 
 	for (i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++)
 		check_bad(__FILE__, bad_rows[i].at, &bad_rows[i]);
+}
+
+/* ---- item 10: the exact error lines, and how many ---- */
+struct exact_row {
+	int at;
+	const char *line;
+	size_t nerrors;
+	const char *err0; /* the whole first error line */
+};
+
+#define EXACT(l, n, e) { __LINE__, l, n, e }
+static const struct exact_row exact_rows[] = {
+	/* a malformed root= is one error, not also "no root= on the command line" */
+	EXACT("root=sda1", 1, "root=sda1: expected /dev/<device>, LABEL=, UUID=, PARTUUID=, PARTLABEL=, live:<source>, "
+	      "overlay:<source>, nbd:<server>:<export> or bootc-live:<source>"),
+	EXACT("root=", 1, "root: expected a value, e.g. root=/dev/vda or root=live:http://server/image.squashfs"),
+	EXACT("root=overlay:foo=1", 1, "root=overlay:foo=1: expected overlay:nbd=<server>[:<port>]:<export>, "
+	      "overlay:aoe=<e0.1|iface> or overlay:{LABEL,UUID,PARTUUID,PARTLABEL}=<value>"),
+	/* ... nor a second complaint about what goes with root= */
+	EXACT("root=live:gopher://h/x rd.kiwi.live.system=/dev/sda", 1,
+	      "root=live:gopher://h/x: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
+	      "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>"),
+	EXACT("root=live:sda1 rd.live.overlay.persistent", 1,
+	      "root=live:sda1: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
+	      "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>"),
+	/* no root= at all: still said */
+	EXACT("quiet", 1, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
+	      "or root=/dev/vda"),
+	/* NBD errors carry their key=value once */
+	EXACT("root=nbd:host:99999999", 1, "root=nbd:host:99999999: port out of range; expected 1-65535"),
+	EXACT("root=nbd:", 1, "root=nbd:: empty value; expected <server>:..."),
+	EXACT("root=overlay:nbd=srv", 1, "root=overlay:nbd=srv: missing export name; expected <server>[:<port>]:<export>"),
+	EXACT("netroot=nbd:srv:e:ext4:ro:bs=3", 1, "root=nbd:srv:e:ext4:ro:bs=3: bad option 'bs=3'; expected bs=<power of two 512-65536>"),
+	/* item 9: KIWI's PXE install is refused by name, not reported as "no root=" */
+	EXACT("rd.kiwi.install.pxe rd.kiwi.install.image=http://h/img.xz", 2,
+	      "rd.kiwi.install.pxe: KIWI's PXE install (kiwi-dump: a disk image written onto the target disk, then booted) "
+	      "is not implemented; the nearest netinit flow is root=live:<URL> rd.kiwi.live.system=<disk> "
+	      "rd.live.sha256=auto (a live ISO streamed onto the disk, verified, booted from it)"),
+	EXACT("rd.kiwi.install.image=tftp://h/img.xz", 1,
+	      "rd.kiwi.install.image=tftp://h/img.xz: KIWI's PXE install (kiwi-dump: a disk image written onto the target "
+	      "disk, then booted) is not implemented; the nearest netinit flow is root=live:<URL> "
+	      "rd.kiwi.live.system=<disk> rd.live.sha256=auto (a live ISO streamed onto the disk, verified, booted from it)"),
+	/* transports that are refused get their own words */
+	EXACT("root=live:nfs://srv/x.iso", 1, "root=live:nfs://srv/x.iso: NFS is not supported by netinit (no NFS client "
+	      "in the initramfs); serve the image over http, https, ftp or tftp (or file://)"),
+	EXACT("root=live:torrent://srv/x.iso.torrent", 1, "root=live:torrent://srv/x.iso.torrent: BitTorrent downloads "
+	      "(dracut's ctorrent) are not supported by netinit yet; serve the image over http, https, ftp or tftp (or file://)"),
+	EXACT("root=torrent://srv/x.iso.torrent", 1, "root=torrent://srv/x.iso.torrent: BitTorrent downloads "
+	      "(dracut's ctorrent) are not supported by netinit yet; serve the image over http, https, ftp or tftp (or file://)"),
+	EXACT("root=live:dolly:", 1, "root=live:dolly:: KIWI's dolly transport is not supported by netinit yet; serve the "
+	      "image over http, https, ftp or tftp (or file://)"),
+};
+
+static void test_exact_errors(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exact_rows) / sizeof(exact_rows[0]); i++) {
+		const struct exact_row *r = &exact_rows[i];
+
+		if (build(r->line) != -22)
+			fail_msg("%s:%d: \"%s\" accepted", __FILE__, r->at, r->line);
+		if (plan.nerrors != r->nerrors)
+			fail_msg("%s:%d: \"%s\": %zu errors, want %zu; the last: %s", __FILE__, r->at, r->line,
+				 plan.nerrors, r->nerrors, plan.errors[plan.nerrors - 1]);
+		if (strcmp(plan.errors[0], r->err0) != 0)
+			fail_msg("%s:%d: \"%s\": error\n  \"%s\", want\n  \"%s\"", __FILE__, r->at, r->line,
+				 plan.errors[0], r->err0);
+	}
+}
+
+/* file:// is accepted where the error says it is */
+static void test_file_url_accepted(void **state)
+{
+	assert_int_equal(build("root=live:file:///images/x.squashfs"), 0);
+	assert_string_equal(plan_root_kind_name(plan.root_kind), "live-url");
+}
+
+static void print_plan(const char *line, char *buf, size_t len)
+{
+	FILE *f;
+
+	assert_int_equal(build(line), 0);
+	f = fmemopen(buf, len, "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+}
+
+/* the bootc-live line says what init/bootc.c assemble() mounts */
+static void test_print_bootc_rw(void **state)
+{
+	char buf[8192];
+
+	print_plan("root=bootc-live:/root.oci rw bootc.live.etc.rw=0", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "root read-write (rw; ro ignored), /etc and /var writable with it (no overlays; "
+				    "bootc.live.etc.rw=0 / bootc.live.var.rw=0 have no effect on a read-write root)"));
+	assert_null(strstr(buf, "/etc read-only"));
+	print_plan("root=bootc-live:/root.oci rw", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "/etc and /var writable with it (no overlays)\n"));
+	print_plan("root=bootc-live:/root.oci bootc.live.etc.rw=0", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "root read-only (ro ignored; rw makes it writable), /etc read-only, "
+				    "/var writable (tmpfs overlay)"));
+	print_plan("root=bootc-live:/root.oci rw bootc.live.erofs bootc.live.var.rw=0", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "root read-only (EROFS image; rw has no effect), /etc writable (tmpfs overlay), "
+				    "/var read-only"));
+}
+
+/* rd.timeout is shown, and said to be unused (docs/cmdline.md) */
+static void test_print_timeout(void **state)
+{
+	char buf[8192];
+
+	print_plan("root=/dev/vda rd.timeout=30", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  wait: rd.retry=180 s; rd.timeout=30 s accepted, not used"));
+	print_plan("root=/dev/vda", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  wait: rd.retry=180 s\n"));
+}
+
+/* the plan says what the fatal path and the module loader will do */
+static void test_print_emergency_drivers(void **state)
+{
+	char buf[8192];
+
+	print_plan("root=/dev/vda rd.emergency=poweroff panic=-1", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  on failure: no shell, then power off (rd.emergency=poweroff)\n"));
+	print_plan("root=/dev/vda rd.emergency=reboot panic=30", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "then reboot after panic= seconds (rd.emergency=reboot)\n"));
+	print_plan("root=/dev/vda rd.driver.blacklist=virtio_net rd.driver.pre=loop rd.driver.post=nbd net.ifnames=0",
+		   buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  module blacklisted: virtio_net (not loaded for a device or an alias)\n"));
+	assert_non_null(strstr(buf, "  module before coldplug: loop (rd.driver.pre)\n"));
+	assert_non_null(strstr(buf, "  module after coldplug: nbd (rd.driver.post)\n"));
+	assert_null(strstr(buf, "module parameter"));
+}
+
+/* item 2: every parameter that needs a mkfs the default initramfs lacks says so in the plan */
+static void test_print_needs_mkfs(void **state)
+{
+	char buf[8192];
+
+	print_plan("ip=dhcp root=live:ftp://h/x.iso ramdisk_size=2097152 rd.kiwi.live.system=/dev/sda "
+		   "rd.live.overlay.persistent rd.live.overlay.cowfs=xfs", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  needs mkfs.xfs: rd.live.overlay.persistent with rd.live.overlay.cowfs=xfs "));
+	assert_non_null(strstr(buf, "build with make initramfs MKFS=xfs\n"));
+	print_plan("root=live:/dev/sda rd.live.overlay.persistent", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  needs mkfs.ext4: rd.live.overlay.persistent (rd.live.overlay.cowfs default ext4)"));
+	assert_non_null(strstr(buf, "make initramfs MKFS=ext4\n"));
+	print_plan("root=live:/dev/sda rd.live.overlay.persistent rd.live.overlay.cowfs=btrfs", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "make initramfs MKFS=btrfs\n"));
+	print_plan("root=bootc-live:/root.oci bootc.zram=2G", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  needs mkfs.ext4: bootc.zram=2G formats /dev/zram0 with it; not in the default "
+				    "initramfs (it would outgrow 4 MiB): build with make initramfs MKFS=ext4\n"));
+	print_plan("root=live:/x.iso", buf, sizeof(buf));
+	assert_null(strstr(buf, "needs mkfs"));
 }
 
 static void test_several_errors_all_reported(void **state)
@@ -323,6 +550,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_exact_errors),
+		cmocka_unit_test(test_file_url_accepted),
+		cmocka_unit_test(test_print_bootc_rw),
+		cmocka_unit_test(test_print_timeout),
+		cmocka_unit_test(test_print_emergency_drivers),
+		cmocka_unit_test(test_print_needs_mkfs),
 		cmocka_unit_test(test_several_errors_all_reported),
 		cmocka_unit_test(test_oversized_value),
 		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_kexec),
