@@ -169,40 +169,6 @@ static int dev_size(int fd, uint64_t *size)
 	return 0;
 }
 
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 int deploy_inspect(const char *disk, const char *url, const uint8_t *sha256, enum deploy_verdict *v,
 		   struct deploy_info *rec, uint64_t *disk_bytes, char *why, size_t whylen)
 {
@@ -227,9 +193,9 @@ int deploy_inspect(const char *disk, const char *url, const uint8_t *sha256, enu
 			 disk, (unsigned long long)*disk_bytes, DEPLOY_RESERVE);
 		goto err_close;
 	}
-	rc = pread_full(fd, head, sizeof(head), 0);
+	rc = fs_pread_all(fd, head, sizeof(head), 0);
 	if (rc == 0)
-		rc = pread_full(fd, tail, sizeof(tail), *disk_bytes - DEPLOY_RECORD_SIZE);
+		rc = fs_pread_all(fd, tail, sizeof(tail), *disk_bytes - DEPLOY_RECORD_SIZE);
 	if (rc < 0) {
 		snprintf(why, whylen, "read %s: %s", disk, strerror(-rc));
 		goto err_close;
@@ -265,7 +231,7 @@ int deploy_mark(const char *disk, const struct deploy_info *info, char *err, siz
 	if (rc == 0 && size != info->disk_bytes)
 		rc = -ESTALE;
 	if (rc == 0)
-		rc = pwrite_full(fd, buf, sizeof(buf), size - DEPLOY_RECORD_SIZE);
+		rc = fs_pwrite_all(fd, buf, sizeof(buf), size - DEPLOY_RECORD_SIZE);
 	if (rc == 0 && fdatasync(fd) < 0)
 		rc = -errno;
 	if (rc < 0)
@@ -350,7 +316,7 @@ int deploy_cow_ensure(const char *disk, uint64_t image_bytes, const char *fs, bo
 		snprintf(err, errlen, "open %s for writing: %s", disk, strerror(errno));
 		return rc;
 	}
-	if ((rc = dev_size(fd, &size)) < 0 || (rc = pread_full(fd, head, sizeof(head), 0)) < 0) {
+	if ((rc = dev_size(fd, &size)) < 0 || (rc = fs_pread_all(fd, head, sizeof(head), 0)) < 0) {
 		snprintf(err, errlen, "read %s: %s", disk, strerror(-rc));
 		goto err_close;
 	}
@@ -384,7 +350,7 @@ int deploy_cow_ensure(const char *disk, uint64_t image_bytes, const char *fs, bo
 			 rc == -EEXIST ? "sector 0 holds a boot sector or overlapping entries" : strerror(-rc));
 		goto err_close;
 	}
-	if ((rc = pwrite_full(fd, head, PART_SECTOR, 0)) < 0 || (fdatasync(fd) < 0 && (rc = -errno))) {
+	if ((rc = fs_pwrite_all(fd, head, PART_SECTOR, 0)) < 0 || (fdatasync(fd) < 0 && (rc = -errno))) {
 		snprintf(err, errlen, "write the MBR of %s: %s", disk, strerror(-rc));
 		goto err_close;
 	}
