@@ -18,5 +18,5 @@ expect_log "$W/boot.log" 'NETINIT-RESULT .* ip=10\.0\.2\.77/24 lower='
 note "$(result_line "$W/boot.log")"
 expect_log "$W/boot.log" 'network: eth0: static 10\.0\.2\.77/24 gw 10\.0\.2\.2'
 expect_log "$W/boot.log" 'NETINIT-NET routes=default via 10\.0\.2\.2 dev eth0 .*10\.99\.0\.0/16 via 10\.0\.2\.2 dev eth0'
-expect_log "$W/boot.log" 'NETINIT-NET .*METHOD=static .*DNS=10\.0\.2\.4 10\.0\.2\.3 .*HOSTNAME=guest77'
+expect_log "$W/boot.log" "NETINIT-NET .*METHOD='static' .*DNS='10\.0\.2\.4 10\.0\.2\.3' .*HOSTNAME='guest77'"
 expect_no_log "$W/boot.log" 'DHCP'
