@@ -133,18 +133,32 @@ enum fetch_act fetch_response(struct fetch_pos *pos, const struct fetch_resp *r,
 	return act;
 }
 
-void fetch_retry_init(struct fetch_retry *r, uint64_t now_ms, unsigned deadline_s, int max_retries)
+void fetch_retry_init(struct fetch_retry *r, uint64_t now_ms, unsigned deadline_s, int max_retries, uint64_t seed)
 {
 	memset(r, 0, sizeof(*r));
 	r->quiet_since_ms = now_ms;
 	r->backoff_ms = FETCH_BACKOFF_FIRST_MS;
 	r->deadline_s = deadline_s;
 	r->max_retries = max_retries;
+	r->rng = seed ? seed : now_ms * 0x9e3779b97f4a7c15ull + 1;
 }
 
-int fetch_retry_next(struct fetch_retry *r, uint64_t now_ms, uint64_t offset, bool stalled, unsigned *delay_ms)
+/* splitmix64: small, fast, and every seed gives a full-period, well-mixed sequence */
+unsigned fetch_jitter(struct fetch_retry *r, unsigned n)
+{
+	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return n ? (unsigned)(z % n) : 0;
+}
+
+int fetch_retry_next(struct fetch_retry *r, uint64_t now_ms, uint64_t offset, bool stalled, bool next_source,
+		     unsigned *delay_ms, unsigned *backoff_ms)
 {
 	uint64_t waited, limit = (uint64_t)r->deadline_s * 1000;
+	unsigned bound, d;
 
 	if (offset > r->best) {
 		r->best = offset;
@@ -156,8 +170,16 @@ int fetch_retry_next(struct fetch_retry *r, uint64_t now_ms, uint64_t offset, bo
 	waited = now_ms >= r->quiet_since_ms ? now_ms - r->quiet_since_ms : 0;
 	if (waited >= limit || (r->max_retries >= 0 && r->retries >= (unsigned)r->max_retries))
 		return -ETIMEDOUT;
-	*delay_ms = waited + r->backoff_ms <= limit ? r->backoff_ms : (unsigned)(limit - waited);
 	r->retries++;
-	r->backoff_ms = r->backoff_ms * 2 > FETCH_BACKOFF_MAX_MS ? FETCH_BACKOFF_MAX_MS : r->backoff_ms * 2;
+	bound = next_source ? 0 : r->backoff_ms;
+	d = bound ? 1 + fetch_jitter(r, bound) : 0;	/* full jitter: 1 ms .. the backoff */
+	if (waited + d > limit)
+		d = (unsigned)(limit - waited);
+	if (delay_ms)
+		*delay_ms = d;
+	if (backoff_ms)
+		*backoff_ms = bound;
+	if (!next_source)
+		r->backoff_ms = r->backoff_ms * 2 > FETCH_BACKOFF_MAX_MS ? FETCH_BACKOFF_MAX_MS : r->backoff_ms * 2;
 	return 0;
 }

@@ -61,7 +61,9 @@ enum fetch_verdict fetch_http_verdict(long code, int *rc);
 /* "bytes a-b/t" or "bytes a-b/\*" (after "Content-Range:"); 0 or -EINVAL. total 0 = "*". */
 int fetch_content_range(const char *value, uint64_t *start, uint64_t *end, uint64_t *total);
 
-/* The retry policy of one fetch. */
+/* The retry policy of one fetch: exponential backoff with full jitter (each wait is drawn
+ * uniformly from 1 ms up to the backoff, from a generator seeded per machine), so a fleet
+ * that failed together does not come back together. */
 struct fetch_retry {
 	uint64_t quiet_since_ms;	/* last real progress (or the start) */
 	uint64_t best;			/* the largest offset any attempt reached */
@@ -69,12 +71,19 @@ struct fetch_retry {
 	unsigned retries;
 	unsigned deadline_s;		/* rd.retry: give up this long after the last progress */
 	int max_retries;		/* --retry N; -1 = only the deadline */
+	uint64_t rng;			/* the jitter's generator state */
 };
-void fetch_retry_init(struct fetch_retry *r, uint64_t now_ms, unsigned deadline_s, int max_retries);
+/* seed: per machine (e.g. from its MAC); 0 takes one from the clock. */
+void fetch_retry_init(struct fetch_retry *r, uint64_t now_ms, unsigned deadline_s, int max_retries, uint64_t seed);
 /*
  * An attempt failed at offset (stalled: stopped by the stall watch). Progress is offset
  * beyond every earlier attempt's, unless stalled; it restarts the deadline and the backoff.
- * 0 with *delay_ms to wait, or -ETIMEDOUT: out of time or tries.
+ * next_source: the next attempt goes to another source not yet tried in this round, at
+ * once (no wait, the backoff does not grow). 0 with *delay_ms to wait (and *backoff_ms,
+ * the bound it was drawn under; either may be NULL), or -ETIMEDOUT: out of time or tries.
  */
-int fetch_retry_next(struct fetch_retry *r, uint64_t now_ms, uint64_t offset, bool stalled, unsigned *delay_ms);
+int fetch_retry_next(struct fetch_retry *r, uint64_t now_ms, uint64_t offset, bool stalled, bool next_source,
+		     unsigned *delay_ms, unsigned *backoff_ms);
+/* A number uniformly drawn from [0, n) (0 when n is 0) from r's generator. */
+unsigned fetch_jitter(struct fetch_retry *r, unsigned n);
 #endif

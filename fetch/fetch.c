@@ -43,6 +43,17 @@ struct xfer {
 	struct fetch_pos pos;	/* offset (bytes in the sink, hashed), total, this attempt's range */
 	unsigned attempt, resumes, restarts;
 	bool is_http, is_ftp;
+	/* sources: the URL, then mirrors (fetch_url); cur serves the next attempt */
+	const char *srcs[FETCH_MAX_SOURCES];
+	unsigned nsrc, cur, held_src;	/* held_src: where the bytes in the sink came from */
+	bool dead[FETCH_MAX_SOURCES];	/* answered 404/403: not asked again */
+	char dead_msg[MSG_MAX];		/* the first such answer */
+	int dead_rc;
+	uint64_t src_bytes[FETCH_MAX_SOURCES];
+	bool switch_src;		/* this attempt's failure moves to the next source */
+	unsigned backoff_ms;		/* the last retry's backoff bound (events) */
+	char etag[256], lastmod[64];	/* this response's validators */
+	char held_etag[256], held_lastmod[64];	/* those of the response the sink's bytes came from */
 	/* per attempt */
 	bool first_write_seen;
 	bool answer;		/* a 4xx/5xx body: it goes to rq->errbody, not the sink */
@@ -78,6 +89,7 @@ static void emit(struct xfer *x, enum fetch_event_type type, const char *msg, un
 		.offset = x->pos.range_start,
 		.attempt = x->attempt,
 		.delay_ms = delay_ms,
+		.backoff_ms = x->backoff_ms,
 		.msg = msg,
 	};
 
@@ -118,6 +130,7 @@ static int restart_from_zero(struct xfer *x, bool changed)
 	hash_restart(x);
 	x->pos.offset = 0;
 	x->restarts++;
+	memset(x->src_bytes, 0, sizeof(x->src_bytes));
 	return 0;
 }
 
@@ -153,6 +166,14 @@ static enum fetch_verdict http_verdict(struct xfer *x, long code, int *rc)
 	return fetch_http_verdict(code, rc);
 }
 
+/* The response continues the bytes another source sent: the sizes agree already
+ * (fetch_response), and so must its ETag or Last-Modified (an expected digest is checked
+ * only at the end, too late to undo a mix). */
+static bool same_file(const struct xfer *x)
+{
+	return (x->etag[0] && !strcmp(x->etag, x->held_etag)) || (x->lastmod[0] && !strcmp(x->lastmod, x->held_lastmod));
+}
+
 /* First bytes of an attempt: check the status, the range, the size (fetch_response). */
 static bool first_write(struct xfer *x)
 {
@@ -181,6 +202,7 @@ static bool first_write(struct xfer *x)
 			http_verdict(x, r.code, &rc);
 		else
 			snprintf(x->msg, sizeof(x->msg), "%s: %s", x->url, why);
+		x->switch_src = v == V_RETRY;	/* 5xx, 408, 429 */
 		set_abort(x, v, rc);
 		return false;
 	case FETCH_ACT_RESET:
@@ -193,6 +215,15 @@ static bool first_write(struct xfer *x)
 		emit(x, FETCH_EV_RESTART, "server ignored the Range request", 0);
 		break;
 	case FETCH_ACT_TAKE:
+		if (x->pos.range_start && x->cur != x->held_src && !same_file(x)) {
+			/* another source's copy: continue there only if it is the same file */
+			snprintf(x->msg, sizeof(x->msg), "%.300s: not known to be the same file as %.300s (its ETag "
+				 "and Last-Modified differ or are missing): "
+				 "starting over from byte 0", x->url, x->srcs[x->held_src]);
+			x->pos.changed = true;
+			set_abort(x, V_RESTART, 0);
+			return false;
+		}
 		if (x->pos.skip) {
 			snprintf(why, sizeof(why), "server ignored the Range request: skipping the %" PRIu64
 				 " bytes already received", x->pos.skip);
@@ -200,6 +231,9 @@ static bool first_write(struct xfer *x)
 		}
 		break;
 	}
+	x->held_src = x->cur;
+	snprintf(x->held_etag, sizeof(x->held_etag), "%s", x->etag);
+	snprintf(x->held_lastmod, sizeof(x->held_lastmod), "%s", x->lastmod);
 	if (x->pos.total && !known) {
 		const struct fetch_sink *s = x->sink;
 
@@ -265,6 +299,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 		return 0;
 	}
 	x->pos.offset += n;
+	x->src_bytes[x->cur] += n;
 	return all;
 }
 
@@ -294,11 +329,22 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 
 		x->have_cr = false;
 		x->reason[0] = '\0';
+		x->etag[0] = x->lastmod[0] = '\0';
 		if (sp) {
 			sp = strchr(sp + 1, ' ');
 			if (sp)
 				snprintf(x->reason, sizeof(x->reason), "%s", sp + 1);
 		}
+	} else if (hdr_is(line, len, "ETag:") || hdr_is(line, len, "Last-Modified:")) {
+		bool etag = (line[0] | 0x20) == 'e';
+		const char *v = line + (etag ? 5 : 14);
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (etag)
+			snprintf(x->etag, sizeof(x->etag), "%s", v);
+		else
+			snprintf(x->lastmod, sizeof(x->lastmod), "%.63s", v);
 	} else if (hdr_is(line, len, "Content-Range:")) {
 		uint64_t a, b, t;
 
@@ -335,6 +381,7 @@ static int on_xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 			snprintf(x->msg, sizeof(x->msg), "%.300s: stalled, %" PRIu64 " bytes in %u s (expected at least %"
 				 PRIu64 " bytes/s)", x->url, got - x->win_bytes, FETCH_STALL_S, bps);
 			x->stalled = true;
+			x->switch_src = true;
 			set_abort(x, V_RETRY, 0);
 			return 1;
 		}
@@ -358,6 +405,10 @@ static enum fetch_verdict curl_verdict(struct xfer *x, CURLcode res, const char 
 		return x->abort_v;
 	}
 	snprintf(x->msg, sizeof(x->msg), "%s", detail);
+	/* what makes a source not worth waiting for, when another one exists */
+	x->switch_src = res == CURLE_COULDNT_CONNECT || res == CURLE_COULDNT_RESOLVE_HOST ||
+			(res == CURLE_OPERATION_TIMEDOUT && !x->first_write_seen) || res == CURLE_GOT_NOTHING ||
+			res == CURLE_SSL_CONNECT_ERROR;
 	switch (res) {
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -549,6 +600,8 @@ static void fill_stats(struct xfer *x, struct fetch_stats *st)
 	st->restarts = x->restarts;
 	st->http_code = x->is_http ? x->http_code : 0;
 	st->errbody_len = x->errbody_len;
+	st->nsrc = x->nsrc;
+	memcpy(st->src_bytes, x->src_bytes, sizeof(st->src_bytes));
 	st->served_by[0] = '\0';
 	if (x->curl && curl_easy_getinfo(x->curl, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
 		fetch_url_origin(eff, st->served_by, sizeof(st->served_by));
@@ -568,15 +621,21 @@ static int run(struct xfer *x, char *err, size_t errlen)
 	int rc;
 
 	fetch_retry_init(&rt, x->t0_ms, o->retry_deadline_s,
-			 x->rq->max_attempts ? (int)x->rq->max_attempts - 1 : o->max_retries);
+			 x->rq->max_attempts ? (int)x->rq->max_attempts - 1 : o->max_retries, o->seed);
 
 	for (;;) {
 		CURLcode res;
 		enum fetch_verdict v;
 		uint64_t reached;
-		unsigned delay;
+		unsigned delay, bound, from = x->cur;
+		bool next = false;
 
 		x->attempt++;
+		x->url = x->srcs[x->cur];
+		x->is_http = url_has_prefix(x->url, "http://") || url_has_prefix(x->url, "https://");
+		x->is_ftp = url_has_prefix(x->url, "ftp://");
+		curl_easy_setopt(x->curl, CURLOPT_URL, x->url);
+		x->switch_src = false;
 		x->first_write_seen = false;
 		x->have_cr = false;
 		x->pos.changed = false;
@@ -622,9 +681,34 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			v = V_OK;	/* every byte is in; the link broke after the last one */
 		if (v == V_OK)
 			return 0;
+		if (v == V_FATAL && x->nsrc > 1 && (rc == -ENOENT || rc == -EACCES)) {
+			/* this source has no such file for us: the others may */
+			if (!x->dead_msg[0]) {
+				snprintf(x->dead_msg, sizeof(x->dead_msg), "%s", x->msg);
+				x->dead_rc = rc;
+			}
+			x->dead[x->cur] = true;
+			v = V_RETRY;
+			x->switch_src = true;
+		}
 		if (v == V_FATAL) {
 			snprintf(err, errlen, "%s", x->msg);
 			return rc ? rc : -EIO;
+		}
+		if (x->nsrc > 1 && x->switch_src) {
+			unsigned n = x->cur, i;
+
+			for (i = 0; i < x->nsrc; i++) {
+				n = (n + 1) % x->nsrc;
+				if (!x->dead[n])
+					break;
+			}
+			if (i == x->nsrc) {	/* every source answered 404/403 */
+				snprintf(err, errlen, "%s (and every mirror refused too)", x->dead_msg);
+				return x->dead_rc;
+			}
+			next = n > x->cur;	/* not wrapped: the round goes on without a wait */
+			x->cur = n;
 		}
 		reached = x->pos.offset;
 		if (v == V_RESTART) {
@@ -642,12 +726,15 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			if (x->restarts > x->attempt) /* cannot happen; keeps the loop finite */
 				return -EIO;
 		}
-		if (fetch_retry_next(&rt, mono_ms(), reached, x->stalled, &delay) < 0) {
+		if (fetch_retry_next(&rt, mono_ms(), reached, x->stalled, next, &delay, &bound) < 0) {
 			snprintf(err, errlen, "giving up on %s after %" PRIu64 " s and %u attempt%s: %s", x->url,
 				 (mono_ms() - x->t0_ms + 500) / 1000, x->attempt, x->attempt == 1 ? "" : "s", x->msg);
 			return -ETIMEDOUT;
 		}
+		x->backoff_ms = bound;
 		emit(x, FETCH_EV_RETRY, x->msg, delay);
+		if (x->cur != from)
+			emit(x, FETCH_EV_SOURCE, x->srcs[x->cur], 0);
 		sleep_ms(delay);
 	}
 }
@@ -684,6 +771,9 @@ static int fetch_one(const struct fetch_opts *o, const struct fetch_request *rq,
 	x->o = o;
 	x->rq = rq;
 	x->url = url;
+	x->srcs[x->nsrc++] = url;
+	for (unsigned i = 0; rq->alt && i < rq->nalt && x->nsrc < FETCH_MAX_SOURCES; i++)
+		x->srcs[x->nsrc++] = rq->alt[i];
 	x->sink = sink;
 	x->ev = ev;
 	x->ev_ctx = ev_ctx;
@@ -844,6 +934,8 @@ int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 	      char *err, size_t errlen)
 {
 	struct checksum sum = o->sum;
+	const char *alt[FETCH_MAX_MIRRORS];
+	unsigned nalt = 0;
 
 	if (!o->url[0]) {
 		snprintf(err, errlen, "no URL to fetch");
@@ -853,14 +945,27 @@ int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 		snprintf(err, errlen, "no sink to write %s into", o->url);
 		return -EINVAL;
 	}
+	for (unsigned i = 0; i < o->nmirrors && i < FETCH_MAX_MIRRORS; i++)
+		alt[nalt++] = o->mirrors[i];
+	if (o->start_delay_ms) {	/* rd.live.start-delay: a fleet that powered on together spreads out */
+		struct fetch_retry r;
+		struct fetch_event e = { .type = FETCH_EV_WAIT };
+
+		fetch_retry_init(&r, mono_ms(), 0, 0, o->seed);
+		e.delay_ms = fetch_jitter(&r, o->start_delay_ms);
+		if (ev)
+			ev(&e, ev_ctx);
+		sleep_ms(e.delay_ms);
+	}
 	if (sum.set && sum.is_auto) {
-		char *url = malloc(FETCH_URL_MAX), *text = malloc(CHECKSUM_FILE_MAX);
+		char *url = malloc(FETCH_URL_MAX * FETCH_MAX_SOURCES), *text = malloc(CHECKSUM_FILE_MAX);
+		const char *salt[FETCH_MAX_MIRRORS];
 		char name[256];
 		const char *nm;
 		size_t nlen;
 		struct sink_mem mem;
 		struct fetch_sink ms;
-		int rc;
+		int rc = 0;
 
 		if (!url || !text) {
 			free(url);
@@ -868,13 +973,19 @@ int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
-		rc = sum_url(o->url, url, FETCH_URL_MAX, &nm, &nlen);
+		/* "<url>.sha256" of every source, in the same order */
+		for (unsigned i = 0; !rc && i <= nalt; i++)
+			rc = sum_url(i ? alt[i - 1] : o->url, url + (size_t)i * FETCH_URL_MAX, FETCH_URL_MAX,
+				     &nm, &nlen);
 		if (rc) {
 			snprintf(err, errlen, "URL too long to add .sha256");
 			goto auto_out;
 		}
+		sum_url(o->url, url, FETCH_URL_MAX, &nm, &nlen);
 		snprintf(name, sizeof(name), "%.*s", (int)nlen, nm);
-		struct fetch_request srq = { .url = url };
+		for (unsigned i = 0; i < nalt; i++)
+			salt[i] = url + (size_t)(i + 1) * FETCH_URL_MAX;
+		struct fetch_request srq = { .url = url, .alt = salt, .nalt = nalt };
 
 		sink_mem_init(&mem, text, CHECKSUM_FILE_MAX, &ms);
 		rc = fetch_one(o, &srq, &ms, NULL, NULL, NULL, err, errlen);
@@ -892,7 +1003,7 @@ auto_out:
 		if (rc)
 			return rc;
 	}
-	struct fetch_request rq = { .url = o->url, .sum = &sum, .decompress = o->decompress };
+	struct fetch_request rq = { .url = o->url, .sum = &sum, .decompress = o->decompress, .alt = alt, .nalt = nalt };
 
 	return fetch_one(o, &rq, sink, ev, ev_ctx, st, err, errlen);
 }

@@ -17,6 +17,8 @@
 #define FETCH_URL_MAX		4096	/* longest URL we accept, with NUL */
 #define FETCH_STR_MAX		512	/* proxy, user, cacert, one header */
 #define FETCH_MAX_HEADERS	8	/* --header/-H given at most this often */
+#define FETCH_MAX_MIRRORS	8	/* rd.live.mirror= given at most this often */
+#define FETCH_MAX_SOURCES	(1 + FETCH_MAX_MIRRORS)
 #define FETCH_RETRY_DEFAULT_S	180	/* rd.retry= default (dracut) */
 #define FETCH_CONNECT_DEFAULT_S	30	/* connect timeout when none is given */
 #define FETCH_STALL_S		30	/* a window this long ... */
@@ -42,6 +44,10 @@ struct fetch_opts {
 	bool follow;			/* follow redirects (default on; -L) */
 	bool decompress;		/* .xz/.zst/.gz by URL suffix (default on) */
 	bool digest;			/* hash even without an expected sum (fetch_stats.sha256) */
+	char mirrors[FETCH_MAX_MIRRORS][FETCH_URL_MAX];	/* rd.live.mirror=: more sources, in order */
+	unsigned nmirrors;
+	unsigned start_delay_ms;	/* rd.live.start-delay: wait a random part of this first */
+	uint64_t seed;			/* the machine's seed for jitter (e.g. from its MAC); 0 = any */
 };
 
 /* Where the bytes go. write() must consume all of len or fail. */
@@ -65,6 +71,8 @@ enum fetch_event_type {
 	FETCH_EV_RESTART,	/* server ignored Range: starting from zero */
 	FETCH_EV_WARNING,	/* msg: e.g. TLS verification is off */
 	FETCH_EV_DONE,		/* all bytes in, verified; see fetch_stats */
+	FETCH_EV_WAIT,		/* rd.live.start-delay: waiting delay_ms before the first request */
+	FETCH_EV_SOURCE,	/* msg = the source the next attempt uses (another than the last one) */
 };
 #define FETCH_EVENTS_PER_S	4
 
@@ -75,7 +83,8 @@ struct fetch_event {
 	uint64_t elapsed_ms;	/* since fetch_url() started */
 	uint64_t offset;	/* RESUME: where the new attempt starts */
 	unsigned attempt;	/* 1-based number of the current attempt */
-	unsigned delay_ms;	/* RETRY: wait before the next attempt */
+	unsigned delay_ms;	/* RETRY/WAIT: wait before the next attempt */
+	unsigned backoff_ms;	/* RETRY: the backoff the jittered delay was drawn under */
 	const char *msg;	/* RETRY / WARNING text, else NULL */
 };
 typedef void (*fetch_event_fn)(const struct fetch_event *ev, void *ctx);
@@ -90,6 +99,8 @@ struct fetch_stats {
 	long http_code;		/* status of the last response (http/https), else 0 */
 	char served_by[320];	/* "scheme://host:port" that sent the last response ("" = unknown) */
 	size_t errbody_len;	/* fetch_request: bytes of the last 4xx/5xx body in rq->errbody */
+	unsigned nsrc;		/* sources: the URL, then o->mirrors */
+	uint64_t src_bytes[FETCH_MAX_SOURCES];	/* bytes of the result each source served */
 };
 
 /*
@@ -109,6 +120,8 @@ struct fetch_request {
 	const struct checksum *sum;	/* expected digest; NULL = none */
 	bool decompress;	/* by the URL's suffix */
 	unsigned max_attempts;	/* 0 = until o's deadline / --retry */
+	const char *const *alt;	/* more sources of the same bytes, tried after url in order */
+	unsigned nalt;
 };
 
 /*
@@ -134,11 +147,21 @@ void fetch_opts_init(struct fetch_opts *o);
 /* Copy url into o, checking its scheme is one libcurl here speaks. */
 int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errlen);
 
+/* rd.live.mirror=: add url as another source of the same image (checked like the URL). */
+int fetch_add_mirror(struct fetch_opts *o, const char *url, char *err, size_t errlen);
+
+/* The i-th source of o: 0 is o->url, then the mirrors; NULL past the end. */
+const char *fetch_source(const struct fetch_opts *o, unsigned i);
+
 /* proxy= (dracut): copy into o. */
 int fetch_set_proxy(struct fetch_opts *o, const char *proxy, char *err, size_t errlen);
 
 /*
  * Fetch o->url into sink. With o->sum.is_auto, fetches "<url>.sha256" first.
+ * With mirrors, a refused connection, a 5xx, a stall, a failed TLS handshake or a
+ * 404/403 moves to the next source; a transfer continues on another source only when
+ * its size and its ETag or Last-Modified agree with those of what the sink holds, else
+ * it starts over there. A full round of failures backs off.
  * Returns 0, or -errno with one line in err:
  *   -ENOENT/-EACCES/-EPROTO   HTTP 404/403/other 4xx, FTP/TFTP not found
  *   -EKEYREJECTED             TLS verification failed (reason in err)

@@ -23,7 +23,41 @@ void fetch_opts_init(struct fetch_opts *o)
 
 static const char *const schemes[] = { "http://", "https://", "ftp://", "tftp://", "file://" };
 
+static int check_url(const char *url, size_t max, char *err, size_t errlen);
+
 int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errlen)
+{
+	int rc = check_url(url, sizeof(o->url), err, errlen);
+
+	if (rc)
+		return rc;
+	memcpy(o->url, url, strlen(url) + 1);
+	return 0;
+}
+
+int fetch_add_mirror(struct fetch_opts *o, const char *url, char *err, size_t errlen)
+{
+	int rc;
+
+	if (o->nmirrors >= FETCH_MAX_MIRRORS) {
+		snprintf(err, errlen, "more than %d mirrors", FETCH_MAX_MIRRORS);
+		return -E2BIG;
+	}
+	rc = check_url(url, sizeof(o->mirrors[0]), err, errlen);
+	if (rc)
+		return rc;
+	memcpy(o->mirrors[o->nmirrors++], url, strlen(url) + 1);
+	return 0;
+}
+
+const char *fetch_source(const struct fetch_opts *o, unsigned i)
+{
+	if (i == 0)
+		return o->url;
+	return i - 1 < o->nmirrors ? o->mirrors[i - 1] : NULL;
+}
+
+static int check_url(const char *url, size_t max, char *err, size_t errlen)
 {
 	size_t len = url ? strlen(url) : 0;
 	bool known = false;
@@ -32,8 +66,8 @@ int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errle
 		snprintf(err, errlen, "empty URL, expected http://, https://, ftp://, tftp:// or file://");
 		return -EINVAL;
 	}
-	if (len >= sizeof(o->url)) {
-		snprintf(err, errlen, "URL is %zu characters, expected at most %zu", len, sizeof(o->url) - 1);
+	if (len >= max) {
+		snprintf(err, errlen, "URL is %zu characters, expected at most %zu", len, max - 1);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -50,7 +84,6 @@ int fetch_set_url(struct fetch_opts *o, const char *url, char *err, size_t errle
 			 url);
 		return -EINVAL;
 	}
-	memcpy(o->url, url, len + 1);
 	return 0;
 }
 

@@ -182,6 +182,21 @@ static void stage_modules(void)
 	stage_end();
 }
 
+/* The fetch engine's jitter seed: this machine's boot NIC MAC, so machines of a rack that
+ * failed (or powered on) together draw different waits, and one machine the same each boot. */
+static uint64_t machine_seed(const char *iface)
+{
+	char path[96], mac[64];
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", iface);
+	if (fs_read_small(path, mac, sizeof(mac)) < 0)
+		return 0;
+	for (const char *c = mac; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	return h;
+}
+
 static void stage_network(void)
 {
 	struct net_result res;
@@ -208,6 +223,7 @@ static void stage_network(void)
 		return;
 	}
 	network_up = true;
+	plan.fetch.seed = machine_seed(res.iface);
 	net_result_format(&res, line, sizeof(line));
 	log_info("network: %s", line);
 	stage_end();

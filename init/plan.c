@@ -565,6 +565,22 @@ static int p_curl_options(struct boot_plan *p, const char *key, const char *v)
 	return 0;
 }
 
+static int p_mirror(struct boot_plan *p, const char *key, const char *v)
+{
+	FETCH_PARSE(fetch_add_mirror(&p->fetch, v ? v : "", err_, sizeof(err_)));
+	return 0;
+}
+
+static int p_start_delay(struct boot_plan *p, const char *key, const char *v)
+{
+	unsigned s = 0;
+
+	if (parse_uint(p, key, v, 3600, &s) < 0)
+		return -EINVAL;
+	p->fetch.start_delay_ms = s * 1000;
+	return 0;
+}
+
 static int p_sha256(struct boot_plan *p, const char *key, const char *v)
 {
 	FETCH_PARSE(checksum_parse_sha256(v ? v : "", &p->fetch.sum, err_, sizeof(err_)));
@@ -834,6 +850,8 @@ static const struct param {
 	{ "proxy", p_proxy },
 	{ "rd.kiwi.live.curl_options", p_curl_options },
 	{ "rd.live.sha256", p_sha256 },
+	{ "rd.live.mirror", p_mirror },
+	{ "rd.live.start-delay", p_start_delay },
 	{ "rd.live.checksum", p_checksum },
 	{ "rd.minmem", p_minmem },
 	{ "ramdisk_size", p_ramdisk_size },
@@ -1135,6 +1153,12 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			fprintf(out, "\"verify_tls\": %s, ", p->fetch.insecure ? "false" : "true");
 			json_kv(out, "sha256", p->fetch.sum.is_auto ? "auto" : hex, true);
 			json_kv(out, "proxy", p->fetch.proxy, true);
+			fputs("\"mirrors\": [", out);
+			for (unsigned m = 0; m < p->fetch.nmirrors; m++) {
+				fputs(m ? ", " : "", out);
+				json_str(out, p->fetch.mirrors[m]);
+			}
+			fprintf(out, "], \"start_delay_s\": %u, ", p->fetch.start_delay_ms / 1000);
 			fprintf(out, "\"retry_s\": %u, \"minmem_mib\": %u, \"ramdisk_kib\": %lu, \"live_ram\": %s}, ",
 				p->fetch.retry_deadline_s, p->minmem_mib, p->ramdisk_kib, p->live_ram ? "true" : "false");
 		}
@@ -1256,6 +1280,11 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		else
 			fprintf(out, "  download: %s\n    into %s, keep %u MiB RAM free (rd.minmem)\n", p->fetch.url,
 				p->ramdisk_kib ? "/dev/ram0 (ramdisk_size)" : "RAM (a tmpfs file)", p->minmem_mib);
+		for (unsigned m = 0; m < p->fetch.nmirrors; m++)
+			fprintf(out, "    mirror %u: %s (rd.live.mirror)\n", m + 1, p->fetch.mirrors[m]);
+		if (p->fetch.start_delay_ms)
+			fprintf(out, "    first request after a random 0-%u s, per machine (rd.live.start-delay)\n",
+				p->fetch.start_delay_ms / 1000);
 		fprintf(out, "    TLS verification %s, sha256 %s%s%s, give up after %u s\n",
 			p->fetch.insecure ? "OFF" : "on", hex, p->fetch.proxy[0] ? ", proxy " : "", p->fetch.proxy,
 			p->fetch.retry_deadline_s);

@@ -366,8 +366,18 @@ void root_fetch_event(const struct fetch_event *ev, void *ctx)
 		log_progress(0, "%s", line);
 		break;
 	case FETCH_EV_RETRY:
-		log_warn("download attempt %u failed: %s; retrying in %u ms", ev->attempt, ev->msg ? ev->msg : "?",
-			 ev->delay_ms);
+		if (ev->backoff_ms)
+			log_warn("download attempt %u failed: %s; retrying in %u ms (jittered, backoff up to %u ms)",
+				 ev->attempt, ev->msg ? ev->msg : "?", ev->delay_ms, ev->backoff_ms);
+		else
+			log_warn("download attempt %u failed: %s; trying the next source now", ev->attempt,
+				 ev->msg ? ev->msg : "?");
+		break;
+	case FETCH_EV_SOURCE:
+		log_info("download: next source %s", ev->msg ? ev->msg : "?");
+		break;
+	case FETCH_EV_WAIT:
+		log_info("download: waiting %u ms before the first request (rd.live.start-delay)", ev->delay_ms);
 		break;
 	case FETCH_EV_RESUME:
 		progress_size(line, sizeof(line), ev->offset);
@@ -375,7 +385,10 @@ void root_fetch_event(const struct fetch_event *ev, void *ctx)
 			 (unsigned long long)ev->offset);
 		break;
 	case FETCH_EV_RESTART:
-		log_warn("the server ignored the Range request: downloading again from the start");
+		if (!ev->msg || strstr(ev->msg, "ignored the Range"))
+			log_warn("the server ignored the Range request: downloading again from the start");
+		else
+			log_warn("download: %s: downloading again from the start", ev->msg);
 		break;
 	case FETCH_EV_WARNING:
 		log_warn("download: %s", ev->msg ? ev->msg : "?");
@@ -495,6 +508,19 @@ static uint64_t download(const char *url, const struct fetch_opts *opts, const c
 		fatal("download", path, strerror(-rc), NULL);
 	log_info("image at %s after %u attempt%s%s", path, st.attempts, st.attempts == 1 ? "" : "s",
 		 opts->sum.set ? ", sha256 verified" : "");
+	if (st.nsrc > 1) {	/* rd.live.mirror: who served what */
+		char served[1024] = "", size[32];
+		size_t n = 0;
+
+		for (unsigned i = 0; i < st.nsrc && n < sizeof(served); i++) {
+			if (!st.src_bytes[i])
+				continue;
+			progress_size(size, sizeof(size), st.src_bytes[i]);
+			n += (size_t)snprintf(served + n, sizeof(served) - n, "%s%.300s (%s)", n ? ", " : "",
+					      fetch_source(opts, i), size);
+		}
+		log_info("image served by %s", served);
+	}
 	if (stp)
 		*stp = st;
 	return written;

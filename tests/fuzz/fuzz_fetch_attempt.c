@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (file_len > FILE_MAX)
 		abort();
-	fetch_retry_init(&rt, clock, 1 + take(&in, 200), take(&in, 3) == 0 ? (int)take(&in, 8) : -1);
+	fetch_retry_init(&rt, clock, 1 + take(&in, 200), take(&in, 3) == 0 ? (int)take(&in, 8) : -1, take(&in, 255) + 1);
 	for (;;) {
 		struct fetch_resp r = { .is_http = true, .length = -1 };
 		enum fetch_verdict v = FETCH_V_OK;
@@ -153,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					from_zero = true;
 			}
 			clock += 1 + sent / 10 + (stalled ? 30000 : 0) + take(&in, 255) * 100;
-			if (fetch_retry_next(&rt, clock, reached, stalled, &delay) < 0)
+			if (fetch_retry_next(&rt, clock, reached, stalled, false, &delay, NULL) < 0)
 				return 0;
 			if (delay < 1 && clock - rt.quiet_since_ms < (uint64_t)rt.deadline_s * 1000)
 				abort();	/* a retry without a wait: a tight loop */

@@ -111,46 +111,82 @@ static void test_content_range(void **state)
 static void test_retry(void **state)
 {
 	struct fetch_retry r;
-	unsigned d = 0, seen[8];
+	unsigned d = 0, b = 0, caps[8];
 	uint64_t t = 0;
 
-	/* no progress: the backoff doubles to its cap and the deadline counts from the start */
-	fetch_retry_init(&r, 0, 20, -1);
+	/* no progress: the bound doubles to its cap, each wait is drawn from 1 ms up to it
+	 * (full jitter), and the deadline counts from the start */
+	fetch_retry_init(&r, 0, 60, -1, 42);
 	for (int i = 0; i < 6; i++) {
-		assert_int_equal(fetch_retry_next(&r, t, 500, false, &d), 0);
-		seen[i] = d;
+		assert_int_equal(fetch_retry_next(&r, t, 500, false, false, &d, &b), 0);
+		caps[i] = b;
+		assert_true(d >= 1 && d <= b);
 		t += d;
-		r.best = 500;	/* the same offset every time: bytes received again are not progress */
 	}
-	assert_int_equal(seen[0], 500);
-	assert_int_equal(seen[1], 1000);
-	assert_int_equal(seen[2], 2000);
-	assert_int_equal(seen[3], 4000);
-	assert_int_equal(seen[4], 8000);
-	assert_int_equal(seen[5], 4500);	/* the rest of the 20 s */
-	assert_int_equal(fetch_retry_next(&r, t, 500, false, &d), -ETIMEDOUT);
+	assert_int_equal(caps[0], 500);
+	assert_int_equal(caps[1], 1000);
+	assert_int_equal(caps[2], 2000);
+	assert_int_equal(caps[3], 4000);
+	assert_int_equal(caps[4], 8000);
+	assert_int_equal(caps[5], 8000);
+	/* the last wait stops at the deadline */
+	assert_int_equal(fetch_retry_next(&r, 59990, 500, false, false, &d, &b), 0);
+	assert_true(d <= 10);
+	assert_int_equal(fetch_retry_next(&r, 60000, 500, false, false, &d, &b), -ETIMEDOUT);
 
 	/* progress restarts the deadline and the backoff */
-	fetch_retry_init(&r, 0, 10, -1);
-	assert_int_equal(fetch_retry_next(&r, 1000, 100, false, &d), 0);
-	assert_int_equal(d, 500);
-	assert_int_equal(fetch_retry_next(&r, 9000, 100, false, &d), 0);
-	assert_int_equal(d, 1000);
-	assert_int_equal(fetch_retry_next(&r, 9500, 200, false, &d), 0);	/* grew: a fresh 10 s */
-	assert_int_equal(d, 500);
-	assert_int_equal(fetch_retry_next(&r, 19000, 200, false, &d), 0);
-	assert_int_equal(fetch_retry_next(&r, 19600, 200, false, &d), -ETIMEDOUT);
+	fetch_retry_init(&r, 0, 10, -1, 7);
+	assert_int_equal(fetch_retry_next(&r, 1000, 100, false, false, &d, &b), 0);
+	assert_int_equal(b, 500);
+	assert_int_equal(fetch_retry_next(&r, 9000, 100, false, false, &d, &b), 0);
+	assert_int_equal(b, 1000);
+	assert_int_equal(fetch_retry_next(&r, 9500, 200, false, false, &d, &b), 0);	/* grew: a fresh 10 s */
+	assert_int_equal(b, 500);
+	assert_int_equal(fetch_retry_next(&r, 19000, 200, false, false, &d, &b), 0);
+	assert_int_equal(fetch_retry_next(&r, 19600, 200, false, false, &d, &b), -ETIMEDOUT);
 
 	/* a stalled attempt that grew the offset is no progress (a trickle) */
-	fetch_retry_init(&r, 0, 10, -1);
-	assert_int_equal(fetch_retry_next(&r, 9000, 30, true, &d), 0);
-	assert_int_equal(fetch_retry_next(&r, 10000, 60, true, &d), -ETIMEDOUT);
+	fetch_retry_init(&r, 0, 10, -1, 7);
+	assert_int_equal(fetch_retry_next(&r, 9000, 30, true, false, &d, &b), 0);
+	assert_int_equal(fetch_retry_next(&r, 10000, 60, true, false, &d, &b), -ETIMEDOUT);
+
+	/* the next source of a round: at once, and the backoff does not grow */
+	fetch_retry_init(&r, 0, 10, -1, 7);
+	assert_int_equal(fetch_retry_next(&r, 10, 0, false, true, &d, &b), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(b, 0);
+	assert_int_equal(fetch_retry_next(&r, 20, 0, false, false, &d, &b), 0);
+	assert_int_equal(b, 500);
 
 	/* --retry N: N retries, then out of tries */
-	fetch_retry_init(&r, 0, 1000, 2);
-	assert_int_equal(fetch_retry_next(&r, 1, 0, false, &d), 0);
-	assert_int_equal(fetch_retry_next(&r, 2, 0, false, &d), 0);
-	assert_int_equal(fetch_retry_next(&r, 3, 0, false, &d), -ETIMEDOUT);
+	fetch_retry_init(&r, 0, 1000, 2, 7);
+	assert_int_equal(fetch_retry_next(&r, 1, 0, false, false, &d, NULL), 0);
+	assert_int_equal(fetch_retry_next(&r, 2, 0, false, false, NULL, NULL), 0);
+	assert_int_equal(fetch_retry_next(&r, 3, 0, false, false, &d, NULL), -ETIMEDOUT);
+}
+
+/* The jitter of machines with different seeds spreads; one seed repeats itself. */
+static void test_jitter(void **state)
+{
+	unsigned hist[10] = { 0 }, first[20];
+	struct fetch_retry r, again;
+
+	for (unsigned m = 0; m < 20; m++) {	/* 20 machines, one draw each from 10 s */
+		fetch_retry_init(&r, 0, 0, 0, 0x525400000000ull + m * 0x1000193ull);
+		first[m] = fetch_jitter(&r, 10000);
+		assert_true(first[m] < 10000);
+		hist[first[m] / 1000]++;
+	}
+	for (unsigned i = 0, busy = 0; i < 10; i++) {
+		assert_true(hist[i] <= 8);	/* no second of the window gets most of the fleet */
+		busy += hist[i] > 0;
+		if (i == 9)
+			assert_true(busy >= 5);
+	}
+	fetch_retry_init(&r, 0, 0, 0, 99);
+	fetch_retry_init(&again, 0, 0, 0, 99);
+	assert_int_equal(fetch_jitter(&r, 1000000), fetch_jitter(&again, 1000000));
+	assert_int_equal(fetch_jitter(&r, 0), 0);
 }
 
 int main(void)
@@ -159,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_content_range),
 		cmocka_unit_test(test_retry),
+		cmocka_unit_test(test_jitter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,7 @@ the first path component picks the misbehaviour, the rest names a file in DIR:
   /bad206/F       the first GET is cut halfway; a Range request gets 206 from byte 0
                   with "Content-Range: bytes 0-..." (not the range asked for)
   /loop/F         302 to itself, for ever
-Every request is logged to LOG as "METHOD PATH range=<Range or ->"."""
+Every request is logged to LOG as "METHOD PATH range=<Range or -> <unix time>"."""
 import http.server, os, re, socketserver, sys, threading, time
 
 PORT, DIR, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -24,7 +24,8 @@ class H(http.server.BaseHTTPRequestHandler):
 
     def log(self, what=""):
         with lock, open(LOG, "a") as f:
-            f.write("%s %s range=%s %s\n" % (self.command, self.path, self.headers.get("Range", "-"), what))
+            f.write("%s %s range=%s %s%.3f\n" % (self.command, self.path, self.headers.get("Range", "-"),
+                                                what + " " if what else "", time.time()))
 
     def head(self, code, length, extra=()):
         self.send_response(code)

@@ -2,13 +2,17 @@
 """TCP proxy on 127.0.0.1 for fetch tests: forwards to an upstream port and,
 on the first CUT_CONNS connections, closes both sides after CUT_BYTES bytes
 from upstream. Logs each request's Range header to LOG (one line each).
-usage: cutproxy.py LISTEN_PORT UPSTREAM_PORT CUT_BYTES CUT_CONNS LOG"""
+usage: cutproxy.py LISTEN_PORT UPSTREAM_PORT CUT_BYTES CUT_CONNS LOG [exit]
+With "exit", the proxy goes away after its last cut: later connections are refused
+(a mirror that dies mid-transfer)."""
+import os
 import socket
 import sys
 import threading
 
 listen_port, up_port, cut_bytes, cut_conns = (int(a) for a in sys.argv[1:5])
 log_path = sys.argv[5]
+exit_after = len(sys.argv) > 6 and sys.argv[6] == "exit"
 lock = threading.Lock()
 count = [0]
 
@@ -51,6 +55,8 @@ def handle(client, n):
         except OSError:
             pass
         s.close()
+    if exit_after and limit is not None and n >= cut_conns:
+        os._exit(0)
 
 
 srv = socket.socket()

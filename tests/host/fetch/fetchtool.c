@@ -52,6 +52,12 @@ static void on_event(const struct fetch_event *e, void *ctx)
 		progress_summary(line, sizeof(line), e->bytes, e->elapsed_ms);
 		fprintf(stderr, "event done %s\n", line);
 		break;
+	case FETCH_EV_WAIT:
+		fprintf(stderr, "event wait delay_ms=%u\n", e->delay_ms);
+		break;
+	case FETCH_EV_SOURCE:
+		fprintf(stderr, "event source %s\n", e->msg);
+		break;
 	}
 }
 
@@ -118,6 +124,15 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--proxy") && v) {
 			rc = fetch_set_proxy(&o, v, err, sizeof(err));
+			i++;
+		} else if (!strcmp(a, "--mirror") && v) {
+			rc = fetch_add_mirror(&o, v, err, sizeof(err));
+			i++;
+		} else if (!strcmp(a, "--start-delay-ms") && v) {
+			o.start_delay_ms = (unsigned)strtoul(v, NULL, 10);
+			i++;
+		} else if (!strcmp(a, "--seed") && v) {
+			o.seed = strtoull(v, NULL, 0);
 			i++;
 		} else if (!strcmp(a, "--retry") && v) {
 			o.retry_deadline_s = (unsigned)strtoul(v, NULL, 10);
@@ -196,7 +211,10 @@ int main(int argc, char **argv)
 	char hex[CHECKSUM_SHA256_HEX + 1];
 
 	checksum_hex_encode(st.sha256, hex);
-	printf("ok bytes=%" PRIu64 " ms=%" PRIu64 " attempts=%u resumes=%u restarts=%u sha256=%s\n", st.bytes,
+	printf("ok bytes=%" PRIu64 " ms=%" PRIu64 " attempts=%u resumes=%u restarts=%u sha256=%s", st.bytes,
 	       st.elapsed_ms, st.attempts, st.resumes, st.restarts, hex);
+	for (unsigned s = 0; st.nsrc > 1 && s < st.nsrc; s++)
+		printf(" src%u=%" PRIu64, s, st.src_bytes[s]);
+	putchar('\n');
 	return 0;
 }
