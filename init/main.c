@@ -19,6 +19,7 @@
 #include "init/kmod.h"
 #include "init/log.h"
 #include "init/mounts.h"
+#include "init/nethandoff.h"
 #include "init/plan.h"
 #include "init/reap.h"
 #include "init/root.h"
@@ -44,6 +45,8 @@
 
 static struct boot_plan plan;
 static struct kmod_ctx *kmod;
+static struct net_result net_res;	/* the boot interface, once stage_network configured it */
+static bool net_configured;
 
 static void usage(FILE *out)
 {
@@ -171,7 +174,7 @@ static void stage_modules(void)
 
 static void stage_network(void)
 {
-	struct net_result res;
+	struct net_result *res = &net_res;
 	char err[512], line[512];
 	int rc;
 
@@ -181,12 +184,14 @@ static void stage_network(void)
 	stage_begin("network");
 	if (plan.net.n_vlan > 0 && kmod_load(kmod, "8021q") < 0)
 		log_warn("network: could not load 8021q for vlan=");
-	rc = net_up(&plan.net, &res, log_event, "network", err, sizeof(err));
+	rc = net_up(&plan.net, res, log_event, "network", err, sizeof(err));
 	if (rc < 0)
 		fatal("network", "bring up the network", err,
 		      "check the cable/NIC driver, the DHCP server, or the ip= line (docs/network.md)");
-	net_result_format(&res, line, sizeof(line));
+	net_result_format(res, line, sizeof(line));
 	log_info("network: %s", line);
+	net_configured = true;
+	nethandoff_hostname(res);
 	stage_end();
 }
 
@@ -212,6 +217,8 @@ static void stage_handoff(char **argv)
 		fatal("handoff", "find init", "none of /sbin/init, /etc/init, /bin/init, /bin/sh is executable in the new root",
 		      "the image needs an init, or name it with init=");
 	}
+	if (net_configured)
+		nethandoff_files(&plan, &net_res);
 	kmod_close(kmod);
 	kmod = NULL;
 	log_info("switching root to %s, running %s at %.2f s uptime", NEWROOT, initpath,
