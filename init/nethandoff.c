@@ -25,7 +25,8 @@ void nethandoff_hostname(const struct net_result *res)
 }
 
 static void put(const char *what, int (*path)(const struct handoff *, char *, size_t),
-		int (*format)(const struct handoff *, char *, size_t), const struct handoff *h, mode_t mode)
+		int (*format)(const struct handoff *, char *, size_t), const struct handoff *h, mode_t mode,
+		const char *note)
 {
 	char rel[HANDOFF_PATH_MAX], abs[HANDOFF_PATH_MAX + 1];
 	static char text[HANDOFF_TEXT_MAX];
@@ -39,8 +40,7 @@ static void put(const char *what, int (*path)(const struct handoff *, char *, si
 	if ((rc = fs_write_file(abs, text, mode)) < 0)
 		log_warn("handoff: writing %s: %s", abs, strerror(-rc));
 	else
-		log_info("handoff: %s for %s: %s%s", what, h->res->iface, abs,
-			 h->netroot ? " (KeepConfiguration=yes: the root is on it)" : "");
+		log_info("handoff: %s for %s: %s%s", what, h->res->iface, abs, note);
 }
 
 void nethandoff_files(const struct boot_plan *plan, const struct net_result *res)
@@ -52,11 +52,12 @@ void nethandoff_files(const struct boot_plan *plan, const struct net_result *res
 		h.netroot = "nbd";
 	else if (plan->root_kind == ROOT_AOE)
 		h.netroot = "aoe";
-	put("systemd-networkd", handoff_networkd_path, handoff_networkd_format, &h, 0644);
+	put("systemd-networkd", handoff_networkd_path, handoff_networkd_format, &h, 0644,
+	    h.netroot ? " (KeepConfiguration=yes: the root is on it)" : "");
 	if (fs_read_small("/proc/sys/kernel/random/uuid", uuid, sizeof(uuid)) < 0) {
 		log_warn("handoff: NetworkManager keyfile: no UUID from /proc/sys/kernel/random/uuid");
 		return;
 	}
 	/* NetworkManager ignores keyfiles that others can read */
-	put("NetworkManager", handoff_nm_path, handoff_nm_format, &h, 0600);
+	put("NetworkManager", handoff_nm_path, handoff_nm_format, &h, 0600, "");
 }
