@@ -7,9 +7,12 @@
 # delete 10.0.2.15 (ip monitor from before networkd starts); see the host name before any network
 # manager ran; read a 50 MiB file back intact from the NBD server after drop_caches, once networkd
 # took over; reach multi-user.target with no failed unit and power down cleanly.
-# Without the handoff (before net/handoff.c) networkd applies 10-ens3.network, which has no
-# KeepConfiguration=: networkd deletes the foreign 10.0.2.15 at start (deleted=1 here) before its
-# own DHCP adds it again, and the host name systemd leaves is "localhost": this case fails.
+# Without the handoff (seen with this commit's initramfs built with the two nethandoff calls
+# removed) no host name is set, networkd applies 10-ens3.network, which has no
+# KeepConfiguration=, and deletes the foreign 10.0.2.15 and its routes when it starts; the root's
+# NBD connection then times out ("Dead connection", reconnects fail with "Network unreachable":
+# networkd, paged in from that same root, never completes its own DHCP) and the boot hangs
+# before multi-user: this case fails.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/nbd/e2e-lib.sh"
 img=$NETINIT_BUILD/debian/bookworm-networkd.ext4
