@@ -19,6 +19,7 @@
 #include "kmod/kmod.h"
 #include "init/log.h"
 #include "init/mounts.h"
+#include "init/nethandoff.h"
 #include "init/plan.h"
 #include "util/reap.h"
 #include "init/root.h"
@@ -44,7 +45,8 @@
 
 static struct boot_plan plan;
 static struct kmod_ctx *kmod;
-static bool network_up;
+static struct net_result net_res;	/* the boot interface, once stage_network configured it */
+static bool net_configured;
 
 static void usage(FILE *out)
 {
@@ -199,7 +201,7 @@ static uint64_t machine_seed(const char *iface)
 
 static void stage_network(void)
 {
-	struct net_result res;
+	struct net_result *res = &net_res;
 	char err[512], line[512];
 	int rc;
 
@@ -211,7 +213,7 @@ static void stage_network(void)
 		log_warn("network: could not load 8021q for vlan=");
 	if (plan.net.n_bond > 0 && kmod_load(kmod, "bonding") < 0)
 		log_warn("network: could not load bonding for bond=");
-	rc = net_up(&plan.net, &res, log_event, "network", err, sizeof(err));
+	rc = net_up(&plan.net, res, log_event, "network", err, sizeof(err));
 	if (rc < 0 && plan.net_required)
 		fatal("network", "bring up the network", err,
 		      "check the cable/NIC driver, the DHCP server, or the ip= line (docs/network.md)");
@@ -222,10 +224,11 @@ static void stage_network(void)
 		stage_end();
 		return;
 	}
-	network_up = true;
-	plan.fetch.seed = machine_seed(res.iface);
-	net_result_format(&res, line, sizeof(line));
+	plan.fetch.seed = machine_seed(res->iface);
+	net_result_format(res, line, sizeof(line));
 	log_info("network: %s", line);
+	net_configured = true;
+	nethandoff_hostname(res);
 	stage_end();
 }
 
@@ -233,7 +236,7 @@ static void stage_root(void)
 {
 	break_point(BREAK_PRE_MOUNT);
 	stage_begin("root");
-	root_assemble(&plan, kmod, network_up);
+	root_assemble(&plan, kmod, net_configured);
 	stage_end();
 	break_point(BREAK_MOUNT);
 }
@@ -251,6 +254,8 @@ static void stage_handoff(char **argv)
 		fatal("handoff", "find init", "none of /sbin/init, /etc/init, /bin/init, /bin/sh is executable in the new root",
 		      "the image needs an init, or name it with init=");
 	}
+	if (net_configured)
+		nethandoff_files(&plan, &net_res);
 	kmod_close(kmod);
 	kmod = NULL;
 	log_info("switching root to %s, running %s at %.2f s uptime", NEWROOT, initpath,

@@ -18,6 +18,7 @@
 
 #include "net/dhcpc.h"
 #include "net/env.h"
+#include "util/fsutil.h"
 #include "net/ifnames.h"
 #include "net/link.h"
 #include "net/net.h"
@@ -109,45 +110,14 @@ static const char *ip4(struct in_addr a, char *buf)
 
 /* ---- files ---------------------------------------------------------------- */
 
-static int mkdir_p(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 /* Write root/rel atomically (tmp + rename). */
 static int write_file(const struct net_plan *np, const char *rel, const char *text)
 {
-	char path[PATH_MAX_NET], tmp[PATH_MAX_NET + 8];
-	size_t len = strlen(text);
-	int fd, rc = 0;
+	char path[PATH_MAX_NET];
 
 	if (snprintf(path, sizeof(path), "%s/%s", np->root[0] ? np->root : "", rel) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((rc = mkdir_p(path)))
-		return rc;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		rc = errno ? -errno : -EIO;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return fs_write_file(path, text, 0644);
 }
 
 struct sbuf {

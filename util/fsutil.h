@@ -182,6 +182,39 @@ static int fs_read_small(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* Write text to path atomically (path.tmp, then rename) with mode, creating the missing
+ * parent directories (0755). */
+__attribute__((unused))
+static int fs_write_file(const char *path, const char *text, mode_t mode)
+{
+	char tmp[4096], *slash;
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	slash = strrchr(tmp, '/');
+	if (slash && slash != tmp) {
+		*slash = '\0';
+		rc = fs_mkdir_p(tmp, 0755);
+		*slash = '/';
+		if (rc)
+			return rc;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) < 0 || write(fd, text, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
 /* Write all len bytes at off (EINTR retried); a write that makes no progress is -ENOSPC. */
 __attribute__((unused))
 static int fs_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)

@@ -1,0 +1,182 @@
+/*
+ * net/handoff.c: the files the booted system's network manager reads to take the boot
+ * interface over. Rows: a result (DHCP or static), a network root or not, and the whole
+ * text expected; each failing row names its own line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net/handoff.h"
+
+#define UUID "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+
+static struct net_result dhcp_res(void)
+{
+	struct net_result r = { .iface = "ens3", .dhcp = true, .prefix = 24, .lease_s = 86400 };
+
+	inet_pton(AF_INET, "10.0.2.15", &r.addr);
+	inet_pton(AF_INET, "10.0.2.2", &r.gw);
+	inet_pton(AF_INET, "10.0.2.3", &r.dns[0]);
+	r.n_dns = 1;
+	snprintf(r.hostname, sizeof(r.hostname), "node7");
+	return r;
+}
+
+static struct net_result static_res(void)
+{
+	struct net_result r = { .iface = "enp1s0", .dhcp = false, .prefix = 24, .mtu = 9000 };
+
+	inet_pton(AF_INET, "192.168.1.10", &r.addr);
+	inet_pton(AF_INET, "192.168.1.1", &r.gw);
+	inet_pton(AF_INET, "192.168.1.53", &r.dns[0]);
+	inet_pton(AF_INET, "9.9.9.9", &r.dns[1]);
+	r.n_dns = 2;
+	snprintf(r.domain, sizeof(r.domain), "lab.example");
+	return r;
+}
+
+enum what { NETWORKD, NM };
+
+static void row(const char *file, int line, enum what w, const struct net_result *r, const char *netroot,
+		const char *want_path, const char *want)
+{
+	struct handoff h = { .res = r, .netroot = netroot, .uuid = UUID };
+	char path[HANDOFF_PATH_MAX], text[HANDOFF_TEXT_MAX];
+	int rc;
+
+	rc = w == NETWORKD ? handoff_networkd_path(&h, path, sizeof(path)) : handoff_nm_path(&h, path, sizeof(path));
+	if (rc || strcmp(path, want_path))
+		fail_msg("%s:%d: path rc %d \"%s\", expected \"%s\"", file, line, rc, path, want_path);
+	rc = w == NETWORKD ? handoff_networkd_format(&h, text, sizeof(text)) : handoff_nm_format(&h, text, sizeof(text));
+	if (rc || strcmp(text, want))
+		fail_msg("%s:%d: rc %d, text:\n%s---- expected:\n%s----", file, line, rc, text, want);
+}
+
+static void test_networkd(void **state)
+{
+	struct net_result d = dhcp_res(), s = static_res();
+
+	(void)state;
+	/* NBD root: first in the sort order, never drops the address */
+	row(__FILE__, __LINE__, NETWORKD, &d, "nbd", "run/systemd/network/00-netinit-ens3.network",
+	    "# netinit: the boot interface ens3; the root file system is on it (nbd):\n"
+	    "# networkd must never drop its address. A file of this name in\n"
+	    "# /etc/systemd/network replaces this one.\n"
+	    "[Match]\nName=ens3\n\n"
+	    "[Network]\nDHCP=ipv4\nKeepConfiguration=yes\n\n"
+	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n");
+	/* live root: last in the sort order, nothing kept */
+	row(__FILE__, __LINE__, NETWORKD, &d, NULL, "run/systemd/network/99-netinit-ens3.network",
+	    "# netinit: the boot interface ens3, for a link nothing else configures; the\n"
+	    "# system's own .network files sort before this one and win.\n"
+	    "[Match]\nName=ens3\n\n"
+	    "[Network]\nDHCP=ipv4\n\n"
+	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n");
+	/* static, AoE root, MTU */
+	row(__FILE__, __LINE__, NETWORKD, &s, "aoe", "run/systemd/network/00-netinit-enp1s0.network",
+	    "# netinit: the boot interface enp1s0; the root file system is on it (aoe):\n"
+	    "# networkd must never drop its address. A file of this name in\n"
+	    "# /etc/systemd/network replaces this one.\n"
+	    "[Match]\nName=enp1s0\n\n[Link]\nMTUBytes=9000\n\n"
+	    "[Network]\nAddress=192.168.1.10/24\nGateway=192.168.1.1\nDNS=192.168.1.53\nDNS=9.9.9.9\n"
+	    "Domains=lab.example\nKeepConfiguration=yes\n");
+	/* static without gateway, DNS, domain */
+	s.gw.s_addr = 0;
+	s.n_dns = 0;
+	s.domain[0] = '\0';
+	s.mtu = 0;
+	row(__FILE__, __LINE__, NETWORKD, &s, NULL, "run/systemd/network/99-netinit-enp1s0.network",
+	    "# netinit: the boot interface enp1s0, for a link nothing else configures; the\n"
+	    "# system's own .network files sort before this one and win.\n"
+	    "[Match]\nName=enp1s0\n\n[Network]\nAddress=192.168.1.10/24\n");
+}
+
+static void test_nm(void **state)
+{
+	struct net_result d = dhcp_res(), s = static_res();
+
+	(void)state;
+	row(__FILE__, __LINE__, NM, &d, "nbd", "run/NetworkManager/system-connections/ens3.nmconnection",
+	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
+	    "multi-connect=1\n\n[ethernet]\n\n"
+	    "[ipv4]\ndhcp-timeout=90\nmethod=auto\nrequired-timeout=20000\n\n"
+	    "[ipv6]\naddr-gen-mode=eui64\ndhcp-timeout=90\nmethod=auto\n\n"
+	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	row(__FILE__, __LINE__, NM, &s, NULL, "run/NetworkManager/system-connections/enp1s0.nmconnection",
+	    "[connection]\nid=enp1s0\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=enp1s0\n"
+	    "multi-connect=1\n\n[ethernet]\nmtu=9000\n\n"
+	    "[ipv4]\naddress1=192.168.1.10/24,192.168.1.1\ndns=192.168.1.53;9.9.9.9;\ndns-search=lab.example;\n"
+	    "method=manual\n\n"
+	    "[ipv6]\naddr-gen-mode=eui64\nmethod=disabled\n\n"
+	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+}
+
+/* What a DHCP server sent never breaks the INI files: a domain that is not a plain
+ * DNS name is left out; a host name is set only when it is one. */
+static void test_hostile(void **state)
+{
+	struct net_result s = static_res();
+	struct handoff h = { .res = &s, .uuid = UUID };
+	char text[HANDOFF_TEXT_MAX], small[40];
+
+	(void)state;
+	snprintf(s.domain, sizeof(s.domain), "x\n[Network]\nAddress=6.6.6.6/8");
+	assert_int_equal(handoff_networkd_format(&h, text, sizeof(text)), 0);
+	assert_null(strstr(text, "6.6.6.6"));
+	assert_null(strstr(text, "Domains="));
+	assert_int_equal(handoff_nm_format(&h, text, sizeof(text)), 0);
+	assert_null(strstr(text, "6.6.6.6"));
+	assert_null(strstr(text, "dns-search"));
+
+	assert_true(handoff_hostname_ok("node7"));
+	assert_true(handoff_hostname_ok("node7.lab.example"));
+	assert_false(handoff_hostname_ok(""));
+	assert_false(handoff_hostname_ok(NULL));
+	assert_false(handoff_hostname_ok("-x"));
+	assert_false(handoff_hostname_ok("a b"));
+	assert_false(handoff_hostname_ok("a\nb"));
+	assert_false(handoff_hostname_ok("$(reboot)"));
+	assert_false(handoff_hostname_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));	/* 64 */
+
+	/* interface names and UUIDs that are not plain are refused */
+	snprintf(s.iface, sizeof(s.iface), "../../etc");
+	assert_int_equal(handoff_networkd_path(&h, text, sizeof(text)), -EINVAL);
+	snprintf(s.iface, sizeof(s.iface), "en\nx");
+	assert_int_equal(handoff_networkd_format(&h, text, sizeof(text)), -EINVAL);
+	snprintf(s.iface, sizeof(s.iface), "%s", "");
+	assert_int_equal(handoff_nm_format(&h, text, sizeof(text)), -EINVAL);
+	snprintf(s.iface, sizeof(s.iface), "ens3");
+	h.uuid = "not-a-uuid";
+	assert_int_equal(handoff_nm_format(&h, text, sizeof(text)), -EINVAL);
+	h.uuid = UUID;
+	h.netroot = "nbd\n";
+	assert_int_equal(handoff_networkd_format(&h, text, sizeof(text)), -EINVAL);
+	h.netroot = NULL;
+
+	/* too small: -ENOSPC and an empty buffer, never half a file */
+	memset(small, 'x', sizeof(small));
+	assert_int_equal(handoff_networkd_format(&h, small, sizeof(small)), -ENOSPC);
+	assert_string_equal(small, "");
+	assert_int_equal(handoff_nm_format(&h, small, sizeof(small)), -ENOSPC);
+	assert_string_equal(small, "");
+	assert_int_equal(handoff_nm_path(&h, small, 0), -ENOSPC);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_networkd),
+		cmocka_unit_test(test_nm),
+		cmocka_unit_test(test_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
