@@ -4,7 +4,7 @@
 # (the NIC has no option ROM: QEMU's EFI iPXE is not signed), DHCP from
 # tools/netinit-serve --secure-boot -> Debian's shim (signed by Microsoft) over TFTP -> shim
 # loads Debian's signed netboot GRUB (grubnetx64 as grubx64.efi, checked against Debian's key
-# in shim) from the TFTP root -> GRUB reads grub/x86_64-efi/grub.cfg under its built-in prefix /grub and
+# in shim) from the TFTP root -> GRUB reads grub/grub.cfg under its built-in prefix /grub and
 # loads Debian's signed kernel (checked by shim's protocol) and netinit's initramfs (not
 # checked) -> netinit downloads the squashfs (rd.live.sha256 checked). The booted root reads
 # back its command line and reports the firmware's SecureBoot variable, the kernel's lockdown
@@ -25,7 +25,7 @@ mount -t sysfs sysfs /sys 2>/dev/null
 insmod /efivarfs.ko
 mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
-sb=$(od -An -tu1 -j4 -N1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | tr -d ' ')
+sb=$(od -An -tu1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | awk '{print $5}')
 lk=$(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/security/lockdown 2>/dev/null)
 kl=no; dmesg | grep -q 'Secure boot enabled' && kl=yes
 echo "NETINIT-SECUREBOOT efivar=${sb:-none} lockdown=${lk:-none} kernel_says_enabled=$kl"
@@ -47,7 +47,7 @@ got=$(cmdline_of "$W/boot.log")
 [ "$got" = "$want" ] || fail "booted with '$got', grub.cfg makes '$want'"
 expect_log "$W/boot.log" 'netinit: image at .* after 1 attempt, sha256 verified'
 grep -Eq "netinit-serve: client $MAC UEFI-x64 given shimx64.efi" "$W/serve.log" || { cat "$W/serve.log" >&2; fail "no UEFI client line for $MAC"; }
-for f in shimx64.efi grubx64.efi grub/x86_64-efi/grub.cfg grub/grub.cfg netinit/vmlinuz netinit/initramfs.img; do
+for f in shimx64.efi grubx64.efi grub/grub.cfg netinit/vmlinuz netinit/initramfs.img; do
 	grep -q "netinit-serve: tftp $f to " "$W/serve.log" || fail "$f was not loaded over TFTP"
 done
 pxe_times "$W/boot.log" uefi-secureboot-shim-grub
