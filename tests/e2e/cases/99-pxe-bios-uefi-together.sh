@@ -36,7 +36,6 @@ grep -Eq "netinit-serve: client $MU UEFI-x64(\+iPXE)? given grub/x86_64-efi/core
 for ip in ${ipb%/*} ${ipu%/*}; do
 	grep -q "netinit-serve: http $ip GET /images/root.squashfs 200" "$W/serve.log" || fail "no http line for the image to $ip"
 done
-# the two boots overlapped: each guest's kernel started before the other powered off
 PXE_FW=$fw_bios pxe_times "$W/bios.log" together-bios-pxelinux
 PXE_FW=$fw_uefi pxe_times "$W/uefi.log" together-uefi-grub
 pxe_serve_stop
