@@ -3,7 +3,8 @@
 # a squashfs read-only with nbd-server (export "netinit") and writes pxelinux.cfg/default with
 # root=overlay:nbd=<server>:netinit; SeaBIOS + QEMU's iPXE ROM -> pxelinux.0 -> kernel +
 # netinit's initramfs; netinit attaches the export and mounts it as the overlay's lower. The
-# booted root reads back the command line pxelinux passed.
+# booted root reads back the command line pxelinux passed; stopping the command stops
+# nbd-server and its connection's process too.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/e2e/pxe-lib.sh"
 command -v nbd-server >/dev/null || skip "nbd-server missing (tools/packages/pxe.txt)"
@@ -25,3 +26,5 @@ nbdpid=$(cat "$W/srv/nbd.pid")
 pxe_times "$W/boot.log" bios-pxelinux-nbd
 pxe_serve_stop
 ! kill -0 "$nbdpid" 2>/dev/null || fail "nbd-server ($nbdpid) still runs after netinit-serve stopped"
+left=$(ip netns pids "$PXE_NS")
+[ -z "$left" ] || fail "still running in the segment's namespace after netinit-serve stopped: $(ps -o pid=,args= -p $(echo $left | tr ' ' ,))"
