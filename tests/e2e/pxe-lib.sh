@@ -13,6 +13,8 @@ PXE_PIDS=""
 pxe_cleanup() {
 	for p in $PXE_PIDS; do kill "$p" 2>/dev/null; done
 	[ -n "$PXE_SERVE_PID" ] && kill "$PXE_SERVE_PID" 2>/dev/null && wait "$PXE_SERVE_PID" 2>/dev/null
+	# what still runs inside the namespace is ours (a QEMU of pxe_boot_bg)
+	for p in $(ip netns pids "$PXE_NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
 	ip netns del "$PXE_NS" 2>/dev/null
 }
 trap pxe_cleanup EXIT
@@ -62,7 +64,7 @@ pxe_boot() {
 	t0=$(date +%s.%N)
 	ip netns exec "$PXE_NS" timeout --foreground -k 5 "${E2E_TIMEOUT:-400}" qemu-system-x86_64 -accel tcg -cpu max -smp 1 \
 		-m "${E2E_MEM:-512}" -nographic -no-reboot -nodefaults -serial stdio -display none \
-		-netdev tap,id=n0,ifname=$tap,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac \
+		-netdev tap,id=n0,ifname=$tap,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac${PXE_NIC:+,$PXE_NIC} \
 		"$@" < /dev/null > "$log" 2>&1 &
 	qpid=$!
 	PXE_PIDS="$PXE_PIDS $qpid"
@@ -81,6 +83,19 @@ pxe_boot() {
 	[ $rc -eq 124 ] && note "QEMU timed out after ${E2E_TIMEOUT:-400} s"
 	return $rc
 }
+# pxe_boot_bg NAME TAP MAC [qemu args...]: pxe_boot in the background (several guests on the
+# segment at once), serial log in $W/NAME.log; pxe_wait NAME waits for it and sets PXE_FW
+pxe_boot_bg() {
+	n=$1; shift
+	( pxe_boot "$W/$n.log" "$@"; rc=$?; echo "$rc ${PXE_FW:-}" > "$W/$n.done" ) &
+	PXE_PIDS="$PXE_PIDS $!"
+	eval "PXE_BG_$n=\$!"
+}
+pxe_wait() {
+	eval "wait \$PXE_BG_$1"
+	read -r rc PXE_FW < "$W/$1.done" || return 1
+	return "$rc"
+}
 # pxe_times LOG CHAIN: note firmware time, netinit's switch_root uptime and their sum
 pxe_times() {
 	sr=$(grep -ao 'switching root to .* at [0-9.]* s uptime' "$1" | head -n 1 | sed 's/.* at \([0-9.]*\) s uptime/\1/')
@@ -90,9 +105,16 @@ pxe_times() {
 # cmdline_of LOG: the booted root's /proc/cmdline (the end of its NETINIT-RESULT line)
 cmdline_of() { result_line "$1" | sed -n 's/.* cmdline=//p'; }
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
-# ovmf_args NAME [VARS]: the pflash pair for OVMF, with a private copy of the variable store
+# ovmf_args NAME [VARS [CODE]]: the pflash pair for OVMF, with a private copy of the variable store
 ovmf_args() {
-	[ -r "$OVMF_CODE" ] || skip "OVMF missing (tools/packages/pxe.txt: ovmf)"
+	code=${3:-$OVMF_CODE}
+	[ -r "$code" ] || skip "OVMF missing (tools/packages/pxe.txt: ovmf)"
 	cp "${2:-/usr/share/OVMF/OVMF_VARS_4M.fd}" "$W/$1.vars.fd"
-	echo "-drive if=pflash,format=raw,readonly=on,file=$OVMF_CODE -drive if=pflash,format=raw,file=$W/$1.vars.fd"
+	echo "-drive if=pflash,format=raw,readonly=on,file=$code -drive if=pflash,format=raw,file=$W/$1.vars.fd"
+}
+# ovmf_secboot_args NAME: OVMF built for Secure Boot (it needs SMM: q35, smm=on, a secure
+# pflash) with Microsoft's keys enrolled in its variable store (Debian's OVMF_VARS_4M.ms.fd)
+ovmf_secboot_args() {
+	echo "-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on"
+	ovmf_args "$1" /usr/share/OVMF/OVMF_VARS_4M.ms.fd /usr/share/OVMF/OVMF_CODE_4M.secboot.fd
 }
