@@ -21,9 +21,9 @@ B=${NETINIT_BUILD:?}/debian
 mkdir -p "$B"
 pkgs=systemd,systemd-sysv,udev,iproute2,dbus
 tar=$B/bookworm-minbase.tar
-if [ ! -s "$tar" ] || [ "$(cat "$tar.pkgs" 2>/dev/null)" != "$pkgs" ]; then
+if [ ! -f "$tar" ] || [ ! -s "$tar" ] || [ "$(cat "$tar.pkgs" 2>/dev/null)" != "$pkgs" ]; then
 	command -v mmdebstrap >/dev/null || { echo "mmdebstrap is not installed (tools/packages/debian-root.txt)" >&2; exit 77; }
-	mmdebstrap --variant=minbase --include="$pkgs" bookworm "$tar.tmp" >&2
+	mmdebstrap --variant=minbase --format=tar --include="$pkgs" bookworm "$tar.tmp" >&2
 	mv "$tar.tmp" "$tar"
 	echo "$pkgs" > "$tar.pkgs"
 fi
