@@ -24,7 +24,7 @@ tar=$B/bookworm-minbase.tar
 if [ ! -f "$tar" ] || [ ! -s "$tar" ] || [ "$(cat "$tar.pkgs" 2>/dev/null)" != "$pkgs" ]; then
 	command -v mmdebstrap >/dev/null || { echo "mmdebstrap is not installed (tools/packages/debian-root.txt)" >&2; exit 77; }
 	mmdebstrap --variant=minbase --format=tar --include="$pkgs" bookworm "$tar.tmp" >&2
-	mv "$tar.tmp" "$tar"
+	rm -rf "$tar"; mv "$tar.tmp" "$tar"
 	echo "$pkgs" > "$tar.pkgs"
 fi
 key=$(cat "$0" "$tar.pkgs" | sha256sum | cut -c1-16)
