@@ -251,7 +251,7 @@ static bool first_write(struct xfer *x)
 	if (x->pos.range_start)
 		emit(x, FETCH_EV_RESUME, NULL, 0);
 	else if (x->attempt == 1 || !x->restarts)
-		emit(x, FETCH_EV_START, NULL, 0);
+		emit(x, FETCH_EV_START, x->url, 0);	/* the source this attempt uses */
 	return true;
 }
 

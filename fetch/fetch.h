@@ -64,7 +64,7 @@ struct fetch_sink {
 };
 
 enum fetch_event_type {
-	FETCH_EV_START,		/* first bytes arrived; total known or 0 */
+	FETCH_EV_START,		/* first bytes arrived; total known or 0; msg = the source */
 	FETCH_EV_PROGRESS,	/* at most FETCH_EVENTS_PER_S per second */
 	FETCH_EV_RETRY,		/* attempt failed; msg = reason; waiting delay_ms */
 	FETCH_EV_RESUME,	/* server honoured Range from offset */

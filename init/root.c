@@ -357,7 +357,7 @@ void root_fetch_event(const struct fetch_event *ev, void *ctx)
 	switch (ev->type) {
 	case FETCH_EV_START:
 		progress_size(line, sizeof(line), ev->total);
-		log_info("downloading %s (%s)", (const char *)ctx, ev->total ? line : "size unknown");
+		log_info("downloading %s (%s)", ev->msg ? ev->msg : (const char *)ctx, ev->total ? line : "size unknown");
 		break;
 	case FETCH_EV_PROGRESS:
 		if (ev->elapsed_ms < 1000)

@@ -16,7 +16,8 @@ expect_result "$W/boot.log" rootfs=overlay root_rw=yes lower=yes ip=10.0.2.15/24
 expect_log "$W/boot.log" 'download: waiting [0-9]+ ms before the first request \(rd.live.start-delay\)'
 expect_log "$W/boot.log" "trying the next source now"
 expect_log "$W/boot.log" 'sha256 verified'
-expect_log "$W/boot.log" "image served by http://10\.0\.2\.2:$HTTP_PORT/root\.squashfs \([0-9.]+ (KiB|MiB)\)$"
+expect_log "$W/boot.log" "image served by http://10\.0\.2\.2:$HTTP_PORT/root\.squashfs \([0-9.]+ (KiB|MiB)\)"
+expect_log "$W/boot.log" "downloading http://10\.0\.2\.2:$HTTP_PORT/root\.squashfs "
 w=$(grep -ao 'waiting [0-9]* ms' "$W/boot.log" | head -n1 | tr -dc 0-9)
 [ "$w" -lt 3000 ] || fail "start delay $w ms, expected below 3000"
 grep -q 'GET /root.squashfs ' "$W/nginx/logs/access.log" || fail "the mirror was never asked"
