@@ -11,12 +11,14 @@
 # prints one row: bytes the origin sent (tx_bytes of its veth) per client as a fraction
 # of the image size, p50/p99/max completion time (from the common start), failures,
 # retries (fetchtool's attempts - 1; ociunpack's "retrying in" warnings). A start-delay
-# row is added when fetchtool's usage lists FLEET_DELAY_OPT (item 2 of issue 14).
+# row (at the largest N) is added when the fetchtool binary has FLEET_DELAY_OPT (item 2 of issue 14).
 # Everything (namespaces, bridge, daemons, tmpfs) is removed on exit; addresses are
 # 10.213.0.0/16 inside the benchmark's own namespaces only.
 #   bench/fleet.sh            environment: FLEET_NS="1 8 32" FLEET_MB=64 FLEET_SETUPS=
 #   "origin cache registry mirror" FLEET_CLIENT_MBIT=1000 FLEET_UPLINK_MBIT=1000
-#   FLEET_DELAY=10 (s, the start-delay window) FLEET_DELAY_OPT=--start-delay FLEET_TIMEOUT=900
+#   FLEET_DELAY=10 (s, the start-delay window) FLEET_DELAY_OPT=--start-delay-ms FLEET_TIMEOUT=900
+#   FLEET_FETCHTOOL=PATH: use that fetchtool build instead of building this tree's
+#   FLEET_KEEP=1 keeps the work directory (client outputs, daemon logs at level info)
 set -u
 NETINIT_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NS_LIST=${FLEET_NS:-1 8 32}
@@ -25,7 +27,7 @@ SETUPS=${FLEET_SETUPS:-origin cache registry mirror}
 CMBIT=${FLEET_CLIENT_MBIT:-1000}
 UMBIT=${FLEET_UPLINK_MBIT:-1000}
 DELAY=${FLEET_DELAY:-10}
-DELAY_OPT=${FLEET_DELAY_OPT:---start-delay}
+DELAY_OPT=${FLEET_DELAY_OPT:---start-delay-ms}
 TIMEOUT=${FLEET_TIMEOUT:-900}
 NICE="nice -n 10"
 
@@ -57,12 +59,12 @@ cleanup() {
 		ip netns del "$n" 2>/dev/null
 	done
 	mountpoint -q "$W/roots" && umount "$W/roots"
-	rm -rf "$W"
+	if [ -n "${FLEET_KEEP:-}" ]; then echo "fleet: logs kept in $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-inns() { n=$1; shift; ip netns exec "$P-$n" "$@"; }
+inns() { local ns=$1; shift; ip netns exec "$P-$ns" "$@"; }
 
 # ---- the network: one bridge in $P-hub, one veth pair per host, tbf on both ends
 burst() { echo $(( $1 * 1000000 / 8 / 100 )); }	# 10 ms at MBIT, in bytes
@@ -94,13 +96,15 @@ while [ $i -le "$MAXN" ]; do
 done
 
 # ---- the clients' programs, built from the tree's fetch/ and oci/ sources
-FETCHTOOL=$W/fetchtool OCIUNPACK=$W/ociunpack
-$NICE sh "$NETINIT_ROOT/tests/host/fetch/build.sh" "$FETCHTOOL" || die "building fetchtool"
+FETCHTOOL=${FLEET_FETCHTOOL:-$W/fetchtool} OCIUNPACK=$W/ociunpack
+[ -n "${FLEET_FETCHTOOL:-}" ] || $NICE sh "$NETINIT_ROOT/tests/host/fetch/build.sh" "$FETCHTOOL" || die "building fetchtool"
 case " $SETUPS " in *" registry "*|*" mirror "*)
 	$NICE sh "$NETINIT_ROOT/tests/host/oci/build.sh" "$OCIUNPACK" || die "building ociunpack";;
 esac
-HAVE_DELAY=no
-"$FETCHTOOL" 2>&1 | grep -q -- "$DELAY_OPT" && HAVE_DELAY=yes
+# the start delay (issue 14 item 2) and the per-machine seed, when this fetchtool has them
+HAVE_DELAY=no HAVE_SEED=no
+grep -qa -- "$DELAY_OPT" "$FETCHTOOL" && HAVE_DELAY=yes
+grep -qa -- "--seed" "$FETCHTOOL" && HAVE_SEED=yes
 
 wait_http() {	# NS URL
 	for _ in $(seq 100); do
@@ -152,7 +156,7 @@ wait_http c1 "http://$CACHE:8080/image.bin?probe" || die "cache nginx: $(cat "$W
 registry_conf() {	# DIR [REMOTE]
 	mkdir -p "$1"
 	{
-		printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s/data\n' "$1"
+		printf 'version: 0.1\nlog:\n  level: %s\n' "$([ -n "${FLEET_KEEP:-}" ] && echo info || echo error)"; printf 'storage:\n  filesystem:\n    rootdirectory: %s/data\n' "$1"
 		printf 'http:\n  addr: 0.0.0.0:5000\n'
 		[ -n "${2:-}" ] && printf 'proxy:\n  remoteurl: %s\n' "$2"
 	} > "$1/config.yml"
@@ -202,7 +206,7 @@ otx() { inns o cat /sys/class/net/eth0/statistics/tx_bytes; }
 
 RUN=0
 run() {	# SETUP N DELAY(0|1): one row
-	setup=$1 n=$2 jit=$3
+	local setup=$1 n=$2 jit=$3
 	RUN=$((RUN + 1))
 	R=$W/run$RUN
 	mkdir -p "$R"
@@ -211,15 +215,17 @@ run() {	# SETUP N DELAY(0|1): one row
 	[ "$setup" = mirror ] && start_mirror
 	case $setup in registry|mirror) ref=$IMGBYTES;; *) ref=$SIZE;; esac
 	extra=()
-	[ "$jit" = 1 ] && extra=("$DELAY_OPT" "$DELAY")
+	[ "$jit" = 1 ] && extra=("$DELAY_OPT" $((DELAY * 1000)))
 	cpids=""
 	i=1
 	while [ $i -le "$n" ]; do
 		d=$R/c$i
 		mkdir -p "$d"
+		seed=()	# as netinit seeds from the boot NIC's MAC
+		[ "$HAVE_SEED" = yes ] && seed=(--seed "0x$(inns c$i cat /sys/class/net/eth0/address | tr -d :)")
 		case $setup in
-		origin) cmd=("$FETCHTOOL" --quiet "${extra[@]}" --sha256 "$SUM" "http://$ORIGIN:8080/image.bin" -);;
-		cache) cmd=("$FETCHTOOL" --quiet "${extra[@]}" --sha256 "$SUM" "http://$CACHE:8080/image.bin?run=$RUN" -);;
+		origin) cmd=("$FETCHTOOL" --quiet "${extra[@]}" "${seed[@]}" --sha256 "$SUM" "http://$ORIGIN:8080/image.bin" -);;
+		cache) cmd=("$FETCHTOOL" --quiet "${extra[@]}" "${seed[@]}" --sha256 "$SUM" "http://$CACHE:8080/image.bin?run=$RUN" -);;
 		registry) cmd=("$OCIUNPACK" -k "docker://$ORIGIN:5000/fleet/img:latest" "$W/roots/c$i");;
 		mirror) cmd=("$OCIUNPACK" -k "docker://$CACHE:5000/fleet/img:latest" "$W/roots/c$i");;
 		esac
@@ -238,7 +244,14 @@ run() {	# SETUP N DELAY(0|1): one row
 	t0=$(date +%s%N)
 	exec 9>&-		# ... and its close (EOF) starts them all at once
 	for p in $cpids; do wait "$p"; done
+	# a pull-through registry may still be storing what it streamed: count until the origin is quiet
 	tx1=$(otx)
+	for _ in $(seq 120); do
+		sleep 0.5
+		t=$(otx)
+		[ "$t" = "$tx1" ] && break
+		tx1=$t
+	done
 	fails=0 retries=0 times=""
 	i=1
 	while [ $i -le "$n" ]; do
