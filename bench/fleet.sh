@@ -15,7 +15,8 @@
 # Everything (namespaces, bridge, daemons, tmpfs) is removed on exit; addresses are
 # 10.213.0.0/16 inside the benchmark's own namespaces only.
 #   bench/fleet.sh            environment: FLEET_NS="1 8 32" FLEET_MB=64 FLEET_SETUPS=
-#   "origin cache registry mirror" FLEET_CLIENT_MBIT=1000 FLEET_UPLINK_MBIT=1000
+#   "origin cache registry mirror" FLEET_CLIENT_MBIT=1000 FLEET_UPLINK_MBIT=1000 (the origin)
+#   FLEET_CACHE_MBIT=FLEET_UPLINK_MBIT (the cache's and the mirror's link)
 #   FLEET_DELAY=10 (s, the start-delay window) FLEET_DELAY_OPT=--start-delay-ms FLEET_TIMEOUT=900
 #   FLEET_FETCHTOOL=PATH: use that fetchtool build instead of building this tree's
 #   FLEET_KEEP=1 keeps the work directory (client outputs, daemon logs at level info)
@@ -26,6 +27,7 @@ MB=${FLEET_MB:-64}
 SETUPS=${FLEET_SETUPS:-origin cache registry mirror}
 CMBIT=${FLEET_CLIENT_MBIT:-1000}
 UMBIT=${FLEET_UPLINK_MBIT:-1000}
+KMBIT=${FLEET_CACHE_MBIT:-$UMBIT}	# the cache's (and mirror's) link
 DELAY=${FLEET_DELAY:-10}
 DELAY_OPT=${FLEET_DELAY_OPT:---start-delay-ms}
 TIMEOUT=${FLEET_TIMEOUT:-900}
@@ -88,7 +90,7 @@ addhost() {	# NAME ADDR MBIT
 }
 ORIGIN=10.213.0.1 CACHE=10.213.0.2
 addhost o $ORIGIN "$UMBIT"
-addhost k $CACHE "$UMBIT"
+addhost k $CACHE "$KMBIT"
 i=1
 while [ $i -le "$MAXN" ]; do
 	addhost c$i 10.213.1.$i "$CMBIT"
@@ -138,7 +140,7 @@ http {
 CONF
 }
 nginx_conf "$W/nginx-o" "server { listen 8080; root $W/www; }"
-inns o nginx -c "$W/nginx-o/nginx.conf" -p "$W/nginx-o" 2>"$W/nginx-o/stderr" &
+ip netns exec "$P-o" nginx -c "$W/nginx-o/nginx.conf" -p "$W/nginx-o" 2>"$W/nginx-o/stderr" &
 PIDS="$PIDS $!"
 # the cache: every request a run makes carries ?run=ID, so each run starts with a cold cache;
 # proxy_cache_lock makes concurrent misses for one key wait for the single upstream fetch
@@ -147,7 +149,7 @@ nginx_conf "$W/nginx-k" "proxy_cache_path $W/cache levels=1:2 keys_zone=fleet:10
 		proxy_pass http://$ORIGIN:8080; proxy_http_version 1.1;
 		proxy_cache fleet; proxy_cache_valid 200 1h;
 		proxy_cache_lock on; proxy_cache_lock_timeout 15m; proxy_cache_lock_age 15m; } }"
-inns k nginx -c "$W/nginx-k/nginx.conf" -p "$W/nginx-k" 2>"$W/nginx-k/stderr" &
+ip netns exec "$P-k" nginx -c "$W/nginx-k/nginx.conf" -p "$W/nginx-k" 2>"$W/nginx-k/stderr" &
 PIDS="$PIDS $!"
 wait_http c1 "http://$ORIGIN:8080/image.bin?probe" || die "origin nginx: $(cat "$W/nginx-o/stderr" "$W/nginx-o/error.log")"
 wait_http c1 "http://$CACHE:8080/image.bin?probe" || die "cache nginx: $(cat "$W/nginx-k/stderr" "$W/nginx-k/error.log")"
@@ -164,7 +166,7 @@ registry_conf() {	# DIR [REMOTE]
 IMGBYTES=0 MIRROR_PID=""
 if [ -x "$OCIUNPACK" ]; then
 	registry_conf "$W/reg-o"
-	inns o docker-registry serve "$W/reg-o/config.yml" > "$W/reg-o/log" 2>&1 &
+	ip netns exec "$P-o" docker-registry serve "$W/reg-o/config.yml" > "$W/reg-o/log" 2>&1 &
 	PIDS="$PIDS $!"
 	# a one-layer image: FLEET_MB MiB of random data (incompressible, so the blob is about that)
 	lay=$W/oci/layout
@@ -183,13 +185,13 @@ if [ -x "$OCIUNPACK" ]; then
 	mount -t tmpfs -o size=$(( (MAXN * (MB + 8)) + 64 ))m tmpfs "$W/roots" || die "tmpfs"
 fi
 start_mirror() {
-	[ -n "$MIRROR_PID" ] && { kill "$MIRROR_PID"; wait "$MIRROR_PID" 2>/dev/null; }
+	[ -n "$MIRROR_PID" ] && { kill "$MIRROR_PID"; wait "$MIRROR_PID" 2>/dev/null; }	# a cold mirror per run
 	rm -rf "$W/reg-k"
 	registry_conf "$W/reg-k" "http://$ORIGIN:5000"
-	inns k docker-registry serve "$W/reg-k/config.yml" > "$W/reg-k/log" 2>&1 &
+	ip netns exec "$P-k" docker-registry serve "$W/reg-k/config.yml" > "$W/reg-k/log" 2>&1 &
 	MIRROR_PID=$!
 	PIDS="$PIDS $MIRROR_PID"
-	wait_http k "http://127.0.0.1:5000/v2/" || die "mirror registry: $(cat "$W/reg-k/log")"
+	wait_http k "http://127.0.0.1:5000/v2/" && kill -0 "$MIRROR_PID" || die "mirror registry: $(cat "$W/reg-k/log")"
 }
 
 # ---- one client, released by the FIFO: writes START END RC into its directory
@@ -230,7 +232,7 @@ run() {	# SETUP N DELAY(0|1): one row
 		mirror) cmd=("$OCIUNPACK" -k "docker://$CACHE:5000/fleet/img:latest" "$W/roots/c$i");;
 		esac
 		case $setup in registry|mirror) rm -rf "$W/roots/c$i"; mkdir -p "$W/roots/c$i";; esac
-		inns c$i $NICE timeout "$TIMEOUT" bash "$W/client.sh" "$d" "$fifo" "${cmd[@]}" &
+		ip netns exec "$P-c$i" $NICE timeout "$TIMEOUT" bash "$W/client.sh" "$d" "$fifo" "${cmd[@]}" &
 		cpids="$cpids $!"
 		i=$((i + 1))
 	done
@@ -285,7 +287,7 @@ run() {	# SETUP N DELAY(0|1): one row
 	rm -f "$fifo"
 }
 
-echo "fleet: image $MB MiB (live: $SIZE bytes; OCI: $IMGBYTES bytes of blobs), client links ${CMBIT} Mbit/s," \
+echo "fleet: image $MB MiB (live: $SIZE bytes; OCI: $IMGBYTES bytes of blobs), client links ${CMBIT} Mbit/s, cache link ${KMBIT} Mbit/s," \
 	"server uplinks ${UMBIT} Mbit/s (tbf), $(nproc) CPUs; completion = from the common start to the client's exit"
 echo "origin/client: bytes the origin's veth sent in the run, per client, over the image size"
 printf '%-22s %4s %10s %9s %9s %9s %6s %7s\n' setup N origin/cl p50_s p99_s max_s fail retries
