@@ -8,7 +8,7 @@
 #   make fuzz       build the libFuzzer targets (FUZZ_SECONDS=N make fuzz-run runs them)
 include config.mk
 .DELETE_ON_ERROR:
-.PHONY: all deps initramfs check unit e2e hostcheck demo demo-pxe fuzz fuzz-run bench clean distclean setup
+.PHONY: all deps initramfs check unit e2e hostcheck demo demo-pxe fuzz fuzz-run bench bench-fleet clean distclean setup
 
 # Library modules (everything but init/main.c is linkable into tests and fuzzers).
 MODULE_DIRS := init net fetch blockdev overlay oci fs kmod cmdline crypto util
@@ -148,6 +148,10 @@ demo-pxe: $(BUILD)/initramfs.img
 
 bench: $(BUILD)/initramfs.img
 	sh bench/size.sh $(BUILD)
+
+# minutes, not seconds (FLEET_NS, FLEET_MB, ...: see bench/fleet.sh); needs root
+bench-fleet: $(STAMP)
+	bash bench/fleet.sh
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/init $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/initramfs.* $(BUILD)/e2e $(BUILD)/results
