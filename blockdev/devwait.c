@@ -12,6 +12,7 @@
 #include "fs/probe.h"
 #include "util/fsutil.h"
 #include "util/clock.h"
+#include "util/errbuf.h"
 #include "util/hex.h"
 
 #include <dirent.h>
@@ -74,18 +75,6 @@ struct gpt_entry {
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Decode udev/dracut \xHH escapes into dst (size DEVSPEC_VALUE_MAX). */
 static int unescape(const char *src, char *dst, char *err, size_t errlen)
 {
@@ -97,12 +86,12 @@ static int unescape(const char *src, char *dst, char *err, size_t errlen)
 			c = (char)(hex_digit(p[2]) << 4 | hex_digit(p[3]));
 			p += 3;
 			if (c == '\0') {
-				set_err(err, errlen, "device spec '%s': \\x00 is not allowed in a label", src);
+				seterr(err, errlen, "device spec '%s': \\x00 is not allowed in a label", src);
 				return -EINVAL;
 			}
 		}
 		if (n + 1 >= DEVSPEC_VALUE_MAX) {
-			set_err(err, errlen, "device spec value too long (max 255 bytes): '%.64s...'", src);
+			seterr(err, errlen, "device spec value too long (max 255 bytes): '%.64s...'", src);
 			return -ENAMETOOLONG;
 		}
 		dst[n++] = c;
@@ -116,12 +105,12 @@ static int check_uuid(const char *v, const char *what, char *err, size_t errlen)
 {
 	for (const char *p = v; *p; p++) {
 		if (*p == '/') {
-			set_err(err, errlen, "%s: '/PARTNROFF=' and other suffixes are not supported; "
+			seterr(err, errlen, "%s: '/PARTNROFF=' and other suffixes are not supported; "
 				"expected hex digits and '-'", what);
 			return -ENOTSUP;
 		}
 		if (hex_digit(*p) < 0 && *p != '-') {
-			set_err(err, errlen, "%s: a UUID is hex digits and '-'", what);
+			seterr(err, errlen, "%s: a UUID is hex digits and '-'", what);
 			return -EINVAL;
 		}
 	}
@@ -149,7 +138,7 @@ int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen)
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !*s) {
-		set_err(err, errlen, "empty device spec; expected /dev/<name>, LABEL=, UUID=, "
+		seterr(err, errlen, "empty device spec; expected /dev/<name>, LABEL=, UUID=, "
 			"PARTUUID=, PARTLABEL= or CDLABEL=");
 		return -EINVAL;
 	}
@@ -159,7 +148,7 @@ int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen)
 			continue;
 		const char *v = s + plen;
 		if (!*v) {
-			set_err(err, errlen, "device spec '%s' has an empty value", s);
+			seterr(err, errlen, "device spec '%s' has an empty value", s);
 			return -EINVAL;
 		}
 		out->kind = prefixes[i].kind;
@@ -171,17 +160,17 @@ int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen)
 		return 0;
 	}
 	if (!strncmp(s, "/dev/disk/", 10)) {
-		set_err(err, errlen, "device spec '%s' needs udev; use /dev/<name>, LABEL=, UUID=, "
+		seterr(err, errlen, "device spec '%s' needs udev; use /dev/<name>, LABEL=, UUID=, "
 			"PARTUUID= or PARTLABEL=", s);
 		return -ENOTSUP;
 	}
 	if (s[0] != '/') {
-		set_err(err, errlen, "device spec '%s' not understood; expected /dev/<name>, LABEL=, "
+		seterr(err, errlen, "device spec '%s' not understood; expected /dev/<name>, LABEL=, "
 			"UUID=, PARTUUID=, PARTLABEL= or CDLABEL=", s);
 		return -EINVAL;
 	}
 	if (strlen(s) >= DEVSPEC_VALUE_MAX) {
-		set_err(err, errlen, "device path too long (max 255 bytes): '%.64s...'", s);
+		seterr(err, errlen, "device path too long (max 255 bytes): '%.64s...'", s);
 		return -ENAMETOOLONG;
 	}
 	out->kind = DEVSPEC_PATH;
