@@ -4,6 +4,8 @@
 #                             token (Bearer flow, user netinit / password s3cret), or
 #                             fail500 / deny401 (every /v2/ request answered so)
 #   push_image LAYOUT:TAG NAME:TAG   skopeo copy into the registry; sets PUSHED_DIGEST
+#   start_mirror              a second docker-registry on 127.0.0.1:$MIRROR_PORT in pull-through
+#                             mode (proxy: remoteurl) for the one on $REG_PORT (storage in $W)
 start_registry() {
 	REG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	mkdir -p "$W/registry"
@@ -27,6 +29,31 @@ EOC
 	return 1
 }
 
+start_mirror() {
+	MIRROR_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p "$W/mirror"
+	cat > "$W/mirror/config.yml" <<EOC
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $W/mirror/data
+http:
+  addr: 127.0.0.1:$MIRROR_PORT
+proxy:
+  remoteurl: http://127.0.0.1:$REG_PORT
+EOC
+	docker-registry serve "$W/mirror/config.yml" > "$W/mirror/log" 2>&1 &
+	MIRROR_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$MIRROR_PORT/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$W/mirror/log" >&2
+	return 1
+}
+
 start_regproxy() {
 	PROXY_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$PROXY_PORT" "$REG_PORT" "$1" > "$W/regproxy-$1.log" 2>&1 &
@@ -46,5 +73,6 @@ push_image() {
 stop_registry() {
 	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
 	[ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null
+	[ -n "${MIRROR_PID:-}" ] && kill "$MIRROR_PID" 2>/dev/null
 	wait 2>/dev/null
 }
