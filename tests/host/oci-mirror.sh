@@ -19,9 +19,7 @@ command -v docker-registry >/dev/null && command -v skopeo >/dev/null && command
 [ -f "$NETINIT_BUILD/sysroot/.stamp" ] || skip "no dependency sysroot"
 . "$NETINIT_ROOT/tests/host/oci/mkimages.sh"
 . "$NETINIT_ROOT/tests/host/oci/registry.sh"
-FLIP_PID=
-cleanup() { [ -n "$FLIP_PID" ] && kill "$FLIP_PID" 2>/dev/null; stop_registry; }
-trap cleanup EXIT
+trap stop_registry EXIT
 U=$W/ociunpack
 sh "$NETINIT_ROOT/tests/host/oci/build.sh" "$U" || fail "building ociunpack"
 mkdir -p "$W/src/bin"; cp /bin/busybox "$W/src/bin/"; ln -s busybox "$W/src/bin/sh"; mkdir -p "$W/src/etc" "$W/src/var"
@@ -87,19 +85,10 @@ pull notrust "docker://$UP/netinit/test:v1" -k -q -m "$UP=$MI,insecure" && fail 
 t1=$(date +%s%N)
 
 # 3. the upstream back; a mirror that flips a byte of the biggest blob: refused, the upstream serves it
-start_registry_again() {
-	docker-registry serve "$W/registry/config.yml" > "$W/registry/log" 2>&1 &
-	REG_PID=$!
-	for _ in $(seq 100); do curl -fsS "http://$UP/v2/" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
-start_registry_again || fail "the upstream did not start again"
-FLIP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$FLIP_PORT" "$MIRROR_PORT" flip > "$W/flip.log" 2>&1 &
-FLIP_PID=$!
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$FLIP_PORT/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+restart_registry || fail "the upstream did not start again"
+start_flipper "$MIRROR_PORT" || fail "regproxy flip did not start"
 pull flip "docker://$UP/netinit/test:v1" -k -m "$UP=127.0.0.1:$FLIP_PORT,insecure" || { cat "$W/flip.err"; fail "pull with a mirror serving a wrong blob"; }
-grep -q "flipped a byte" "$W/flip.log" || fail "the flipping mirror did not flip"
+grep -q "flipped a byte" "$W/regproxy-flip.log" || fail "the flipping mirror did not flip"
 same_tree "$W/ref/rootfs" "$W/t-flip" || fail "the wrong blob changed the tree"
 grep -q "mirror 127.0.0.1:$FLIP_PORT: layer digest mismatch: .*; emptying .* and unpacking again from the next source" "$W/flip.err" || fail "no refusal of the mirror's blob: $(cat "$W/flip.err")"
 grep -q "^sources: .*from registry $UP" "$W/flip.out" || fail "the upstream did not serve after the refusal: $(cat "$W/flip.out")"

@@ -4,6 +4,9 @@
 #                             token (Bearer flow, user netinit / password s3cret), or
 #                             fail500 / deny401 (every /v2/ request answered so)
 #   push_image LAYOUT:TAG NAME:TAG   skopeo copy into the registry; sets PUSHED_DIGEST
+#   restart_registry          start the registry stopped earlier again (same port and storage)
+#   start_flipper PORT        regproxy.py flip in front of PORT on $FLIP_PORT (it changes a byte
+#                             of the biggest blob)
 #   start_mirror              a second docker-registry on 127.0.0.1:$MIRROR_PORT in pull-through
 #                             mode (proxy: remoteurl) for the one on $REG_PORT (storage in $W)
 start_registry() {
@@ -26,6 +29,27 @@ EOC
 		sleep 0.1
 	done
 	cat "$W/registry/log" >&2
+	return 1
+}
+
+restart_registry() {
+	docker-registry serve "$W/registry/config.yml" >> "$W/registry/log" 2>&1 &
+	REG_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$REG_PORT/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_flipper() {
+	FLIP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$FLIP_PORT" "$1" flip > "$W/regproxy-flip.log" 2>&1 &
+	FLIP_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$FLIP_PORT/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
 	return 1
 }
 
@@ -74,5 +98,6 @@ stop_registry() {
 	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
 	[ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null
 	[ -n "${MIRROR_PID:-}" ] && kill "$MIRROR_PID" 2>/dev/null
+	[ -n "${FLIP_PID:-}" ] && kill "$FLIP_PID" 2>/dev/null
 	wait 2>/dev/null
 }
