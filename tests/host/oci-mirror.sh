@@ -8,7 +8,8 @@
 # A mirror that serves a wrong blob (regproxy.py flip in front of the mirror) is refused by
 # digest and the upstream serves it: the tree is still the image's. A dead mirror (a port
 # nobody listens on) costs under 2 s. The same entries from a mirrors file; a bad line in it
-# fails the pull naming the line; credentials for the upstream never go to the mirror.
+# fails the pull naming the line; a mirror asking for credentials (regproxy.py basic) never
+# gets the upstream's, only those of an entry for its own host.
 set -u
 NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
@@ -59,6 +60,26 @@ printf '%s netinit:s3cret\n' "$UP" > "$W/auth"
 pull creds "docker://$UP/netinit/test:v1" -k -a "$W/auth" -m "$UP=$MI,insecure" || { cat "$W/creds.err"; fail "pull with upstream credentials"; }
 grep -q "credentials for $MI" "$W/creds.err" && fail "the upstream's credentials were used for the mirror"
 grep -q "credentials for $UP" "$W/creds.err" || fail "the upstream's credentials were not loaded: $(cat "$W/creds.err")"
+# a mirror that asks for credentials (regproxy.py basic): it gets none of the upstream's, the
+# upstream serves; with an entry for the mirror's own host it gets exactly that one
+start_regproxy_for() { # MODE BACKEND_PORT: sets PX_PORT
+	PX_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$PX_PORT" "$2" "$1" > "$W/regproxy-$1.log" 2>&1 &
+	PROXY_PID=$!
+	for _ in $(seq 100); do curl -sS "http://127.0.0.1:$PX_PORT/" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+start_regproxy_for basic "$MIRROR_PORT" || fail "regproxy basic did not start"
+BM=127.0.0.1:$PX_PORT
+pull credsmirror "docker://$UP/netinit/test:v1" -k -a "$W/auth" -m "$UP=$BM,insecure" || { cat "$W/credsmirror.err"; fail "pull with a mirror asking for credentials"; }
+grep -q "GOT-CREDS" "$W/regproxy-basic.log" && fail "the upstream's credentials went to the mirror"
+grep -q "^sources: $((nlayers + 2)) from registry $UP\$" "$W/credsmirror.out" || fail "credentials mirror, summary: $(cat "$W/credsmirror.out")"
+printf '%s netinit:s3cret\n%s rack:cache-pw\n' "$UP" "$BM" > "$W/auth2"
+pull credsown "docker://$UP/netinit/test:v1" -k -a "$W/auth2" -m "$UP=$BM,insecure" || { cat "$W/credsown.err"; fail "pull with the mirror's own credentials"; }
+[ "$(grep GOT-CREDS "$W/regproxy-basic.log" | sort -u | awk '{print $3}')" = "$(printf 'rack:cache-pw' | base64)" ] ||
+	fail "the mirror did not get exactly its own credentials: $(grep GOT-CREDS "$W/regproxy-basic.log" | sort -u)"
+grep -q "^sources: $((nlayers + 1)) from mirror $BM, 1 from registry $UP\$" "$W/credsown.out" || fail "own credentials, summary: $(cat "$W/credsown.out")"
+kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
 # a resolve-tags mirror answers the tag too (the pull-through registry caches it then)
 pull trusted "docker://$UP/netinit/test:v1" -k -m "$UP=$MI,insecure,resolve-tags" || { cat "$W/trusted.err"; fail "pull with resolve-tags"; }
 grep -q "manifest v1 from mirror $MI" "$W/trusted.err" || fail "the resolve-tags mirror did not answer the tag"
