@@ -205,6 +205,7 @@ static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_st
 		.cacert = plan->fetch.cacert,
 		.proxy = plan->fetch.proxy,
 		.retry_s = plan->retry_s,
+		.mirrors = &plan->bootc_mirrors,
 	};
 	char err[1024], desc[600];
 	int rc;
@@ -230,7 +231,10 @@ static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_st
 				rc == -EBADMSG ? "the registry served other bytes than the manifest names" :
 				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
 				rc == -ENAMETOOLONG ? LAYER_PATH_HINT :
+				rc == -EINVAL ? "fix the line in " OCI_MIRRORS_FILE " (format in docs/oci.md)" :
 				"check that the registry is up and reachable; rd.retry= sets how long to keep trying");
+	if (st->sources[0])
+		log_info("bootc: blobs served: %s", st->sources);
 }
 
 /* bootc.live.erofs: write the tree as a reproducible EROFS image on its own filesystem,

@@ -318,6 +318,22 @@ static int p_bootc_unsecure(struct boot_plan *p, const char *key, const char *v)
 	return parse_bool(p, key, v, &p->bootc_unsecure);
 }
 
+/* bootc.registry.mirror=<upstream>=<mirror-host[:port]>[,insecure][,resolve-tags], repeatable */
+static int p_bootc_mirror(struct boot_plan *p, const char *key, const char *v)
+{
+	char e[400];
+	int rc;
+
+	if (!v || !*v) {
+		plan_error(p, "%s: expected <upstream>=<mirror-host[:port]>[,insecure][,resolve-tags]", key);
+		return -EINVAL;
+	}
+	rc = oci_mirrors_add(&p->bootc_mirrors, v, e, sizeof(e));
+	if (rc < 0)
+		plan_error(p, "%s: %s", key, e);
+	return rc;
+}
+
 static int p_bootc_etc_rw(struct boot_plan *p, const char *key, const char *v)
 {
 	return parse_bool(p, key, v, &p->bootc_etc_rw);
@@ -879,6 +895,7 @@ static const struct param {
 	{ "bootc.kexec.reuse-image", p_bootc_kexec_reuse },
 	{ "bootclabel", p_bootclabel },
 	{ "bootc.registry.unsecure", p_bootc_unsecure },
+	{ "bootc.registry.mirror", p_bootc_mirror },
 	{ "bootc.live.etc.rw", p_bootc_etc_rw },
 	{ "bootc.live.var.rw", p_bootc_var_rw },
 };
@@ -1166,10 +1183,20 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		json_kv(out, "label", p->bootc_label[0] ? p->bootc_label : "latest", true);
 		json_kv(out, "zram", p->bootc_zram, true);
 		fprintf(out, "\"rw\": %s, \"etc_rw\": %s, \"var_rw\": %s, \"erofs\": %s, \"kexec\": %s, "
-			"\"kexec_reuse_image\": %s, \"registry_unsecure\": %s}, ", p->bootc_rw ? "true" : "false",
+			"\"kexec_reuse_image\": %s, \"registry_unsecure\": %s, \"registry_mirrors\": [", p->bootc_rw ? "true" : "false",
 			p->bootc_etc_rw ? "true" : "false", p->bootc_var_rw ? "true" : "false",
 			p->bootc_erofs ? "true" : "false", p->bootc_kexec ? "true" : "false",
 			p->bootc_kexec_reuse ? "true" : "false", p->bootc_unsecure ? "true" : "false");
+		for (i = 0; i < p->bootc_mirrors.n; i++) {
+			if (i)
+				fputs(", ", out);
+			fputs("{", out);
+			json_kv(out, "upstream", p->bootc_mirrors.m[i].upstream, true);
+			json_kv(out, "mirror", p->bootc_mirrors.m[i].host, true);
+			fprintf(out, "\"insecure\": %s, \"resolve_tags\": %s}", p->bootc_mirrors.m[i].insecure ? "true" : "false",
+				p->bootc_mirrors.m[i].resolve_tags ? "true" : "false");
+		}
+		fputs("]}, ", out);
 		fputs("\"module_params\": [", out);
 		for (i = 0; i < p->nmodparams; i++) {
 			if (i)
@@ -1210,6 +1237,17 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 				p->bootc_var_rw ? "writable (tmpfs overlay)" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
+		if (!strncmp(p->root_src, "docker://", 9)) {
+			for (i = 0; i < p->bootc_mirrors.n; i++) {
+				char d[600];
+
+				oci_mirror_describe(&p->bootc_mirrors.m[i], d, sizeof(d));
+				fprintf(out, "    registry mirror %zu for %s: %s (%s)\n", i + 1, p->bootc_mirrors.m[i].upstream, d,
+					p->bootc_mirrors.m[i].resolve_tags ? "content and tags" : "content by digest only");
+			}
+			fprintf(out, "    %s%s, then the registry itself\n", p->bootc_mirrors.n ? "then the mirrors of " :
+				"registry mirrors: those of ", OCI_MIRRORS_FILE " at boot, if any");
+		}
 		if (p->bootc_erofs && p->bootc_kexec)
 			fprintf(out, "    bootc.live.erofs: for the kexec'd stage (it stays on the next command line)\n");
 		else if (p->bootc_erofs)

@@ -9,6 +9,7 @@
 #include "net/ipconf.h"
 #include "fetch/fetch.h"
 #include "blockdev/nbdspec.h"
+#include "oci/mirrors.h"
 
 #define PLAN_STR 256
 #define PLAN_URL 2048
@@ -113,6 +114,7 @@ struct boot_plan {
 	/* bootc-live (init/bootc.c) */
 	char bootc_label[PLAN_STR];     /* bootclabel=: ref.name in an oci-archive; "" = latest */
 	bool bootc_unsecure;            /* bootc.registry.unsecure: plain HTTP / no TLS verification */
+	struct oci_mirrors bootc_mirrors; /* bootc.registry.mirror= (repeatable), before /etc/netinit/registries.conf's */
 	bool bootc_rw;                  /* rw / rw=0 (last wins); ro is ignored, as in bootc-live */
 	bool bootc_etc_rw;              /* bootc.live.etc.rw, default 1: tmpfs overlay over /etc */
 	bool bootc_var_rw;              /* bootc.live.var.rw, default 1: tmpfs overlay over /var */

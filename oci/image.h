@@ -41,6 +41,7 @@ struct oci_unpack_stats {
 	uint64_t blob_bytes;     /* compressed layer bytes */
 	uint64_t entries, whiteouts;
 	char manifest_digest[8 + OCI_DIGEST_HEX];
+	char sources[400];       /* registry pulls, blobs per source: "3 from mirror m:5000, 1 from registry r" */
 };
 
 /* Unpack the image top (an index or a manifest) from s. 0 or -errno, one line in err. */

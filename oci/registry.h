@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "oci/image.h"
+#include "oci/mirrors.h"
 #include "oci/ref.h"
 
 #define OCI_AUTH_FILE "/etc/netinit/registry-auth" /* default credentials file */
@@ -32,6 +33,11 @@ struct oci_registry_opts {
 	const char *archive_path;
 	uint64_t archive_base;
 	const char *archive_ref;
+	/* Registry mirrors (bootc.registry.mirror=), tried before the registry, then those of
+	 * mirrors_file (NULL = OCI_MIRRORS_FILE; a missing file means none). Entries for
+	 * other registries are ignored. */
+	const struct oci_mirrors *mirrors;
+	const char *mirrors_file;
 };
 
 /*
@@ -40,6 +46,12 @@ struct oci_registry_opts {
  *   -EACCES   401/403 after the token flow (names the credentials file)
  *   -EBADMSG  a digest or size mismatch
  *   -EIO      5xx or a broken connection after the retries
+ *   -EINVAL   a bad line in the mirrors file
+ * Mirrors: each request goes to the mirrors in order, then the registry; a tag only to a
+ * mirror marked resolve-tags. Anything but a good answer from a mirror moves on (a dead one
+ * is not asked again); every blob is verified, and a mirror whose bytes fail is not used
+ * again (if they already reached the root, it is emptied and the image unpacked again).
+ * st->sources names how many blobs each source served.
  */
 int oci_registry_unpack(const struct oci_ref *ref, const struct oci_registry_opts *r,
 			const struct oci_unpack_opts *o, struct oci_unpack_stats *st, char *err, size_t errlen);

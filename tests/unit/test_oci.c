@@ -14,6 +14,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* rows name only what they check */
 
 #include "oci/auth.h"
+#include "oci/mirrors.h"
 #include "oci/manifest.h"
 #include "oci/pathcheck.h"
 #include "oci/ref.h"
@@ -360,12 +361,100 @@ static void test_auth(void **state)
 	assert_int_equal(oci_auth_lookup(file, "quay.io", up, 4), -ENAMETOOLONG);
 }
 
+/* registry mirrors: bootc.registry.mirror= values and registries.conf lines */
+static const struct mirror_row {
+	int at;
+	const char *spec;
+	int rc;
+	const char *want; /* "upstream host insecure resolve" or a fragment of the error */
+} mirror_rows[] = {
+	{ __LINE__, "registry.example:5000=cache:5000", 0, "registry.example:5000 cache:5000 0 0" },
+	{ __LINE__, "Docker.IO=10.0.0.5:30020,insecure", 0, "docker.io 10.0.0.5:30020 1 0" },
+	{ __LINE__, "quay.io=127.0.0.1:65001,resolve-tags,insecure", 0, "quay.io 127.0.0.1:65001 1 1" },
+	{ __LINE__, "r=[fd00::1]:5000,resolve-tags", 0, "r [fd00::1]:5000 0 1" },
+	{ __LINE__, "r=m,insecure,insecure", 0, "r m 1 0" },
+	{ __LINE__, "cache:5000", -EINVAL, "expected <upstream>=<mirror-host[:port]>" },
+	{ __LINE__, "=cache:5000", -EINVAL, "the upstream \"\" is not" },
+	{ __LINE__, "r=", -EINVAL, "the mirror \"\" is not" },
+	{ __LINE__, "r=http://cache", -EINVAL, "the mirror \"http://cache\" is not a host[:port]" },
+	{ __LINE__, "r=cache/v2", -EINVAL, "not a host[:port]" },
+	{ __LINE__, "r=user@cache", -EINVAL, "not a host[:port]" },
+	{ __LINE__, "r=cache,trusted", -EINVAL, "unknown option \"trusted\" (insecure, resolve-tags)" },
+	{ __LINE__, "r=cache,", -EINVAL, "unknown option \"\"" },
+	{ __LINE__, "r=cache,insecure=1", -EINVAL, "unknown option \"insecure=1\"" },
+	{ __LINE__, "r/x=cache", -EINVAL, "the upstream \"r/x\" is not" },
+	{ __LINE__, "r=-cache", -EINVAL, "not a host" },
+	{ __LINE__, "r=ca che", -EINVAL, "not a host" },
+};
+
+static void test_mirrors(void **state)
+{
+	char err[512], got[700];
+	size_t i;
+
+	for (i = 0; i < sizeof(mirror_rows) / sizeof(mirror_rows[0]); i++) {
+		const struct mirror_row *r = &mirror_rows[i];
+		struct oci_mirrors ms = { .n = 0 };
+		int rc;
+
+		err[0] = '\0';
+		rc = oci_mirrors_add(&ms, r->spec, err, sizeof(err));
+		if (rc != r->rc)
+			fail_msg("%s:%d: \"%s\": rc %d, want %d (%s)", __FILE__, r->at, r->spec, rc, r->rc, err);
+		if (rc == 0) {
+			snprintf(got, sizeof(got), "%s %s %d %d", ms.m[0].upstream, ms.m[0].host, ms.m[0].insecure,
+				 ms.m[0].resolve_tags);
+			if (strcmp(got, r->want) != 0 || ms.n != 1)
+				fail_msg("%s:%d: \"%s\": \"%s\", want \"%s\"", __FILE__, r->at, r->spec, got, r->want);
+		} else if (!strstr(err, r->want) || ms.n != 0) {
+			fail_msg("%s:%d: \"%s\": error \"%s\", want \"%s\"", __FILE__, r->at, r->spec, err, r->want);
+		}
+	}
+}
+
+static void test_mirrors_file(void **state)
+{
+	struct oci_mirrors ms = { .n = 0 };
+	struct oci_mirror hub = { .upstream = "docker.io" }, other = { .upstream = "reg:5000" };
+	char err[512], d[300];
+	unsigned i;
+
+	assert_int_equal(oci_mirrors_add(&ms, "reg:5000=first:1", err, sizeof(err)), 0);
+	assert_int_equal(oci_mirrors_parse_file(&ms, "# the rack caches\n\n  reg:5000=cache:5000,insecure   # rack 12\r\n"
+						"\tdocker.io=spegel:30020,resolve-tags\n# end", "f", err, sizeof(err)), 0);
+	assert_int_equal(ms.n, 3);
+	assert_string_equal(ms.m[0].host, "first:1");
+	assert_string_equal(ms.m[1].host, "cache:5000");
+	assert_true(ms.m[1].insecure);
+	assert_false(ms.m[1].resolve_tags);
+	oci_mirror_describe(&ms.m[2], d, sizeof(d));
+	assert_string_equal(d, "spegel:30020,resolve-tags");
+	/* the line is named; the entries before it stay */
+	assert_int_equal(oci_mirrors_parse_file(&ms, "reg:5000=c2\nreg:5000=c3,fast\n", "/etc/netinit/registries.conf",
+						err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "/etc/netinit/registries.conf:2: \"reg:5000=c3,fast\": unknown option \"fast\""));
+	assert_int_equal(ms.n, 4);
+	for (i = ms.n; i < OCI_MIRRORS_MAX; i++)
+		assert_int_equal(oci_mirrors_add(&ms, "r=m", err, sizeof(err)), 0);
+	assert_int_equal(oci_mirrors_add(&ms, "r=m", err, sizeof(err)), -ENOSPC);
+	assert_non_null(strstr(err, "more than 8 registry mirrors"));
+	/* Docker Hub: docker.io is its API host too; other registries match exactly */
+	assert_true(oci_mirror_matches(&hub, OCI_HUB_API));
+	assert_true(oci_mirror_matches(&hub, "docker.io"));
+	assert_false(oci_mirror_matches(&hub, "quay.io"));
+	assert_true(oci_mirror_matches(&other, "REG:5000"));
+	assert_false(oci_mirror_matches(&other, "reg"));
+	assert_false(oci_mirror_matches(&other, "reg:50001"));
+	assert_false(oci_mirror_matches(&other, OCI_HUB_API));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),    cmocka_unit_test(test_refs),     cmocka_unit_test(test_index),
 		cmocka_unit_test(test_bad_json), cmocka_unit_test(test_manifest), cmocka_unit_test(test_tarindex),
 		cmocka_unit_test(test_auth), cmocka_unit_test(test_token_and_errors),
+		cmocka_unit_test(test_mirrors), cmocka_unit_test(test_mirrors_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

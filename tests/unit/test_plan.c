@@ -427,6 +427,28 @@ static void test_print_bootc_rw(void **state)
 				    "/var read-only"));
 }
 
+/* bootc.registry.mirror=: repeatable, in order, shown; a bad value names the key */
+static void test_print_mirrors(void **state)
+{
+	char buf[8192];
+
+	assert_int_equal(build("root=bootc-live:docker://reg:5000/os:v1 bootc.registry.mirror=reg:5000=c1:5000,insecure "
+			       "bootc.registry.mirror=reg:5000=c2,resolve-tags"), 0);
+	assert_int_equal(plan.bootc_mirrors.n, 2);
+	assert_string_equal(plan.bootc_mirrors.m[1].host, "c2");
+	print_plan("root=bootc-live:docker://reg:5000/os:v1 bootc.registry.mirror=reg:5000=c1:5000,insecure "
+		   "bootc.registry.mirror=reg:5000=c2,resolve-tags", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "    registry mirror 1 for reg:5000: c1:5000,insecure (content by digest only)\n"
+				    "    registry mirror 2 for reg:5000: c2,resolve-tags (content and tags)\n"
+				    "    then the mirrors of /etc/netinit/registries.conf at boot, if any, then the registry itself\n"));
+	print_plan("root=bootc-live:docker://reg:5000/os:v1", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "    registry mirrors: those of /etc/netinit/registries.conf at boot, if any, then the registry itself\n"));
+	assert_int_equal(build("root=bootc-live:docker://reg/os bootc.registry.mirror=reg=http://c1"), -22);
+	assert_non_null(strstr(plan.errors[0], "bootc.registry.mirror: \"reg=http://c1\": the mirror \"http://c1\" is not a host[:port]"));
+	assert_int_equal(build("root=bootc-live:docker://reg/os bootc.registry.mirror"), -22);
+	assert_non_null(strstr(plan.errors[0], "bootc.registry.mirror: expected <upstream>=<mirror-host[:port]>"));
+}
+
 /* rd.timeout is shown, and said to be unused (docs/cmdline.md) */
 static void test_print_timeout(void **state)
 {
@@ -553,7 +575,7 @@ int main(void)
 		cmocka_unit_test(test_exact_errors),
 		cmocka_unit_test(test_file_url_accepted),
 		cmocka_unit_test(test_print_bootc_rw),
-		cmocka_unit_test(test_print_timeout),
+		cmocka_unit_test(test_print_mirrors), cmocka_unit_test(test_print_timeout),
 		cmocka_unit_test(test_print_emergency_drivers),
 		cmocka_unit_test(test_print_needs_mkfs),
 		cmocka_unit_test(test_several_errors_all_reported),

@@ -3,7 +3,8 @@
  *   ociunpack [-k] [-a AUTHFILE] [-o OUT [-r NAME]] [-q] docker://REF ROOTDIR   a registry pull
  * -p punches applied layers out of ARCHIVE (it is consumed), -k: plain HTTP / no TLS
  * verification, -o: also write the pulled image as an oci-archive into OUT labelled NAME,
- * -b BASE: the archive starts at byte BASE of ARCHIVE / OUT, -q: no events. Prints one "unpacked:" line; exit 0, or 1 with the error. */
+ * -b BASE: the archive starts at byte BASE of ARCHIVE / OUT, -m UPSTREAM=MIRROR[,OPTS]: a registry
+ * mirror (repeatable, bootc.registry.mirror=), -M FILE: the mirrors file (default: none), -q: no events. Prints one "unpacked:" line; exit 0, or 1 with the error. */
 #include "oci/archive.h"
 #include "oci/registry.h"
 #include "oci/ref.h"
@@ -29,12 +30,13 @@ int main(int argc, char **argv)
 	struct utsname u;
 	const char *auth = NULL;
 	bool insecure = false;
-	const char *out = NULL, *name = NULL;
+	const char *out = NULL, *name = NULL, *mfile = "/dev/null";
+	struct oci_mirrors ms = { .n = 0 };
 	unsigned long long base = 0;
 	char err[1024];
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "l:pqka:o:r:b:")) != -1) {
+	while ((c = getopt(argc, argv, "l:pqka:o:r:b:m:M:")) != -1) {
 		switch (c) {
 		case 'l': a.label = optarg; a.label_default = false; break;
 		case 'p': a.punch = true; break;
@@ -44,6 +46,13 @@ int main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'r': name = optarg; break;
 		case 'b': base = strtoull(optarg, NULL, 0); break;
+		case 'm':
+			if (oci_mirrors_add(&ms, optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "ociunpack: -m %s\n", err);
+				return 2;
+			}
+			break;
+		case 'M': mfile = optarg; break;
 		default: return 2;
 		}
 	}
@@ -57,7 +66,8 @@ int main(int argc, char **argv)
 	if (strncmp(argv[optind], "docker://", 9) == 0) {
 		struct oci_ref ref;
 		struct oci_registry_opts r = { .insecure = insecure, .auth_file = auth, .retry_s = 10,
-					       .archive_path = out, .archive_base = base, .archive_ref = name };
+					       .archive_path = out, .archive_base = base, .archive_ref = name,
+					       .mirrors = &ms, .mirrors_file = mfile };
 
 		rc = oci_ref_parse(argv[optind], &ref, err, sizeof(err));
 		if (rc == 0)
@@ -73,5 +83,7 @@ int main(int argc, char **argv)
 	printf("unpacked: %u layers, %llu blob bytes, %llu entries, %llu whiteouts, manifest %s\n", st.layers,
 	       (unsigned long long)st.blob_bytes, (unsigned long long)st.entries, (unsigned long long)st.whiteouts,
 	       st.manifest_digest);
+	if (st.sources[0])
+		printf("sources: %s\n", st.sources);
 	return 0;
 }

@@ -4,6 +4,11 @@
 #                             token (Bearer flow, user netinit / password s3cret), or
 #                             fail500 / deny401 (every /v2/ request answered so)
 #   push_image LAYOUT:TAG NAME:TAG   skopeo copy into the registry; sets PUSHED_DIGEST
+#   restart_registry          start the registry stopped earlier again (same port and storage)
+#   start_flipper PORT        regproxy.py flip in front of PORT on $FLIP_PORT (it changes a byte
+#                             of the biggest blob)
+#   start_mirror              a second docker-registry on 127.0.0.1:$MIRROR_PORT in pull-through
+#                             mode (proxy: remoteurl) for the one on $REG_PORT (storage in $W)
 start_registry() {
 	REG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	mkdir -p "$W/registry"
@@ -27,6 +32,52 @@ EOC
 	return 1
 }
 
+restart_registry() {
+	docker-registry serve "$W/registry/config.yml" >> "$W/registry/log" 2>&1 &
+	REG_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$REG_PORT/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_flipper() {
+	FLIP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$FLIP_PORT" "$1" flip > "$W/regproxy-flip.log" 2>&1 &
+	FLIP_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$FLIP_PORT/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_mirror() {
+	MIRROR_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p "$W/mirror"
+	cat > "$W/mirror/config.yml" <<EOC
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $W/mirror/data
+http:
+  addr: 127.0.0.1:$MIRROR_PORT
+proxy:
+  remoteurl: http://127.0.0.1:$REG_PORT
+EOC
+	docker-registry serve "$W/mirror/config.yml" > "$W/mirror/log" 2>&1 &
+	MIRROR_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$MIRROR_PORT/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$W/mirror/log" >&2
+	return 1
+}
+
 start_regproxy() {
 	PROXY_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$PROXY_PORT" "$REG_PORT" "$1" > "$W/regproxy-$1.log" 2>&1 &
@@ -46,5 +97,7 @@ push_image() {
 stop_registry() {
 	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
 	[ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null
+	[ -n "${MIRROR_PID:-}" ] && kill "$MIRROR_PID" 2>/dev/null
+	[ -n "${FLIP_PID:-}" ] && kill "$FLIP_PID" 2>/dev/null
 	wait 2>/dev/null
 }

@@ -21,6 +21,9 @@ cdn401:  manifests pass (anonymous); blobs are redirected to a second port (the 
          that realm logs "regproxy: STEAL auth=True|False" (a client must never go there).
 realm:   /v2/ answers 401 with a Bearer realm on plain http at 127.0.0.3 (another host);
          its /token logs "regproxy: TOKEN auth=True|False" and hands out no token.
+basic:   /v2/ without Authorization gets 401 with a Basic challenge; with it, logs
+         "regproxy: GOT-CREDS <base64>" and passes the request on (a mirror that would take
+         whatever credentials a client has).
 many:    the manifest of any tag lists 100000 layers.
 flip:    the biggest blob (the first layer) is served with one byte changed in its last part."""
 import base64, http.client, http.server, json, socketserver, sys, time
@@ -148,6 +151,12 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"go away"}]}',
                               [("Content-Type", "application/json")])
         if MODE == "pass" and self.path.startswith("/v2/"):
+            return self.forward(self.path)
+        if MODE == "basic" and self.path.startswith("/v2/"):
+            if "Authorization" not in self.headers:
+                return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"credentials"}]}',
+                                  [("Content-Type", "application/json"), ("WWW-Authenticate", 'Basic realm="mirror"')])
+            sys.stderr.write("regproxy: GOT-CREDS %s\n" % self.headers["Authorization"].split()[-1])
             return self.forward(self.path)
         if MODE == "cut" and self.path.startswith("/v2/"):
             if "/blobs/" in self.path and "Range" not in self.headers and self.path not in CUT:
