@@ -42,7 +42,7 @@ pull() { # name ref [opts]: unpack into $W/t-name
 	rm -rf "$W/t-$n"; mkdir "$W/t-$n"
 	"$U" "$@" "$r" "$W/t-$n" > "$W/$n.out" 2> "$W/$n.err"
 }
-nlayers=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["layers"]))' <(skopeo inspect --raw --tls-verify=false "docker://$UP/netinit/test@$PUSHED_DIGEST"))
+nlayers=$(skopeo inspect --raw --tls-verify=false "docker://$UP/netinit/test@$PUSHED_DIGEST" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["layers"]))')
 
 # 1. through the mirror, upstream up: the tag from the upstream, everything else from the mirror
 : > "$W/mirror/log.mark"; lines0=$(wc -l < "$W/mirror/log")
