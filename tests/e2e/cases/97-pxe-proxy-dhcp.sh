@@ -29,7 +29,7 @@ MAC=52:54:00:e2:e0:97
 pxe_boot "$W/boot.log" tap0 $MAC -boot n || fail "boot did not finish"
 # the address comes from the other server's pool, the boot file from the proxy
 expect_result "$W/boot.log" rootfs=overlay lower=yes ip='10\.9\.0\.(5[0-9]|60)/24'
-expect_log "$W/boot.log" 'netinit: network: eth0: DHCP lease 10\.9\.0\.(5[0-9]|60)/24 from 10\.9\.0\.2 '
+expect_log "$W/boot.log" 'netinit: network: (eth0|ens[0-9]+): DHCP lease 10\.9\.0\.(5[0-9]|60)/24 from 10\.9\.0\.2 '
 app=$(sed -n 's/^    APPEND //p' "$W/srv/root/pxelinux.cfg/default")
 want="BOOT_IMAGE=netinit/vmlinuz $app initrd=netinit/initramfs.img BOOTIF=01-${MAC//:/-}"
 got=$(cmdline_of "$W/boot.log")
