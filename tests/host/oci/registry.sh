@@ -9,8 +9,20 @@
 #                             of the biggest blob)
 #   start_mirror              a second docker-registry on 127.0.0.1:$MIRROR_PORT in pull-through
 #                             mode (proxy: remoteurl) for the one on $REG_PORT (storage in $W)
+# an unused TCP port on 127.0.0.1; and wait (10 s at most) until a registry answers /v2/ there
+reg_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+reg_wait_v2() {
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$1/v2/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 start_registry() {
-	REG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	REG_PORT=$(reg_free_port)
 	mkdir -p "$W/registry"
 	cat > "$W/registry/config.yml" <<EOC
 version: 0.1
@@ -24,10 +36,7 @@ http:
 EOC
 	docker-registry serve "$W/registry/config.yml" > "$W/registry/log" 2>&1 &
 	REG_PID=$!
-	for _ in $(seq 100); do
-		curl -fsS "http://127.0.0.1:$REG_PORT/v2/" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
+	reg_wait_v2 "$REG_PORT" && return 0
 	cat "$W/registry/log" >&2
 	return 1
 }
@@ -35,26 +44,18 @@ EOC
 restart_registry() {
 	docker-registry serve "$W/registry/config.yml" >> "$W/registry/log" 2>&1 &
 	REG_PID=$!
-	for _ in $(seq 100); do
-		curl -fsS "http://127.0.0.1:$REG_PORT/v2/" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	reg_wait_v2 "$REG_PORT"
 }
 
 start_flipper() {
-	FLIP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	FLIP_PORT=$(reg_free_port)
 	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$FLIP_PORT" "$1" flip > "$W/regproxy-flip.log" 2>&1 &
 	FLIP_PID=$!
-	for _ in $(seq 100); do
-		curl -fsS "http://127.0.0.1:$FLIP_PORT/v2/" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	reg_wait_v2 "$FLIP_PORT"
 }
 
 start_mirror() {
-	MIRROR_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	MIRROR_PORT=$(reg_free_port)
 	mkdir -p "$W/mirror"
 	cat > "$W/mirror/config.yml" <<EOC
 version: 0.1
@@ -70,16 +71,13 @@ proxy:
 EOC
 	docker-registry serve "$W/mirror/config.yml" > "$W/mirror/log" 2>&1 &
 	MIRROR_PID=$!
-	for _ in $(seq 100); do
-		curl -fsS "http://127.0.0.1:$MIRROR_PORT/v2/" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
+	reg_wait_v2 "$MIRROR_PORT" && return 0
 	cat "$W/mirror/log" >&2
 	return 1
 }
 
 start_regproxy() {
-	PROXY_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	PROXY_PORT=$(reg_free_port)
 	python3 "$NETINIT_ROOT/tests/host/oci/regproxy.py" "$PROXY_PORT" "$REG_PORT" "$1" > "$W/regproxy-$1.log" 2>&1 &
 	PROXY_PID=$!
 	for _ in $(seq 100); do
