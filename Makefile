@@ -11,7 +11,7 @@ include config.mk
 .PHONY: all deps initramfs check unit e2e hostcheck demo demo-pxe fuzz fuzz-run bench bench-fleet clean distclean setup
 
 # Library modules (everything but init/main.c is linkable into tests and fuzzers).
-MODULE_DIRS := init net fetch blockdev overlay oci fs kmod cmdline crypto util
+MODULE_DIRS := init net fetch blockdev overlay oci fs kmod kairos cmdline crypto util
 SRCS := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
 STAMP := $(SYSROOT)/.stamp
@@ -65,7 +65,7 @@ OCI ?=
 $(BUILD)/initramfs.list: initramfs-list tools/mklist.sh $(BUILD)/init $(MKFS_LIST) $(OCI) FORCE
 	sh tools/mklist.sh --kdir $(KDIR) --init $(BUILD)/init --base initramfs-list \
 		--modules "$(MODULES_DEFAULT) $(MODULES) $(if $(filter btrfs,$(MKFS)),btrfs)" \
-		--extra "$(EXTRA_LIST) $(MKFS_LIST)" --outdir $(BUILD) > $@.tmp
+		--extra "$(EXTRA_LIST) $(MKFS_LIST)" --outdir $(BUILD) --compress $(MODCOMPRESS) > $@.tmp
 	$(if $(OCI),printf 'file /root.oci %s 0644 0 0\n' '$(abspath $(OCI))' >> $@.tmp)
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
@@ -111,7 +111,7 @@ unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)
 
 e2e: $(BUILD)/initramfs.img $(BUILD)/mkerofs
-	sh tests/e2e/run.sh
+	bash tests/e2e/run.sh
 
 check:
 	$(MAKE) setup

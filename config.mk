@@ -6,7 +6,11 @@ HOSTCC     ?= gcc
 FUZZCC     ?= clang
 KVER       ?= $(shell ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
 KDIR       ?= /lib/modules/$(KVER)
-COMPRESS   ?= zstd -19 -q -T1 -c
+# (a 128 KiB window: the kernel keeps the window of the initramfs decompressor, 8 MiB at -19, from
+# about 512 MiB of RAM up; the modules are compressed already, so a larger one gains 10 KB)
+COMPRESS   ?= zstd -19 -q -T1 --zstd=wlog=17 -c
+# MODCOMPRESS: zstd packs each module as .ko.zst (netinit decompresses what it loads); none: plain .ko
+MODCOMPRESS ?= zstd
 CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	-D_GNU_SOURCE -I.
 CFLAGS     ?= -Os -ffunction-sections -fdata-sections

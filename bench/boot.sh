@@ -2,26 +2,39 @@
 # Live boot over http, end to end in QEMU (TCG): for a 64 MiB and a 512 MiB squashfs of
 # incompressible content, the guest uptime when the new root's init runs, split into
 # kernel-to-/init, modules, network, download, assemble and handoff (from netinit's log lines,
-# which carry kernel timestamps); the smallest -m (32 MiB steps, from the image size upward)
-# that still boots; and, in the same invocation, the "floor": a busybox-only initramfs that
-# does udhcpc + wget -O /dev/null of the same image. Prints numbers and ratios; not a test.
+# which carry kernel timestamps); MemAvailable at the end of each stage (netinit's "done in" lines); the
+# smallest -m (32 MiB steps, bisected between the image size and image + 512) that still boots,
+# and how the first -m below it fails; and, in the same invocation, two floors: a busybox-only
+# initramfs that does udhcpc + wget -O /dev/null of the same image, and the same into a tmpfs
+# file (what netinit must do: the image has to be in RAM). Prints medians and ratios; not a test.
 #   usage: bench/boot.sh [SIZE_MIB ...]     (default: 64 512)
-#   env:   BENCH_MEM (timing runs, default 1024), INITRD, KERNEL (as in tests/e2e/lib.sh)
+#   env:   BENCH_INITRDS  space-separated initramfs images compared in one run, interleaved
+#                         (default: $INITRD); e.g. "build/initramfs-main.img build/initramfs.img"
+#          BENCH_RUNS     timing runs per image and size (default 3; medians are printed)
+#          BENCH_MEM      -m of the timing runs (default 1024)
+#          BENCH_MEMSEARCH=0 skips the smallest -m search
+#          BENCH_QEMU_ARGS  more QEMU arguments, e.g. "-icount shift=1": guest time then counts
+#                         instructions, so a host shared with other work (load 10 on 2 cores)
+#                         still gives the same numbers run after run
+#          KERNEL (as in tests/e2e/lib.sh)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export NETINIT_ROOT=${NETINIT_ROOT:-$(cd "$here/.." && pwd)}
 export NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
 CASE=bench-boot W=$NETINIT_BUILD/bench/boot
 . "$NETINIT_ROOT/tests/e2e/lib.sh"
-[ -f "$INITRD" ] || { echo "bench/boot.sh: no $INITRD (make && make initramfs)"; exit 1; }
+. "$here/lib.sh"
+IMAGES=${BENCH_INITRDS:-$INITRD}
+for i in $IMAGES; do [ -f "$i" ] || { echo "bench/boot.sh: no $i (make && make initramfs)"; exit 1; }; done
 [ -f "$KERNEL" ] || { echo "bench/boot.sh: no kernel $KERNEL (tools/packages/e2e.txt)"; exit 1; }
 SIZES=${*:-64 512}
 MEM=${BENCH_MEM:-1024}
-STOP='NETINIT-RESULT|FLOOR-RESULT|netinit: rebooting now|Kernel panic|end Kernel panic'
+RUNS=${BENCH_RUNS:-3}
+STOP='NETINIT-RESULT|FLOOR-RESULT|netinit: rebooting now|Kernel panic|end Kernel panic|Out of memory'
 
-# ---- the floor: busybox + virtio modules, udhcpc, wget to /dev/null ---------------------
+# ---- the floors: busybox + virtio modules, udhcpc, wget to /dev/null or into a tmpfs -------
 mk_floor_initrd() {
-	r=$W/floor; rm -rf "$r"; mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/lib/mod"
+	r=$W/floor; rm -rf "$r"; mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/lib/mod" "$r/img"
 	mknod "$r/dev/console" c 5 1
 	cp "$BUSYBOX" "$r/bin/busybox"
 	for a in sh mount cat echo insmod ip ifconfig route udhcpc wget cut sed seq poweroff sleep; do
@@ -38,6 +51,7 @@ mk_floor_initrd() {
 ifconfig "$interface" "$ip" netmask "$subnet" up
 for g in $router; do route add default gw "$g"; break; done
 S
+	# floor_to=null: wget -O /dev/null; floor_to=tmpfs: into a file on a tmpfs, as netinit does
 	cat > "$r/init" <<'S'
 #!/bin/sh
 export PATH=/bin
@@ -49,7 +63,9 @@ ip link set eth0 up
 udhcpc -i eth0 -f -q -n -t 20 -T 1 -s /udhcpc.sh >/dev/null 2>&1
 tnet=$(cut -d' ' -f1 /proc/uptime)
 url=$(sed -n 's/.*floor_url=\([^ ]*\).*/\1/p' /proc/cmdline)
-wget -q -O /dev/null "$url" && ok=yes || ok=no
+out=/dev/null
+if grep -q "floor_to=tmpfs" /proc/cmdline; then mount -t tmpfs -o mode=0700,size=95% tmpfs /img; out=/img/root.img; fi
+wget -q -O "$out" "$url" && ok=yes || ok=no
 echo "FLOOR-RESULT ok=$ok init=$tinit net=$tnet uptime=$(cut -d' ' -f1 /proc/uptime)"
 poweroff -f
 S
@@ -57,76 +73,92 @@ S
 	( cd "$r" && find . -mindepth 1 | sed 's,^\./,,' | cpio -o -H newc --quiet -R 0:0 ) | gzip -1 > "$W/floor.img"
 }
 
-field() { sed -n "s/.* $2=\\([^ ]*\\).*/\\1/p" "$1" | tail -n 1 | tr -d '\r'; }
 ms_of() { grep -aE "$2" "$1" | head -n 1 | sed -n 's/.*done in \([0-9]*\) ms.*/\1/p'; }
-calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 
-# boot_netinit LOG MEM URL: 0 if the new root's init ran
+# boot_netinit LOG MEM URL INITRD: 0 if the new root's init ran
 boot_netinit() {
-	E2E_STOP_ON=$STOP E2E_MEM=$2 E2E_TIMEOUT=300 qemu_boot "$1" "root=live:$3" $QEMU_USERNET >/dev/null 2>&1
+	E2E_INITRD=$4 E2E_STOP_ON=$STOP E2E_MEM=$2 E2E_TIMEOUT=300 qemu_boot "$1" "root=live:$3" $QEMU_USERNET ${BENCH_QEMU_ARGS:-} >/dev/null 2>&1
 	grep -aq NETINIT-RESULT "$1"
 }
+boot_floor() {	# LOG URL null|tmpfs: prints "uptime init net" or nothing
+	E2E_INITRD=$W/floor.img E2E_STOP_ON=$STOP E2E_MEM=$MEM E2E_TIMEOUT=300 \
+		qemu_boot "$1" "floor_url=$2 floor_to=$3" $QEMU_USERNET ${BENCH_QEMU_ARGS:-} >/dev/null 2>&1
+	[ "$(field "$1" ok)" = yes ] && echo "$(field "$1" uptime) $(field "$1" init) $(field "$1" net)"
+}
+fails_how() { grep -aoE 'netinit: fatal: .{0,110}|Kernel panic.{0,60}|Out of memory.{0,40}|oom-kill.{0,40}' "$1" | head -n 1 | tr -d '\r'; }
 
 mkdir -p "$W/srv"
 start_http "$W/srv"
 mk_floor_initrd
-printf '%s\n' "bench/boot.sh: kernel $KVER, QEMU TCG, timing runs with -m $MEM; image over http from nginx"
+printf '%s\n' "bench/boot.sh: kernel $KVER, QEMU TCG ${BENCH_QEMU_ARGS:-}, timing runs with -m $MEM, medians of $RUNS; image over http from nginx"
+n=0; for img in $IMAGES; do n=$((n + 1)); printf '  initramfs #%d: %s (%s bytes)\n' $n "$img" "$(stat -c %s "$img")"; done
 for size in $SIZES; do
 	# an incompressible root of about SIZE MiB: the test root plus random filler
 	rm -rf "$W/root"; make_testroot "$W/root"
 	add_filler "$W/root" $((size - 1))
-	img=root-$size.squashfs
-	mk_squashfs "$W/root" "$W/srv/$img"; rm -rf "$W/root"
-	bytes=$(stat -c %s "$W/srv/$img"); img_mib=$(calc "$bytes / 1048576")
-	url=http://10.0.2.2:$HTTP_PORT/$img
+	simg=root-$size.squashfs
+	mk_squashfs "$W/root" "$W/srv/$simg"; rm -rf "$W/root"
+	bytes=$(stat -c %s "$W/srv/$simg"); img_mib=$(calc "$bytes / 1048576")
+	url=http://10.0.2.2:$HTTP_PORT/$simg
 	echo
-	echo "== $img: $img_mib MiB"
-
-	log=$W/netinit-$size.log
-	if ! boot_netinit "$log" "$MEM" "$url"; then
-		echo "  netinit did not boot with -m $MEM (log: $log)"; continue
-	fi
-	t_init=$(log_ts "$log" 'netinit: netinit .* after boot'); t_net=$(log_ts "$log" 'netinit: network: done')
-	t_dl0=$(log_ts "$log" 'netinit: downloading'); t_img=$(log_ts "$log" 'netinit: image at')
-	t_root=$(log_ts "$log" 'netinit: root: done'); up=$(field "$log" uptime)
-	mods=$(ms_of "$log" 'netinit: modules: done'); net=$(ms_of "$log" 'netinit: network: done')
-	dl=$(calc "$t_img - $t_net")
-	echo "  netinit: new root's init at $up s uptime"
-	echo "    kernel to /init   $t_init s"
-	echo "    modules           $(calc "$mods / 1000") s"
-	echo "    network (DHCP)    $(calc "$net / 1000") s"
-	echo "    download          $dl s  ($(calc "$img_mib / $dl") MiB/s; first byte request at $t_dl0 s)"
-	echo "    assemble          $(calc "$t_root - $t_img") s  (loop, squashfs, overlay)"
-	echo "    handoff           $(calc "$up - $t_root") s  (switch_root to the new init)"
-	beyond=$(calc "$up - $t_init - $dl")
-	echo "    time beyond the download itself (uptime - kernel-to-/init - download): $beyond s (target <= 1 s)"
-
-	flog=$W/floor-$size.log
-	E2E_INITRD=$W/floor.img E2E_STOP_ON=$STOP E2E_MEM=$MEM E2E_TIMEOUT=300 \
-		qemu_boot "$flog" "floor_url=$url" $QEMU_USERNET >/dev/null 2>&1
-	fup=$(field "$flog" uptime)
-	if [ "$(field "$flog" ok)" = yes ] && [ -n "$fup" ]; then
-		finit=$(field "$flog" init); fnet=$(field "$flog" net)
-		echo "  floor (busybox udhcpc + wget -O /dev/null): done at $fup s uptime"
-		echo "    kernel to /init $finit s, modules+DHCP $(calc "$fnet - $finit") s, download $(calc "$fup - $fnet") s"
-		echo "  ratio netinit / floor (uptime): $(calc "$up / $fup")   difference: $(calc "$up - $fup") s"
-	else
-		echo "  floor run failed (log: $flog)"
-	fi
-
-	# the smallest -m that still boots, 32 MiB steps from the image size upward
-	m=$(( (size + 31) / 32 * 32 ))
-	need=""
-	while [ $m -le $((size + 512)) ]; do
-		if boot_netinit "$W/mem-$size-$m.log" "$m" "$url"; then need=$m; break; fi
-		why=$(grep -aoE 'netinit: fatal: [^:]*: [^ ]*: .{0,60}|Kernel panic.{0,60}|Out of memory.{0,40}' \
-			"$W/mem-$size-$m.log" | head -n 1)
-		echo "    -m $m: no boot (${why:-see $W/mem-$size-$m.log})"
-		m=$((m + 32))
+	echo "== $simg: $img_mib MiB"
+	fn_up=""; ft_up=""; ft_init=""
+	declare -A up=() tinit=() mods=() net=() dl=() asm=() hand=() memst=()
+	for run in $(seq "$RUNS"); do
+		n=0
+		for img in $IMAGES; do	# interleaved: image 1, image 2, ..., then the floors
+			n=$((n + 1)); log=$W/netinit-$size-$n-$run.log
+			if ! boot_netinit "$log" "$MEM" "$url" "$img"; then
+				echo "  #$n run $run: netinit did not boot with -m $MEM ($(fails_how "$log"); log: $log)"; continue
+			fi
+			t_init=$(log_ts "$log" 'netinit: netinit .* after boot'); t_net=$(log_ts "$log" 'netinit: network: done')
+			t_img=$(log_ts "$log" 'netinit: image at'); t_root=$(log_ts "$log" 'netinit: root: done')
+			u=$(field "$log" uptime)
+			up[$n]+=" $u"; tinit[$n]+=" $t_init"
+			mods[$n]+=" $(calc "$(ms_of "$log" 'netinit: modules: done') / 1000")"
+			net[$n]+=" $(calc "$(ms_of "$log" 'netinit: network: done') / 1000")"
+			dl[$n]+=" $(calc "$t_img - $t_net")"; asm[$n]+=" $(calc "$t_root - $t_img")"
+			hand[$n]+=" $(calc "$u - $t_root")"
+			[ "$run" = 1 ] && memst[$n]=$(grep -aoE 'netinit: [a-z]+: done in [0-9]+ ms, MemAvailable [0-9]+ MiB' "$log" | sed 's/^netinit: /      /')
+		done
+		r=$(boot_floor "$W/floor-null-$size-$run.log" "$url" null) && fn_up+=" ${r%% *}"
+		r=$(boot_floor "$W/floor-tmpfs-$size-$run.log" "$url" tmpfs) && { set -- $r; ft_up+=" $1"; ft_init+=" $2"; }
 	done
-	if [ -n "$need" ]; then
-		echo "  RAM needed: -m $need MiB for a $img_mib MiB image; RAM needed - image size: $(calc "$need - $img_mib") MiB (target <= 96 MiB)"
-	else
-		echo "  RAM needed: more than $((size + 512)) MiB"
-	fi
+	fnull=$(median $fn_up); ftmp=$(median $ft_up)
+	echo "  floor, busybox udhcpc + wget -O /dev/null:  new-root time $fnull s  (runs:$fn_up)"
+	echo "  floor, busybox udhcpc + wget into a tmpfs:   $ftmp s  (runs:$ft_up; kernel to /init $(median $ft_init) s)"
+	n=0
+	for img in $IMAGES; do
+		n=$((n + 1))
+		echo "  #$n $(basename "$img"): new root's init at $(median ${up[$n]:-}) s uptime  (runs:${up[$n]:-})"
+		echo "    kernel to /init   $(median ${tinit[$n]:-}) s  (runs:${tinit[$n]:-})"
+		echo "    modules           $(median ${mods[$n]:-}) s  (runs:${mods[$n]:-})"
+		echo "    network (DHCP)    $(median ${net[$n]:-}) s"
+		echo "    download          $(median ${dl[$n]:-}) s  (runs:${dl[$n]:-})"
+		echo "    assemble          $(median ${asm[$n]:-}) s  (loop, squashfs, overlay)"
+		echo "    handoff           $(median ${hand[$n]:-}) s  (switch_root to the new init)"
+		u=$(median ${up[$n]:-})
+		if [ "$u" != "?" ] && [ "$ftmp" != "?" ]; then
+			echo "    beyond the tmpfs floor: $(calc "$u - $ftmp") s (target <= 0.5 s); ratio netinit / tmpfs floor $(calc "$u / $ftmp"), / null floor $(calc "$u / $fnull")"
+		fi
+		[ -n "${memst[$n]:-}" ] && { echo "    MemAvailable by stage (run 1):"; printf '%s\n' "${memst[$n]}"; }
+	done
+	[ "${BENCH_MEMSEARCH:-1}" = 0 ] && continue
+	# the smallest -m that still boots: bisect in 32 MiB steps between the image size and +512
+	n=0
+	for img in $IMAGES; do
+		n=$((n + 1))
+		lo=$(( (size + 31) / 32 )); hi=$(( (size + 512) / 32 ))	# in 32 MiB units: lo may fail, hi must boot
+		if ! boot_netinit "$W/mem-$size-$n-$((hi * 32)).log" $((hi * 32)) "$url" "$img"; then
+			echo "  #$n RAM needed: more than $((hi * 32)) MiB"; continue
+		fi
+		if boot_netinit "$W/mem-$size-$n-$((lo * 32)).log" $((lo * 32)) "$url" "$img"; then hi=$lo; lo=$((lo - 1)); fi
+		while [ $((hi - lo)) -gt 1 ]; do
+			mid=$(( (lo + hi) / 2 ))
+			if boot_netinit "$W/mem-$size-$n-$((mid * 32)).log" $((mid * 32)) "$url" "$img"; then hi=$mid; else lo=$mid; fi
+		done
+		below=$W/mem-$size-$n-$((lo * 32)).log
+		echo "  #$n RAM needed: -m $((hi * 32)) MiB for a $img_mib MiB image: image + $(calc "$hi * 32 - $img_mib") MiB (target <= 96)"
+		[ -f "$below" ] && echo "     -m $((lo * 32)): $(fails_how "$below")"
+	done
 done

@@ -7,6 +7,18 @@
 #   cache     clients -> nginx cache (proxy_cache_lock on, own namespace) -> origin
 #   registry  clients -> docker-registry on the origin (a one-layer image of FLEET_MB MiB)
 #   mirror    clients -> docker-registry in pull-through mode (proxy: remoteurl:) -> origin
+#   dolly     a dolly chain (KIWI's root=live:dolly:): the real dolly server on the origin sends
+#             to client 1, each client (netinit's fetch/dolly.c in fetchtool) forwards to the next
+#   torrent   root=live:torrent://: the metainfo and the web seed (url-list) on the origin's nginx,
+#             opentracker on the origin, one seeder (fetchtool, on the cache's host and link) that
+#             got the image from the web seed before the runs; each client (fetchtool's
+#             BitTorrent transport) stops serving when its image is complete (rd.live.torrent.seed=0)
+#   torrent-seed  the same, each client forking its seeder when complete (rd.live.torrent.seed=
+#             FLEET_TIMEOUT, fetchtool --seed-after): it keeps serving the rest of the row
+#             "after boot"; completion is still the client's own exit. For both, a row at the
+#             largest N starts the clients spread over FLEET_DELAY s (rd.live.start-delay, as
+#             in the other rows), so the early ones are done when the late ones ask: only with
+#             seeding after boot can they serve them
 # For each set-up and each N in FLEET_NS (all clients released at the same instant) it
 # prints one row: bytes the origin sent (tx_bytes of its veth) per client as a fraction
 # of the image size, p50/p99/max completion time (from the common start), failures,
@@ -15,7 +27,7 @@
 # Everything (namespaces, bridge, daemons, tmpfs) is removed on exit; addresses are
 # 10.213.0.0/16 inside the benchmark's own namespaces only.
 #   bench/fleet.sh            environment: FLEET_NS="1 8 32" FLEET_MB=64 FLEET_SETUPS=
-#   "origin cache registry mirror" FLEET_CLIENT_MBIT=1000 FLEET_UPLINK_MBIT=1000 (the origin)
+#   "origin cache registry mirror dolly torrent torrent-seed" FLEET_CLIENT_MBIT=1000 FLEET_UPLINK_MBIT=1000 (the origin)
 #   FLEET_CACHE_MBIT=FLEET_UPLINK_MBIT (the cache's and the mirror's link)
 #   FLEET_DELAY=10 (s, the start-delay window) FLEET_DELAY_OPT=--start-delay-ms FLEET_TIMEOUT=900
 #   FLEET_FETCHTOOL=PATH: use that fetchtool build instead of building this tree's
@@ -24,7 +36,7 @@ set -u
 NETINIT_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NS_LIST=${FLEET_NS:-1 8 32}
 MB=${FLEET_MB:-64}
-SETUPS=${FLEET_SETUPS:-origin cache registry mirror}
+SETUPS=${FLEET_SETUPS:-origin cache registry mirror dolly torrent torrent-seed}
 CMBIT=${FLEET_CLIENT_MBIT:-1000}
 UMBIT=${FLEET_UPLINK_MBIT:-1000}
 KMBIT=${FLEET_CACHE_MBIT:-$UMBIT}	# the cache's (and mirror's) link
@@ -39,6 +51,21 @@ die() { echo "fleet: $*" >&2; exit 1; }
 for t in ip tc nginx musl-gcc; do command -v $t >/dev/null || skip "$t missing (tools/packages/fleet.txt)"; done
 case " $SETUPS " in *" registry "*|*" mirror "*)
 	for t in docker-registry umoci skopeo; do command -v $t >/dev/null || skip "$t missing (tools/packages/fleet.txt)"; done;;
+esac
+# dolly (openSUSE's, a test peer built from its source tarball; tests/host/dolly/lib.sh)
+DOLLY=""
+case " $SETUPS " in *" dolly "*)
+	NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
+	. "$NETINIT_ROOT/tests/host/dolly/lib.sh"
+	if (dolly_build >/dev/null); then dolly_build; else
+		echo "fleet: no dolly rows: $(dolly_build | head -n 1)"; SETUPS=$(echo " $SETUPS " | sed 's/ dolly / /'); fi;;
+esac
+case " $SETUPS " in *" torrent"*)
+	for t in opentracker mktorrent aria2c; do
+		command -v $t >/dev/null && continue
+		echo "fleet: no BitTorrent rows: $t missing (tools/packages/torrent.txt)"
+		SETUPS=$(echo " $SETUPS " | sed 's/ torrent-seed / /; s/ torrent / /'); break
+	done;;
 esac
 ip netns add fleet-probe-$$ 2>/dev/null || skip "cannot create network namespaces"
 ip netns del fleet-probe-$$
@@ -154,6 +181,26 @@ PIDS="$PIDS $!"
 wait_http c1 "http://$ORIGIN:8080/image.bin?probe" || die "origin nginx: $(cat "$W/nginx-o/stderr" "$W/nginx-o/error.log")"
 wait_http c1 "http://$CACHE:8080/image.bin?probe" || die "cache nginx: $(cat "$W/nginx-k/stderr" "$W/nginx-k/error.log")"
 
+# ---- BitTorrent: the metainfo beside the image, opentracker on the origin, one seeder
+TORRENT_URL=torrent://$ORIGIN:8080/image.bin.torrent
+case " $SETUPS " in *" torrent"*)
+	mktorrent -l 20 -a "http://$ORIGIN:6969/announce" -w "http://$ORIGIN:8080/image.bin" \
+		-o "$W/www/image.bin.torrent" "$W/www/image.bin" >/dev/null || die "mktorrent"
+	mkdir -p "$W/ot"
+	aria2c -S "$W/www/image.bin.torrent" | sed -n 's/^Info Hash: //p' > "$W/ot/whitelist"
+	chmod 755 "$W/ot"; chmod 644 "$W/ot/whitelist"
+	ip netns exec "$P-o" opentracker -i "$ORIGIN" -p 6969 -P 6969 -d "$W/ot" -w whitelist -u nobody \
+		> "$W/ot/log" 2>&1 &
+	PIDS="$PIDS $!"
+	# the seeder: gets the image from the web seed (before any run is counted), then serves
+	ip netns exec "$P-k" "$FETCHTOOL" --quiet --seed-time 100000 --sha256 "$SUM" "$TORRENT_URL" \
+		"$W/seeder.bin" > "$W/seeder.out" 2>&1 &
+	PIDS="$PIDS $!"
+	for _ in $(seq 1200); do cmp -s "$W/seeder.bin" "$W/www/image.bin" && break; sleep 0.1; done
+	cmp -s "$W/seeder.bin" "$W/www/image.bin" || die "the seeder did not get the image: $(cat "$W/seeder.out")"
+	sleep 1;;	# its completed announce
+esac
+
 # ---- registries: the origin's, and a pull-through one started fresh per run
 registry_conf() {	# DIR [REMOTE]
 	mkdir -p "$1"
@@ -230,9 +277,13 @@ run() {	# SETUP N DELAY(0|1): one row
 		cache) cmd=("$FETCHTOOL" --quiet "${extra[@]}" "${seed[@]}" --sha256 "$SUM" "http://$CACHE:8080/image.bin?run=$RUN" -);;
 		registry) cmd=("$OCIUNPACK" -k "docker://$ORIGIN:5000/fleet/img:latest" "$W/roots/c$i");;
 		mirror) cmd=("$OCIUNPACK" -k "docker://$CACHE:5000/fleet/img:latest" "$W/roots/c$i");;
+		dolly) cmd=("$FETCHTOOL" --quiet --retry 60 --sha256 "$SUM" dolly: -);;
+		torrent) cmd=("$FETCHTOOL" --quiet "${extra[@]}" "${seed[@]}" --sha256 "$SUM" "$TORRENT_URL" "$d/image.bin");;
+		torrent-seed) cmd=("$FETCHTOOL" --quiet "${extra[@]}" "${seed[@]}" --seed-after "$TIMEOUT" --sha256 "$SUM" "$TORRENT_URL" "$d/image.bin");;
 		esac
 		case $setup in registry|mirror) rm -rf "$W/roots/c$i"; mkdir -p "$W/roots/c$i";; esac
-		ip netns exec "$P-c$i" $NICE timeout "$TIMEOUT" bash "$W/client.sh" "$d" "$fifo" "${cmd[@]}" &
+		ip netns exec "$P-c$i" $NICE timeout "$TIMEOUT" bash "$W/client.sh" \
+			"$d" "$fifo" "${cmd[@]}" &
 		cpids="$cpids $!"
 		i=$((i + 1))
 	done
@@ -245,7 +296,25 @@ run() {	# SETUP N DELAY(0|1): one row
 	sleep 0.3
 	t0=$(date +%s%N)
 	exec 9>&-		# ... and its close (EOF) starts them all at once
+	spid=""
+	if [ "$setup" = dolly ]; then
+		# the chain: once every client listens, the server on the origin sends to the first
+		{ echo "infile $W/www/image.bin"; echo "outfile /tmp/fleet-dolly.out"
+		  i=1; while [ $i -le "$n" ]; do echo "10.213.1.$i"; i=$((i + 1)); done; echo endconfig; } > "$R/tab"
+		i=1
+		while [ $i -le "$n" ]; do
+			for _ in $(seq 200); do inns c$i ss -Hltn 'sport = :9997' | grep -q . && break; sleep 0.05; done
+			i=$((i + 1))
+		done
+		inns o $NICE timeout "$TIMEOUT" "$DOLLY" -v -r 50 -s -f "$R/tab" > "$R/server.txt" 2>&1 < /dev/null &
+		spid=$!
+	fi
 	for p in $cpids; do wait "$p"; done
+	if [ -n "$spid" ]; then
+		wait "$spid"
+		grep -q "Transfert to all client nodes done" "$R/server.txt" ||
+			{ echo "  dolly server: no acknowledgement from the chain:"; tail -n 3 "$R/server.txt" | sed 's/^/    /'; }
+	fi
 	# a pull-through registry may still be storing what it streamed: count until the origin is quiet
 	tx1=$(otx)
 	for _ in $(seq 120); do
@@ -261,12 +330,14 @@ run() {	# SETUP N DELAY(0|1): one row
 		if [ -s "$d/result" ]; then read -r rc end < "$d/result"; else rc=124 end=$(date +%s%N); fi
 		times="$times $(( (end - t0) / 1000000 ))"
 		case $setup in
-		origin|cache)
+		origin|cache|dolly)
 			a=$(sed -n 's/^ok .*attempts=\([0-9]*\).*/\1/p' "$d/out")
 			[ "$rc" = 0 ] && grep -q "sha256=$SUM" "$d/out" || fails=$((fails + 1))
 			# attempts - 1 when it finished, else the retries it announced
 			if [ -n "$a" ]; then retries=$((retries + a - 1))
 			else retries=$((retries + $(grep -c '^event retry' "$d/err"))); fi;;
+		torrent|torrent-seed)	# the sha256 is checked inside (--sha256): rc says it
+			[ "$rc" = 0 ] && grep -q '^ok torrent' "$d/out" || fails=$((fails + 1));;
 		registry|mirror)
 			[ "$rc" = 0 ] && cmp -s "$W/roots/c$i/image.bin" "$W/www/image.bin" || fails=$((fails + 1))
 			retries=$((retries + $(grep -c 'retrying in' "$d/err")))
@@ -284,7 +355,15 @@ run() {	# SETUP N DELAY(0|1): one row
 	[ "$fails" -gt 0 ] && { echo "  first failure:"; for d in "$R"/c*; do
 		grep -q '^ok\|^unpacked' "$d/out" 2>/dev/null || { tail -n 2 "$d/out" "$d/err" 2>/dev/null | sed 's/^/    /'; break; }
 	done; }
-	rm -f "$fifo"
+	if [ "$setup" = torrent-seed ]; then	# the row's seeders "after boot" end with it
+		i=1
+		while [ $i -le "$n" ]; do
+			for p in $(ip netns pids "$P-c$i" 2>/dev/null); do kill "$p" 2>/dev/null; done
+			i=$((i + 1))
+		done
+		sleep 1
+	fi
+	rm -f "$fifo" "$R"/c*/image.bin
 }
 
 echo "fleet: image $MB MiB (live: $SIZE bytes; OCI: $IMGBYTES bytes of blobs), client links ${CMBIT} Mbit/s, cache link ${KMBIT} Mbit/s," \
@@ -293,12 +372,19 @@ echo "origin/client: bytes the origin's veth sent in the run, per client, over t
 printf '%-22s %4s %10s %9s %9s %9s %6s %7s\n' setup N origin/cl p50_s p99_s max_s fail retries
 for setup in $SETUPS; do
 	for n in $NS_LIST; do
+		if [ "$setup" = dolly ] && [ "$n" -gt 16 ]; then
+			# dolly's server refuses more (MAXFANOUT in dolly.c): "Too many clients (17), max is 16."
+			printf '%-22s %4d %s\n' dolly "$n" "  (not run: dolly's server takes at most 16 hosts)"
+			continue
+		fi
 		run "$setup" "$n" 0
 	done
 	case $setup in origin|cache)
 		if [ "$HAVE_DELAY" = yes ]; then
 			run "$setup" "$MAXN" 1
 		fi;;
+	torrent|torrent-seed)	# boots spread over FLEET_DELAY s: the early ones have finished
+		run "$setup" "$MAXN" 1;;
 	esac
 done
 [ "$HAVE_DELAY" = yes ] || echo "start delay: TODO, not measured: fetchtool has no $DELAY_OPT option in this tree (issue 14 item 2)"

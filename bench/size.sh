@@ -16,9 +16,9 @@ cp "$init" "$tmp/init"
 strip "$tmp/init" 2>/dev/null || true
 init_sz=$(stat -c %s "$tmp/init")
 img_sz=$(stat -c %s "$img")
-raw_sz=$(xz -dc "$img" 2>/dev/null | wc -c || true)
+raw_sz=$( (zstd -dc "$img" 2>/dev/null || xz -dc "$img" 2>/dev/null) | wc -c || true)
 nmod=0
-[ -f "$list" ] && nmod=$(grep -c '^file .*\.ko' "$list" || true)
+[ -f "$list" ] && nmod=$(grep -c '^file [^ ]*\.ko' "$list" || true)
 human() { awk -v b="$1" 'BEGIN { if (b >= 1048576) printf "%.2f MiB", b / 1048576; else printf "%.1f KiB", b / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 printf '%-44s %10s  %s\n' "what" "bytes" ""

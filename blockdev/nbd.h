@@ -88,4 +88,11 @@ int nbd_attach(const struct nbd_spec *s, unsigned timeout_ms, char *dev_out, siz
 int nbd_supervise_spawn(const struct nbd_spec *s, const struct nbd_export *info,
 			event_fn ev, void *evctx, pid_t *pid_out, char *err, size_t errlen);
 
+/*
+ * Disconnect /dev/nbd<index> as a clean shutdown does (nbd-client -d): the kernel sends the
+ * server NBD_CMD_DISC and drops the device. Netlink NBD_CMD_DISCONNECT, else the ioctl.
+ * The device must no longer be in use (a file system still on it loses its writes).
+ */
+int nbd_detach(int index, char *err, size_t errlen);
+
 #endif

@@ -4,6 +4,7 @@
 #include "blockdev/nbdproto.h"
 #include "util/errbuf.h"
 #include "util/clock.h"
+#include "util/daemon.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -211,85 +212,6 @@ static int connect_retryable(int rc)
 	       rc == -ECONNRESET || rc == -ENETDOWN || rc == -EHOSTDOWN || rc == -EADDRNOTAVAIL;
 }
 
-/*
- * Make /proc/PID/cmdline start with '@' (what systemd's shutdown checks) by writing the name
- * over our own argument area, whose bounds are fields 48-49 of /proc/self/stat; a name
- * longer than the area is cut (e.g. "/init" becomes "@init"). comm gets the whole name (up to
- * 15 bytes). Returns 0 or -errno.
- */
-static int set_cmdline(const char *name)
-{
-	char buf[1024], *p;
-	unsigned long start = 0, end = 0;
-	ssize_t n;
-	int fd, field;
-
-	prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
-	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EPROTO;
-	/* p+2 is field 3 (state); walk to field 48 (arg_start) */
-	p += 2;
-	for (field = 3; field < 48 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p || sscanf(p, "%lu %lu", &start, &end) != 2 || end <= start || end - start > (1u << 20))
-		return -EPROTO;
-	{
-		char *area = (char *)start;
-		size_t len = end - start, k = strlen(name);
-
-		if (k > len - 1)
-			k = len - 1;
-		memset(area, 0, len);
-		memcpy(area, name, k);
-	}
-	return 0;
-}
-
-/*
- * Detach from everything of the initramfs: fds, cwd, signals, OOM killer, swapping.
- * Character devices (the console, /dev/kmsg: devtmpfs moves into the new root) stay open for
- * the caller's event callback; every other fd (files of the initramfs, pipes, sockets) closes.
- */
-static void become_daemon(int keep_fd)
-{
-	long max = sysconf(_SC_OPEN_MAX);
-	struct stat st;
-	int fd;
-
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = 3; fd < max; fd++)
-		if (fd != keep_fd && fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode))
-			close(fd);
-	setsid();
-	if (chdir("/") < 0) {
-		/* nothing to do: "/" always exists */
-	}
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "-1000", 5) < 0) {
-			/* best effort */
-		}
-		close(fd);
-	}
-	mlockall(MCL_CURRENT | MCL_FUTURE);
-}
-
 static int wait_dev(const char *dev)
 {
 	long long end = (long long)mono_ms() + NBD_DEV_WAIT_MS;
@@ -325,8 +247,8 @@ static int attach_ioctl(int sock, const struct nbdk_config *c, int *index, char 
 	if (pid == 0) {
 		char name[32];
 		snprintf(name, sizeof(name), "@netinit-nbd%d", idx);
-		become_daemon(devfd);
-		set_cmdline(name);
+		daemon_detach(&devfd, 1, true);
+		daemon_set_cmdline(name);
 		_exit(nbdk_ioctl_do_it(devfd) ? 1 : 0);
 	}
 	close(devfd);
@@ -546,8 +468,8 @@ int nbd_supervise_spawn(const struct nbd_spec *spec, const struct nbd_export *in
 	}
 	if (pid == 0) {
 		snprintf(name, sizeof(name), "@netinit-nbd%d", info->dev_index);
-		become_daemon(g.fd);
-		if ((rc = set_cmdline(name)))
+		daemon_detach(&g.fd, 1, true);
+		if ((rc = daemon_set_cmdline(name)))
 			event(ev, evctx, EV_WARN, "nbd%d: cannot rename the supervisor to %s (%s); systemd may stop it at shutdown",
 			      info->dev_index, name, strerror(-rc));
 		sup_main(&s, &g);
@@ -559,5 +481,27 @@ int nbd_supervise_spawn(const struct nbd_spec *spec, const struct nbd_export *in
 	return 0;
 err_close:
 	nbdk_genl_close(&g);
+	return rc;
+}
+
+int nbd_detach(int index, char *err, size_t errlen)
+{
+	struct nbdk_genl g;
+	int rc;
+
+	if (index < 0) {
+		seterr(err, errlen, "nbd%d: no such device", index);
+		return -EINVAL;
+	}
+	if ((rc = nbdk_genl_open(&g)) == 0) {
+		rc = nbdk_disconnect(&g, index);
+		nbdk_genl_close(&g);
+		if (rc == 0)
+			return 0;
+	}
+	/* no netlink family, or a device attached with the ioctls */
+	if (nbdk_ioctl_disconnect(index) == 0)
+		return 0;
+	seterr(err, errlen, "disconnect /dev/nbd%d: %s", index, strerror(-rc));
 	return rc;
 }

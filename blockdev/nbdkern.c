@@ -1,6 +1,7 @@
 /* nbdkern: generic netlink and ioctl glue for the kernel's NBD driver (see nbdkern.h). */
 #include "blockdev/nbdkern.h"
 #include "blockdev/nbdproto.h"
+#include "util/netlink.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,13 +11,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/genetlink.h>
 
-/* ---- netlink wire structures (include/uapi/linux/netlink.h, genetlink.h) ---- */
-#define NETLINK_GENERIC_PROTO 16
-#define NLMSG_TYPE_ERROR 2
-#define NLMSG_TYPE_DONE 3
-#define NLM_F_REQUEST_ 0x1
-#define NLM_F_ACK_ 0x4
+/* generic netlink (include/uapi/linux/genetlink.h): the controller resolves "nbd" */
 #define GENL_ID_CTRL_ 0x10
 #define CTRL_CMD_GETFAMILY_ 3
 #define CTRL_ATTR_FAMILY_ID_ 1
@@ -24,19 +22,6 @@
 #define CTRL_ATTR_MCAST_GROUPS_ 7
 #define CTRL_ATTR_MCAST_GRP_NAME_ 1
 #define CTRL_ATTR_MCAST_GRP_ID_ 2
-#define NLA_F_NESTED_ (1u << 15)
-#define NLA_TYPE_MASK_ 0x3fff
-#define SOL_NETLINK_ 270
-#define NETLINK_ADD_MEMBERSHIP_ 1
-#define NBDK_REPLY_TIMEOUT_MS 5000 /* the kernel answers at once; this only bounds a bug */
-
-struct nl_hdr {
-	uint32_t len;    /* whole message, header included */
-	uint16_t type;   /* family id, or NLMSG_TYPE_* */
-	uint16_t flags;  /* NLM_F_* */
-	uint32_t seq;    /* our sequence number, echoed in replies */
-	uint32_t pid;    /* port id, 0 = kernel */
-};
 
 struct genl_hdr {
 	uint8_t cmd;       /* NBDK_CMD_* / CTRL_CMD_* */
@@ -44,163 +29,36 @@ struct genl_hdr {
 	uint16_t reserved; /* zero */
 };
 
-struct nl_attr {
-	uint16_t len;   /* header + payload, not padded */
-	uint16_t type;  /* attribute number, NLA_F_NESTED for nests */
+static void msg_init(struct nlu_msg *m, uint16_t type, uint8_t cmd, uint8_t version)
+{
+	struct genl_hdr g = { .cmd = cmd, .version = version };
+
+	nlu_init(m, type, NLM_F_ACK, &g, sizeof(g));
+}
+
+/* A genl reply: its attributes, after the genl header, go to the walker in ctx. */
+struct genl_walk {
+	nlu_attr_fn fn;
+	void *ctx;
 };
 
-struct sockaddr_nl_ {
-	uint16_t nl_family; /* AF_NETLINK */
-	uint16_t nl_pad;
-	uint32_t nl_pid;    /* 0: kernel */
-	uint32_t nl_groups;
-};
-
-#define NL_ALIGN(n) (((n) + 3u) & ~3u)
-#define MSGBUF 8192
-
-struct msg {
-	union {
-		unsigned char b[MSGBUF];
-		uint32_t align_;
-	};
+static int genl_reply(void *ctx, const struct nlmsghdr *h)
+{
+	struct genl_walk *w = ctx;
 	size_t len;
-	int overflow;
-};
+	const unsigned char *p = nlu_payload(h, sizeof(struct genl_hdr), &len);
 
-static void msg_init(struct msg *m, uint16_t type, uint8_t cmd, uint8_t version, uint32_t seq)
-{
-	struct nl_hdr *h = (struct nl_hdr *)m->b;
-	struct genl_hdr *g = (struct genl_hdr *)(m->b + sizeof(*h));
-
-	memset(m->b, 0, sizeof(*h) + sizeof(*g));
-	h->type = type;
-	h->flags = NLM_F_REQUEST_ | NLM_F_ACK_;
-	h->seq = seq;
-	g->cmd = cmd;
-	g->version = version;
-	m->len = sizeof(*h) + sizeof(*g);
-	m->overflow = 0;
-}
-
-static size_t attr_put(struct msg *m, uint16_t type, const void *data, size_t len)
-{
-	struct nl_attr a = { .len = (uint16_t)(sizeof(a) + len), .type = type };
-	size_t at = m->len;
-
-	if (m->len + NL_ALIGN(sizeof(a) + len) > sizeof(m->b)) {
-		m->overflow = 1;
-		return at;
-	}
-	memcpy(m->b + m->len, &a, sizeof(a));
-	if (len)
-		memcpy(m->b + m->len + sizeof(a), data, len);
-	memset(m->b + m->len + sizeof(a) + len, 0, NL_ALIGN(sizeof(a) + len) - sizeof(a) - len);
-	m->len += NL_ALIGN(sizeof(a) + len);
-	return at;
-}
-
-static void attr_u32(struct msg *m, uint16_t type, uint32_t v) { attr_put(m, type, &v, sizeof(v)); }
-static void attr_u64(struct msg *m, uint16_t type, uint64_t v) { attr_put(m, type, &v, sizeof(v)); }
-
-static size_t nest_start(struct msg *m, uint16_t type)
-{
-	return attr_put(m, type | NLA_F_NESTED_, NULL, 0);
-}
-
-static void nest_end(struct msg *m, size_t at)
-{
-	struct nl_attr a;
-
-	if (m->overflow)
-		return;
-	memcpy(&a, m->b + at, sizeof(a));
-	a.len = (uint16_t)(m->len - at);
-	memcpy(m->b + at, &a, sizeof(a));
-}
-
-/* Walk attributes in [p, p+len): calls fn for each; stops at a malformed one. */
-typedef void (*attr_fn)(void *ctx, uint16_t type, const unsigned char *data, size_t len);
-static void attr_walk(const unsigned char *p, size_t len, attr_fn fn, void *ctx)
-{
-	while (len >= sizeof(struct nl_attr)) {
-		struct nl_attr a;
-		memcpy(&a, p, sizeof(a));
-		if (a.len < sizeof(a) || a.len > len)
-			return;
-		fn(ctx, a.type & NLA_TYPE_MASK_, p + sizeof(a), a.len - sizeof(a));
-		if (NL_ALIGN(a.len) >= len)
-			return;
-		p += NL_ALIGN(a.len);
-		len -= NL_ALIGN(a.len);
-	}
-}
-
-static int nl_send(int fd, struct msg *m)
-{
-	struct sockaddr_nl_ sa = { .nl_family = AF_NETLINK };
-	struct nl_hdr h;
-
-	if (m->overflow)
-		return -EMSGSIZE;
-	memcpy(&h, m->b, sizeof(h));
-	h.len = (uint32_t)m->len;
-	memcpy(m->b, &h, sizeof(h));
-	if (sendto(fd, m->b, m->len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
+	if (p)
+		nlu_attr_walk(p, len, w->fn, w->ctx);
 	return 0;
 }
 
-/*
- * Receive replies to seq until the ACK (or an error). For every genl message of that seq,
- * fn is called on its attributes. Other messages (events) are skipped.
- */
-static int nl_transact(int fd, uint32_t seq, attr_fn fn, void *ctx)
+/* Send m and wait for the ACK; fn sees the attributes of the replies before it. */
+static int genl_request(struct nbdk_genl *g, struct nlu_msg *m, nlu_attr_fn fn, void *ctx)
 {
-	static unsigned char buf[MSGBUF] __attribute__((aligned(4)));
+	struct genl_walk w = { .fn = fn, .ctx = ctx };
 
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-		size_t off = 0;
-		int r = poll(&p, 1, NBDK_REPLY_TIMEOUT_MS);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
-		}
-		while ((size_t)n - off >= sizeof(struct nl_hdr)) {
-			struct nl_hdr h;
-			memcpy(&h, buf + off, sizeof(h));
-			if (h.len < sizeof(h) || h.len > (size_t)n - off)
-				break;
-			if (h.seq == seq) {
-				if (h.type == NLMSG_TYPE_ERROR) {
-					int32_t e;
-					if (h.len < sizeof(h) + sizeof(e))
-						return -EPROTO;
-					memcpy(&e, buf + off + sizeof(h), sizeof(e));
-					return e; /* 0 = ACK */
-				}
-				if (h.type == NLMSG_TYPE_DONE)
-					return 0;
-				if (fn && h.len >= sizeof(h) + sizeof(struct genl_hdr))
-					attr_walk(buf + off + sizeof(h) + sizeof(struct genl_hdr),
-						  h.len - sizeof(h) - sizeof(struct genl_hdr), fn, ctx);
-			}
-			off += NL_ALIGN(h.len);
-			if (off >= (size_t)n)
-				break;
-		}
-	}
+	return nlu_request(g->fd, m, ++g->seq, fn ? genl_reply : NULL, &w, NLU_TIMEOUT_MS);
 }
 
 /* ---- family resolution ---- */
@@ -232,7 +90,7 @@ static void grp_list(void *ctx, uint16_t type, const unsigned char *d, size_t le
 	(void)type;
 	f->grp_name[0] = '\0';
 	f->grp_id = 0;
-	attr_walk(d, len, grp_attr, f);
+	nlu_attr_walk(d, len, grp_attr, f);
 	if (!strcmp(f->grp_name, NBD_GENL_MCAST))
 		f->g->mcast = f->grp_id;
 }
@@ -245,19 +103,19 @@ static void fam_attr(void *ctx, uint16_t type, const unsigned char *d, size_t le
 		memcpy(&f->g->family, d, 2);
 		f->got_id = 1;
 	} else if (type == CTRL_ATTR_MCAST_GROUPS_) {
-		attr_walk(d, len, grp_list, f);
+		nlu_attr_walk(d, len, grp_list, f);
 	}
 }
 
 int nbdk_genl_open(struct nbdk_genl *g)
 {
-	struct sockaddr_nl_ sa = { .nl_family = AF_NETLINK };
-	static struct msg m;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	static struct nlu_msg m;
 	struct fam_ctx f = { .g = g };
 	int rc;
 
 	memset(g, 0, sizeof(*g));
-	g->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC_PROTO);
+	g->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (g->fd < 0)
 		return -errno;
 	if (bind(g->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -265,11 +123,9 @@ int nbdk_genl_open(struct nbdk_genl *g)
 		goto err_close;
 	}
 	g->seq = 1;
-	msg_init(&m, GENL_ID_CTRL_, CTRL_CMD_GETFAMILY_, 1, ++g->seq);
-	attr_put(&m, CTRL_ATTR_FAMILY_NAME_, NBD_GENL_FAMILY, sizeof(NBD_GENL_FAMILY));
-	if ((rc = nl_send(g->fd, &m)))
-		goto err_close;
-	rc = nl_transact(g->fd, g->seq, fam_attr, &f);
+	msg_init(&m, GENL_ID_CTRL_, CTRL_CMD_GETFAMILY_, 1);
+	nlu_put_str(&m, CTRL_ATTR_FAMILY_NAME_, NBD_GENL_FAMILY);
+	rc = genl_request(g, &m, fam_attr, &f);
 	if (rc == 0 && !f.got_id)
 		rc = -ENOENT;
 	if (rc)
@@ -290,20 +146,20 @@ void nbdk_genl_close(struct nbdk_genl *g)
 
 /* ---- connect / reconfigure ---- */
 
-static void put_sockets(struct msg *m, int sock)
+static void put_sockets(struct nlu_msg *m, int sock)
 {
-	size_t socks = nest_start(m, NBDK_ATTR_SOCKETS);
-	size_t item = nest_start(m, NBDK_SOCK_ITEM);
+	size_t socks = nlu_nest_start(m, NBDK_ATTR_SOCKETS | NLA_F_NESTED);
+	size_t item = nlu_nest_start(m, NBDK_SOCK_ITEM | NLA_F_NESTED);
 
-	attr_u32(m, NBDK_SOCK_FD, (uint32_t)sock);
-	nest_end(m, item);
-	nest_end(m, socks);
+	nlu_put_u32(m, NBDK_SOCK_FD, (uint32_t)sock);
+	nlu_nest_end(m, item);
+	nlu_nest_end(m, socks);
 }
 
-static void put_backend(struct msg *m, const char *backend)
+static void put_backend(struct nlu_msg *m, const char *backend)
 {
 	if (backend && *backend)
-		attr_put(m, NBDK_ATTR_BACKEND_IDENTIFIER, backend, strlen(backend) + 1);
+		nlu_put_str(m, NBDK_ATTR_BACKEND_IDENTIFIER, backend);
 }
 
 static void index_attr(void *ctx, uint16_t type, const unsigned char *d, size_t len)
@@ -317,22 +173,20 @@ static void index_attr(void *ctx, uint16_t type, const unsigned char *d, size_t 
 
 int nbdk_connect(struct nbdk_genl *g, int sock, const struct nbdk_config *c, int *index)
 {
-	static struct msg m;
+	static struct nlu_msg m;
 	int idx = -1, rc;
 
-	msg_init(&m, g->family, NBDK_CMD_CONNECT, NBD_GENL_VERSION_1, ++g->seq);
-	attr_u64(&m, NBDK_ATTR_SIZE_BYTES, c->size);
-	attr_u64(&m, NBDK_ATTR_BLOCK_SIZE_BYTES, c->block_size);
-	attr_u64(&m, NBDK_ATTR_SERVER_FLAGS, c->tflags);
+	msg_init(&m, g->family, NBDK_CMD_CONNECT, NBD_GENL_VERSION_1);
+	nlu_put_u64(&m, NBDK_ATTR_SIZE_BYTES, c->size);
+	nlu_put_u64(&m, NBDK_ATTR_BLOCK_SIZE_BYTES, c->block_size);
+	nlu_put_u64(&m, NBDK_ATTR_SERVER_FLAGS, c->tflags);
 	if (c->io_timeout_s)
-		attr_u64(&m, NBDK_ATTR_TIMEOUT, c->io_timeout_s);
+		nlu_put_u64(&m, NBDK_ATTR_TIMEOUT, c->io_timeout_s);
 	if (c->dead_timeout_s)
-		attr_u64(&m, NBDK_ATTR_DEAD_CONN_TIMEOUT, c->dead_timeout_s);
+		nlu_put_u64(&m, NBDK_ATTR_DEAD_CONN_TIMEOUT, c->dead_timeout_s);
 	put_backend(&m, c->backend);
 	put_sockets(&m, sock);
-	if ((rc = nl_send(g->fd, &m)))
-		return rc;
-	if ((rc = nl_transact(g->fd, g->seq, index_attr, &idx)))
+	if ((rc = genl_request(g, &m, index_attr, &idx)))
 		return rc;
 	if (idx < 0)
 		return -EPROTO;
@@ -342,37 +196,61 @@ int nbdk_connect(struct nbdk_genl *g, int sock, const struct nbdk_config *c, int
 
 int nbdk_reconfigure(struct nbdk_genl *g, int index, int sock, const struct nbdk_config *c)
 {
-	static struct msg m;
-	int rc;
+	static struct nlu_msg m;
 
-	msg_init(&m, g->family, NBDK_CMD_RECONFIGURE, NBD_GENL_VERSION_1, ++g->seq);
-	attr_u32(&m, NBDK_ATTR_INDEX, (uint32_t)index);
+	msg_init(&m, g->family, NBDK_CMD_RECONFIGURE, NBD_GENL_VERSION_1);
+	nlu_put_u32(&m, NBDK_ATTR_INDEX, (uint32_t)index);
 	if (c->io_timeout_s)
-		attr_u64(&m, NBDK_ATTR_TIMEOUT, c->io_timeout_s);
+		nlu_put_u64(&m, NBDK_ATTR_TIMEOUT, c->io_timeout_s);
 	if (c->dead_timeout_s)
-		attr_u64(&m, NBDK_ATTR_DEAD_CONN_TIMEOUT, c->dead_timeout_s);
+		nlu_put_u64(&m, NBDK_ATTR_DEAD_CONN_TIMEOUT, c->dead_timeout_s);
 	put_backend(&m, c->backend);
 	put_sockets(&m, sock);
-	if ((rc = nl_send(g->fd, &m)))
-		return rc;
-	return nl_transact(g->fd, g->seq, NULL, NULL);
+	return genl_request(g, &m, NULL, NULL);
+}
+
+int nbdk_disconnect(struct nbdk_genl *g, int index)
+{
+	static struct nlu_msg m;
+
+	msg_init(&m, g->family, NBDK_CMD_DISCONNECT, NBD_GENL_VERSION_1);
+	nlu_put_u32(&m, NBDK_ATTR_INDEX, (uint32_t)index);
+	return genl_request(g, &m, NULL, NULL);
 }
 
 int nbdk_subscribe(struct nbdk_genl *g)
 {
 	if (!g->mcast)
 		return -ENOENT;
-	if (setsockopt(g->fd, SOL_NETLINK_, NETLINK_ADD_MEMBERSHIP_, &g->mcast, sizeof(g->mcast)) < 0)
+	if (setsockopt(g->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g->mcast, sizeof(g->mcast)) < 0)
 		return -errno;
 	return 0;
 }
 
+struct dead_ctx {
+	uint16_t family;
+	int index;
+};
+
+static void dead_msg(void *ctx, uint16_t type, uint32_t seq, const unsigned char *p, size_t len)
+{
+	struct dead_ctx *d = ctx;
+	struct genl_hdr gh;
+
+	(void)seq;
+	if (type != d->family || len < sizeof(gh) || d->index >= 0)
+		return;
+	memcpy(&gh, p, sizeof(gh));
+	if (gh.cmd == NBDK_CMD_LINK_DEAD)
+		nlu_attr_walk(p + sizeof(gh), len - sizeof(gh), index_attr, &d->index);
+}
+
 int nbdk_wait_link_dead(struct nbdk_genl *g, int timeout_ms, int *index)
 {
-	static unsigned char buf[MSGBUF] __attribute__((aligned(4)));
+	static unsigned char buf[NLU_RECV_MAX] __attribute__((aligned(4)));
 	struct pollfd p = { .fd = g->fd, .events = POLLIN };
+	struct dead_ctx d = { .family = g->family, .index = -1 };
 	ssize_t n;
-	size_t off = 0;
 	int r = poll(&p, 1, timeout_ms);
 
 	if (r < 0)
@@ -382,24 +260,11 @@ int nbdk_wait_link_dead(struct nbdk_genl *g, int timeout_ms, int *index)
 	n = recv(g->fd, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n < 0)
 		return (errno == EINTR || errno == EAGAIN) ? 0 : -errno;
-	while ((size_t)n - off >= sizeof(struct nl_hdr) + sizeof(struct genl_hdr)) {
-		struct nl_hdr h;
-		struct genl_hdr gh;
-		memcpy(&h, buf + off, sizeof(h));
-		if (h.len < sizeof(h) + sizeof(gh) || h.len > (size_t)n - off)
-			break;
-		memcpy(&gh, buf + off + sizeof(h), sizeof(gh));
-		if (h.type == g->family && gh.cmd == NBDK_CMD_LINK_DEAD) {
-			int idx = -1;
-			attr_walk(buf + off + sizeof(h) + sizeof(gh), h.len - sizeof(h) - sizeof(gh), index_attr, &idx);
-			if (idx >= 0) {
-				*index = idx;
-				return 1;
-			}
-		}
-		off += NL_ALIGN(h.len);
-	}
-	return 0;
+	nlu_walk(buf, (size_t)n, dead_msg, &d);
+	if (d.index < 0)
+		return 0;
+	*index = d.index;
+	return 1;
 }
 
 /* ---- ioctl fallback ---- */
@@ -462,5 +327,20 @@ int nbdk_ioctl_do_it(int devfd)
 		rc = -errno;
 	ioctl(devfd, _IO(NBD_IOCTL_TYPE, NBD_IOC_CLEAR_QUE));
 	ioctl(devfd, _IO(NBD_IOCTL_TYPE, NBD_IOC_CLEAR_SOCK));
+	return rc;
+}
+
+int nbdk_ioctl_disconnect(int index)
+{
+	char path[32];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/dev/nbd%d", index);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, _IO(NBD_IOCTL_TYPE, NBD_IOC_DISCONNECT)) < 0)
+		rc = -errno;
+	close(fd);
 	return rc;
 }

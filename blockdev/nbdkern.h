@@ -36,6 +36,9 @@ int nbdk_connect(struct nbdk_genl *g, int sock, const struct nbdk_config *c, int
 /* NBD_CMD_RECONFIGURE: hand a new socket to device index (replaces a dead one). */
 int nbdk_reconfigure(struct nbdk_genl *g, int index, int sock, const struct nbdk_config *c);
 
+/* NBD_CMD_DISCONNECT: send the server NBD_CMD_DISC and tear device index down. */
+int nbdk_disconnect(struct nbdk_genl *g, int index);
+
 /* Join the multicast group (needs g->mcast). */
 int nbdk_subscribe(struct nbdk_genl *g);
 
@@ -48,5 +51,7 @@ int nbdk_wait_link_dead(struct nbdk_genl *g, int timeout_ms, int *index);
 int nbdk_ioctl_setup(int sock, const struct nbdk_config *c, int *index);
 /* Blocks in NBD_DO_IT until the device is disconnected. */
 int nbdk_ioctl_do_it(int devfd);
+/* NBD_DISCONNECT on /dev/nbd<index> (the NBD_DO_IT holder then returns). */
+int nbdk_ioctl_disconnect(int index);
 
 #endif

@@ -108,6 +108,7 @@ struct nbd_wire_export_name_reply {
 #define NBD_IOC_DO_IT        3
 #define NBD_IOC_CLEAR_SOCK   4
 #define NBD_IOC_CLEAR_QUE    5
+#define NBD_IOC_DISCONNECT   8
 #define NBD_IOC_SET_TIMEOUT  9
 #define NBD_IOC_SET_FLAGS    10
 

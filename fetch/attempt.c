@@ -93,7 +93,7 @@ enum fetch_act fetch_response(struct fetch_pos *pos, const struct fetch_resp *r,
 			return stop(v, rc, hv, *rc);
 		}
 		if (r->code == 206) {
-			if (!pos->range_start || !r->have_cr || r->cr_start != pos->range_start) {
+			if ((!pos->range_start && !pos->ranged) || !r->have_cr || r->cr_start != pos->range_start) {
 				snprintf(msg, msglen, "server answered Range %" PRIu64 "- with another range",
 					 pos->range_start);
 				return stop(v, rc, FETCH_V_RESTART, 0);

@@ -38,6 +38,7 @@ struct fetch_pos {
 				 * caller when it asks for byte 0 while the sink holds bytes; by
 				 * fetch_response when a Range is ignored) */
 	bool changed;		/* a RESTART because the source is another file now */
+	bool ranged;		/* this attempt sent a Range even from byte 0 (fetch_request.range_len) */
 };
 
 enum fetch_act {

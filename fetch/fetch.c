@@ -64,6 +64,8 @@ struct xfer {
 	char reason[64];
 	bool have_cr;
 	bool from_zero;		/* next attempt: no Range; skip what the sink has (it cannot reset) */
+	uint64_t range_end;	/* rq->range_len: stop at this byte of the source (0 = its end) */
+	bool range_done;	/* range_end reached inside a longer body: stopped on purpose */
 	uint64_t cr_start, cr_total;
 	enum fetch_verdict abort_v;	/* set by a callback that stopped the transfer */
 	int abort_rc;
@@ -281,6 +283,13 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 		if (!n)
 			return all;
 	}
+	if (x->range_end && n > x->range_end - x->pos.offset) {
+		/* a body longer than the range asked for (a server that ignored Range): cut it */
+		n = (size_t)(x->range_end - x->pos.offset);
+		x->range_done = true;
+		if (!n)
+			return 0;
+	}
 	if (x->hq)
 		hashq_add(x->hq, data, n);
 	rc = x->sink->write(x->sink->ctx, data, n);
@@ -300,7 +309,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ctx)
 	}
 	x->pos.offset += n;
 	x->src_bytes[x->cur] += n;
-	return all;
+	return x->range_done ? 0 : all;	/* 0: libcurl stops the transfer */
 }
 
 static bool hdr_is(const char *line, size_t len, const char *name)
@@ -558,12 +567,21 @@ static bool url_has_prefix(const char *url, const char *p)
 /* Position the next attempt: Range for http(s), REST for ftp, else from zero. */
 static int position_attempt(struct xfer *x)
 {
-	char range[32];
+	char range[48];
 	int rc;
 
 	x->pos.range_start = 0;
+	x->pos.ranged = false;
 	curl_easy_setopt(x->curl, CURLOPT_RANGE, NULL);
 	curl_easy_setopt(x->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)0);
+	if (x->is_http && x->range_end && !x->from_zero) {
+		/* fetch_request.range_len: a closed range, also from byte 0 */
+		snprintf(range, sizeof(range), "%" PRIu64 "-%" PRIu64, x->pos.offset, x->range_end - 1);
+		curl_easy_setopt(x->curl, CURLOPT_RANGE, range);
+		x->pos.range_start = x->pos.offset;
+		x->pos.ranged = true;
+		return 0;
+	}
 	if (!x->pos.offset)
 		return 0;
 	if (x->from_zero) {
@@ -593,7 +611,7 @@ static void fill_stats(struct xfer *x, struct fetch_stats *st)
 
 	if (!st)
 		return;
-	st->bytes = x->pos.offset;
+	st->bytes = x->pos.offset - x->rq->range_from;
 	st->elapsed_ms = mono_ms() - x->t0_ms;
 	st->attempts = x->attempt;
 	st->resumes = x->resumes;
@@ -654,8 +672,11 @@ static int run(struct xfer *x, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", x->msg);
 			return rc;
 		}
+		x->range_done = false;
 		res = curl_easy_perform(x->curl);
 		rc = 0;
+		if (x->range_done && res == CURLE_WRITE_ERROR)
+			res = CURLE_OK;	/* the range was complete: stopped on purpose */
 		x->http_code = 0;
 		if (x->is_http)
 			curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->http_code);
@@ -666,7 +687,11 @@ static int run(struct xfer *x, char *err, size_t errlen)
 				v = http_verdict(x, x->http_code, &rc);
 				if (v == V_FATAL)
 					return 0;	/* any_status: the caller reads the answer */
-			} else if (x->pos.total && x->pos.offset != x->pos.total) {
+			} else if (x->range_end && x->pos.offset != x->range_end) {
+				snprintf(x->msg, sizeof(x->msg), "transfer ended at %" PRIu64 " of the range up to %" PRIu64,
+					 x->pos.offset, x->range_end);
+				v = V_RETRY;
+			} else if (!x->range_end && x->pos.total && x->pos.offset != x->pos.total) {
 				snprintf(x->msg, sizeof(x->msg), "transfer ended at %" PRIu64 " of %" PRIu64 " bytes",
 					 x->pos.offset, x->pos.total);
 				v = V_RETRY;
@@ -678,6 +703,8 @@ static int run(struct xfer *x, char *err, size_t errlen)
 		if (x->pos.range_start && x->pos.offset > x->pos.range_start)
 			x->resumes++;
 		if (v == V_RETRY && !x->answer && x->pos.total && x->pos.offset == x->pos.total)
+			v = V_OK;
+		if (v == V_RETRY && !x->answer && x->range_end && x->pos.offset == x->range_end)
 			v = V_OK;	/* every byte is in; the link broke after the last one */
 		if (v == V_OK)
 			return 0;
@@ -780,6 +807,17 @@ static int fetch_one(const struct fetch_opts *o, const struct fetch_request *rq,
 	x->t0_ms = mono_ms();
 	x->is_http = url_has_prefix(url, "http://") || url_has_prefix(url, "https://");
 	x->is_ftp = url_has_prefix(url, "ftp://");
+	if (rq->range_len) {
+		/* the sink gets the range only: as if it held the bytes before it already */
+		if (!x->is_http || codec != SINK_CODEC_NONE || sink->reset || rq->range_from > UINT64_MAX - rq->range_len) {
+			snprintf(err, errlen, "%s: a byte range needs http(s), no decompression and a sink that "
+				 "does not start over", url);
+			free(x);
+			return -EINVAL;
+		}
+		x->pos.offset = rq->range_from;
+		x->range_end = rq->range_from + rq->range_len;
+	}
 	if ((sum && sum->set) || o->digest) {
 		x->hq = hashq_new();
 		if (!x->hq) {
@@ -864,31 +902,6 @@ int fetch_request(const struct fetch_opts *o, const struct fetch_request *rq, st
 	return fetch_one(o, rq, sink, ev, ev_ctx, st, err, errlen);
 }
 
-int fetch_query_escape(const char *in, char *out, size_t outlen)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *in; in++) {
-		unsigned char c = (unsigned char)*in;
-		bool keep = isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-
-		if (o + (keep ? 1 : 3) >= outlen)
-			return -ENAMETOOLONG;
-		if (keep) {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	if (o >= outlen)
-		return -ENAMETOOLONG;
-	out[o] = '\0';
-	return 0;
-}
-
 int fetch_url_origin(const char *url, char *out, size_t outlen)
 {
 	CURLU *u = curl_url();
@@ -929,6 +942,22 @@ static int sum_url(const char *url, char *out, size_t outlen, const char **name,
 	return 0;
 }
 
+/* rd.live.start-delay: a fleet that powered on together spreads out (a jittered wait, told
+ * as FETCH_EV_WAIT); nothing without one. */
+void fetch_start_delay(const struct fetch_opts *o, fetch_event_fn ev, void *ev_ctx)
+{
+	struct fetch_retry r;
+	struct fetch_event e = { .type = FETCH_EV_WAIT };
+
+	if (!o->start_delay_ms)
+		return;
+	fetch_retry_init(&r, mono_ms(), 0, 0, o->seed);
+	e.delay_ms = fetch_jitter(&r, o->start_delay_ms);
+	if (ev)
+		ev(&e, ev_ctx);
+	sleep_ms(e.delay_ms);
+}
+
 int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 	      fetch_event_fn ev, void *ev_ctx, struct fetch_stats *st,
 	      char *err, size_t errlen)
@@ -947,16 +976,7 @@ int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 	}
 	for (unsigned i = 0; i < o->nmirrors && i < FETCH_MAX_MIRRORS; i++)
 		alt[nalt++] = o->mirrors[i];
-	if (o->start_delay_ms) {	/* rd.live.start-delay: a fleet that powered on together spreads out */
-		struct fetch_retry r;
-		struct fetch_event e = { .type = FETCH_EV_WAIT };
-
-		fetch_retry_init(&r, mono_ms(), 0, 0, o->seed);
-		e.delay_ms = fetch_jitter(&r, o->start_delay_ms);
-		if (ev)
-			ev(&e, ev_ctx);
-		sleep_ms(e.delay_ms);
-	}
+	fetch_start_delay(o, ev, ev_ctx);
 	if (sum.set && sum.is_auto) {
 		char *url = malloc(FETCH_URL_MAX * FETCH_MAX_SOURCES), *text = malloc(CHECKSUM_FILE_MAX);
 		const char *salt[FETCH_MAX_MIRRORS];

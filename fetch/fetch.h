@@ -53,6 +53,11 @@ struct fetch_opts {
 /* Where the bytes go. write() must consume all of len or fail. */
 struct fetch_sink {
 	int (*write)(void *ctx, const void *buf, size_t len); /* 0 or -errno */
+	/* Random access (a transport that gets pieces out of order, fetch/torrent.h): len bytes
+	 * at byte off of the image, and reading back what was written (to serve peers).
+	 * NULL = a stream only. 0 or -errno. */
+	int (*pwrite)(void *ctx, const void *buf, size_t len, uint64_t off);
+	int (*pread)(void *ctx, void *buf, size_t len, uint64_t off);
 	int (*reset)(void *ctx);	/* discard all; NULL = cannot restart */
 	int (*finish)(void *ctx);	/* end of stream: flush, check; may be NULL */
 	uint64_t capacity;		/* bytes it can hold (device, tmpfs); 0 = unknown */
@@ -122,6 +127,10 @@ struct fetch_request {
 	unsigned max_attempts;	/* 0 = until o's deadline / --retry */
 	const char *const *alt;	/* more sources of the same bytes, tried after url in order */
 	unsigned nalt;
+	uint64_t range_from;	/* only bytes range_from .. range_from+range_len-1 of the source */
+	uint64_t range_len;	/* (an HTTP Range a-b; a web seed's pieces); 0 = the whole source.
+				 * http(s) only, sink without reset; a server that ignores the Range
+				 * is read up to the range and cut there */
 };
 
 /*
@@ -137,6 +146,8 @@ int fetch_request(const struct fetch_opts *o, const struct fetch_request *rq, st
 
 /* in, percent-encoded for a URL query (RFC 3986 unreserved kept); 0 or -ENAMETOOLONG. */
 int fetch_query_escape(const char *in, char *out, size_t outlen);
+/* The same for len bytes that may hold NUL (a BitTorrent info-hash). */
+int fetch_query_escape_bytes(const void *in, size_t len, char *out, size_t outlen);
 
 /* "scheme://host:port" of url (lower case, default port filled in); 0 or -EINVAL. */
 int fetch_url_origin(const char *url, char *out, size_t outlen);
@@ -174,6 +185,10 @@ int fetch_set_proxy(struct fetch_opts *o, const char *proxy, char *err, size_t e
 int fetch_url(const struct fetch_opts *o, struct fetch_sink *sink,
 	      fetch_event_fn ev, void *ev_ctx, struct fetch_stats *st,
 	      char *err, size_t errlen);
+
+/* rd.live.start-delay (o->start_delay_ms): wait a random part of it, told to ev as
+ * FETCH_EV_WAIT; fetch_url does this first, other transports (BitTorrent) call it. */
+void fetch_start_delay(const struct fetch_opts *o, fetch_event_fn ev, void *ev_ctx);
 
 /*
  * Size pre-check (fetch_url runs it against sink->capacity, then sink->mem_avail

@@ -1,6 +1,8 @@
 /* The pure half of fetch.h: option defaults, URL check, size pre-check. */
 #include "fetch/fetch.h"
+#include "fetch/torrent.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -170,4 +172,124 @@ int fetch_mem_available(uint64_t *avail)
 		return -EIO;
 	buf[n] = '\0';
 	return fetch_meminfo_parse(buf, avail);
+}
+
+int fetch_query_escape(const char *in, char *out, size_t outlen)
+{
+	return fetch_query_escape_bytes(in, strlen(in), out, outlen);
+}
+
+int fetch_query_escape_bytes(const void *inp, size_t len, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *in = inp;
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = in[i];
+		bool keep = isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+
+		if (o + (keep ? 1 : 3) >= outlen)
+			return -ENAMETOOLONG;
+		if (keep) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	if (o >= outlen)
+		return -ENAMETOOLONG;
+	out[o] = '\0';
+	return 0;
+}
+
+/* torrent.h: root=live:torrent:// (dracut) and torrent+https:// to the metainfo's URL */
+bool torrent_is_url(const char *url)
+{
+	return !strncasecmp(url, "torrent://", 10) || !strncasecmp(url, "torrent+https://", 16) ||
+	       !strncasecmp(url, "torrent+http://", 15);
+}
+
+/* torrent.h: rd.live.torrent.seed= */
+static int seed_term(const char *s, size_t len, unsigned *secs, unsigned *pct, bool *have_s, bool *have_r)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned nfrac = 0;
+	size_t i = 0;
+
+	if (!len)
+		return -EINVAL;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		if ((whole = whole * 10 + (unsigned)(s[i] - '0')) > 1000000000)
+			return -EINVAL;
+	if (!i)
+		return -EINVAL;
+	if (i == len) {	/* seconds */
+		if (*have_s || whole > 10u * 365 * 86400)
+			return -EINVAL;
+		*have_s = true;
+		*secs = (unsigned)whole;
+		return 0;
+	}
+	if (s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, nfrac++)
+			if (nfrac >= 2)
+				return -EINVAL;
+			else
+				frac = frac * 10 + (unsigned)(s[i] - '0');
+		if (!nfrac)
+			return -EINVAL;
+		if (nfrac == 1)
+			frac *= 10;
+	}
+	if (i != len - 1 || (s[i] != 'x' && s[i] != 'X') || *have_r || whole > 10000)
+		return -EINVAL;
+	if (!whole && !frac)
+		return -EINVAL;	/* "0x": no ratio is written "0" */
+	*have_r = true;
+	*pct = (unsigned)(whole * 100 + frac);
+	return 0;
+}
+
+int torrent_seed_parse(const char *s, unsigned *secs, unsigned *ratio_pct)
+{
+	bool have_s = false, have_r = false;
+	unsigned sec = 0, pct = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (seed_term(s, len, &sec, &pct, &have_s, &have_r))
+			return -EINVAL;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	if (have_s && have_r && !sec)
+		return -EINVAL;	/* "0,2x": 0 means no seeding, a ratio says otherwise */
+	*secs = sec;
+	*ratio_pct = pct;
+	return 0;
+}
+
+int torrent_meta_url(const char *url, char *out, size_t outlen)
+{
+	int n;
+
+	if (!strncasecmp(url, "torrent://", 10))
+		n = snprintf(out, outlen, "http://%s", url + 10);	/* dracut: curl's default scheme */
+	else if (!strncasecmp(url, "torrent+https://", 16))
+		n = snprintf(out, outlen, "https://%s", url + 16);
+	else if (!strncasecmp(url, "torrent+http://", 15))
+		n = snprintf(out, outlen, "http://%s", url + 15);
+	else
+		return -EINVAL;
+	if (n < 0 || (size_t)n >= outlen)
+		return -ENAMETOOLONG;
+	return out[strlen(out) - 1] == '/' || !strchr(strchr(out, ':') + 3, '/') ? -EINVAL : 0;
 }

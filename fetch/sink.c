@@ -1,4 +1,5 @@
 #include "fetch/sink.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,26 @@ static int fd_write(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+/* Random access (fetch_sink.pwrite/pread): whole-buffer pwrite/pread at base + off. */
+static int fd_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	struct sink_fd *s = ctx;
+	int rc = fs_pwrite_all(s->fd, buf, len, s->base + off);
+
+	if (rc)
+		return rc;
+	if (off + len > s->written)
+		s->written = off + len;	/* the image's extent so far */
+	return 0;
+}
+
+static int fd_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct sink_fd *s = ctx;
+
+	return fs_pread_all(s->fd, buf, len, s->base + off);
+}
+
 static int fd_reset(void *ctx)
 {
 	struct sink_fd *s = ctx;
@@ -83,14 +104,20 @@ int sink_fd_open(struct sink_fd *s, const char *path, struct fetch_sink *out,
 		 char *err, size_t errlen)
 {
 	struct stat st;
+	bool wronly = false;
 	int fd, rc;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* read-write: a torrent reads its pieces back to serve peers (fetch_sink.pread) */
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);	/* write-only: no pread */
+		wronly = true;
+	}
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot open %s for writing: %s", path, strerror(errno));
@@ -127,6 +154,8 @@ int sink_fd_open(struct sink_fd *s, const char *path, struct fetch_sink *out,
 	}
 	s->fd = fd;
 	out->write = fd_write;
+	out->pwrite = fd_pwrite;
+	out->pread = wronly ? NULL : fd_pread;
 	out->reset = fd_reset;
 	out->finish = fd_finish;
 	out->ctx = s;

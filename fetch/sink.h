@@ -3,7 +3,8 @@
  * a file (on a tmpfs), a block device (/dev/ram0, a target disk), a bounded
  * memory buffer (small files like .sha256), a caller callback (the OCI
  * unpacker), and a wrapper that decompresses .xz/.zst/.gz while streaming,
- * chosen by the URL's suffix. Fixed buffers and bounded decoder memory; the
+ * chosen by the URL's suffix. A file or a block device also takes writes at an offset and
+ * reads them back (fetch_sink.pwrite/pread: BitTorrent's pieces). Fixed buffers and bounded decoder memory; the
  * image is never buffered.
  */
 #ifndef NETINIT_FETCH_SINK_H

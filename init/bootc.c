@@ -8,6 +8,7 @@
 #include "init/log.h"
 #include "init/mounts.h"
 #include "init/root.h"
+#include "init/download.h"
 #include "fetch/fetch.h"
 #include "fetch/progress.h"
 #include "fetch/sink.h"
@@ -45,141 +46,112 @@
 #define NEXT_ALIGN   512                     /* where the image's own initramfs starts */
 #define MOVE_CHUNK   (4u << 20)              /* bytes moved at a time out of the initramfs */
 
-static const struct boot_plan *plan;
-static struct kmod_ctx *kmod;
-static bool reuse;          /* bootc.kexec with reuse-image: the archive is kept for the next kernel */
+/* What the steps share. Each returns 0 or -errno with b->e filled; bootc_root() returns
+ * that to the root stage, which dies once. */
+struct bootc {
+	const struct boot_plan *plan;
+	struct kmod_ctx *kmod;
+	bool reuse;		/* bootc.kexec with reuse-image: the archive is kept for the next kernel */
+	struct stage_err *e;
+};
 
-/* The partial root goes with its tmpfs; then the fatal path. */
-#define LAYER_PATH_HINT "the image is hostile or broken: a layer path is over the limits docs/oci.md gives"
+#define FAIL(rc, what, why, hint) return stage_fail(b->e, (rc), "root", (what), (why), (hint))
+#define TRY(x) do { int rc_ = (x); if (rc_ < 0) return rc_; } while (0)
 
-static _Noreturn void discard_and_die(const char *what, const char *why, const char *hint)
+/* The partial root goes with its tmpfs; then the failure. */
+static int discard(struct bootc *b, int rc, const char *what, const char *why, const char *hint)
 {
 	umount2(BOOTC_DIR, MNT_DETACH);
-	fatal("root", what, why, hint);
+	return stage_fail(b->e, rc, "root", what, why, hint);
 }
 
 /* bootc.zram=<size>: the tree lives in an ext4 on a compressed RAM disk (zram), which
  * holds more image in less RAM than a tmpfs; discard gives freed blocks back. */
-static void mount_tree_zram(void)
+static int mount_tree_zram(struct bootc *b)
 {
+	const struct boot_plan *plan = b->plan;
 	char err[400], why[600];
 	int fd, i, rc;
 
-	kmod_load(kmod, "zram");
+	kmod_load(b->kmod, "zram");
 	for (i = 0; i < 50 && access("/sys/block/zram0/disksize", W_OK) != 0; i++)
 		usleep(20000);
 	fd = open("/sys/block/zram0/disksize", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, plan->bootc_zram, strlen(plan->bootc_zram)) < 0) {
 		snprintf(why, sizeof(why), "set /sys/block/zram0/disksize to %s: %s", plan->bootc_zram, strerror(errno));
+		rc = -errno;
 		if (fd >= 0)
 			close(fd);
-		fatal("root", "bootc.zram", why, "the zram module must be in the initramfs (it is by default)");
+		FAIL(rc, "bootc.zram", why, "the zram module must be in the initramfs (it is by default)");
 	}
 	close(fd);
 	for (i = 0; i < 50 && access("/dev/zram0", F_OK) != 0; i++)
 		usleep(20000);
 	rc = deploy_mkfs("ext4", "/dev/zram0", "bootc", err, sizeof(err));
 	if (rc < 0)
-		fatal("root", "bootc.zram", err, "bootc.zram needs mkfs.ext4 in the initramfs: make initramfs MKFS=ext4");
-	kmod_load(kmod, "ext4");
+		FAIL(rc, "bootc.zram", err, "bootc.zram needs mkfs.ext4 in the initramfs: make initramfs MKFS=ext4");
+	kmod_load(b->kmod, "ext4");
 	mkdir_p(BOOTC_DIR, 0755);
 	rc = fs_mount("/dev/zram0", "ext4", 0, plan->rootflags[0] ? plan->rootflags : "discard", BOOTC_DIR, why,
 			   sizeof(why));
 	if (rc < 0)
-		fatal("root", "bootc.zram", why, "check rootflags=");
+		FAIL(rc, "bootc.zram", why, "check rootflags=");
 	if (mkdir(BOOTC_TREE, 0755) < 0 && errno != EEXIST)
-		discard_and_die(BOOTC_TREE, strerror(errno), NULL);
+		return discard(b, -errno, BOOTC_TREE, strerror(errno), NULL);
 	log_info("bootc: unpacking into an ext4 on /dev/zram0 (%s, compressed) at %s", plan->bootc_zram, BOOTC_TREE);
+	return 0;
 }
 
 /* A tmpfs for the tree, capped at the RAM that may be used (rd.minmem stays free);
  * rootflags= are appended, so size= there overrides the cap. */
-static void mount_tree_tmpfs(void)
+static int mount_tree_tmpfs(struct bootc *b)
 {
-	uint64_t avail = 0, reserve = (uint64_t)plan->minmem_mib << 20;
-	char opts[PLAN_STR + 64], err[300];
-
-	if (fetch_mem_available(&avail) < 0)
-		fatal("root", "/proc/meminfo", "cannot read MemAvailable", NULL);
-	if (avail <= reserve + (8u << 20)) {
-		snprintf(err, sizeof(err), "only %llu MiB of RAM available, rd.minmem keeps %u MiB free",
-			 (unsigned long long)(avail >> 20), plan->minmem_mib);
-		fatal("root", plan->root_arg, err, "give the machine more RAM or lower rd.minmem=");
-	}
+	const struct boot_plan *plan = b->plan;
 	/* with bootc.live.erofs, rootflags= are the EROFS mount's (bootc-live's rule) */
-	const char *flags = plan->bootc_erofs ? "" : plan->rootflags;
+	struct ram_tmpfs r = { .dir = BOOTC_DIR, .opts = "mode=0755", .flags = plan->bootc_erofs ? "" : plan->rootflags,
+			       .minmem_mib = plan->minmem_mib, .min_room = 8u << 20, .stage = "root",
+			       .what = plan->root_arg };
+	uint64_t cap;
 
-	snprintf(opts, sizeof(opts), "mode=0755,size=%llu%s%s", (unsigned long long)(avail - reserve),
-		 flags[0] ? "," : "", flags);
-	mkdir_p(BOOTC_DIR, 0755);
-	if (mount("tmpfs", BOOTC_DIR, "tmpfs", 0, opts) < 0) {
-		snprintf(err, sizeof(err), "mount a tmpfs (%s) on %s: %s", opts, BOOTC_DIR, strerror(errno));
-		fatal("root", plan->root_arg, err, "check rootflags=");
-	}
+	TRY(ram_tmpfs(&r, &cap, b->e));
 	if (mkdir(BOOTC_TREE, 0755) < 0 && errno != EEXIST)
-		discard_and_die(BOOTC_TREE, strerror(errno), NULL);
-	log_info("bootc: unpacking into a tmpfs of up to %llu MiB at %s", (unsigned long long)((avail - reserve) >> 20),
-		 BOOTC_TREE);
+		return discard(b, -errno, BOOTC_TREE, strerror(errno), NULL);
+	log_info("bootc: unpacking into a tmpfs of up to %llu MiB at %s", (unsigned long long)(cap >> 20), BOOTC_TREE);
+	return 0;
 }
 
 /* Stream the archive URL into a file on the tree's tmpfs (decompressing .gz/.zst/.xz). */
-static void download_archive(const char *path, uint64_t base)
+static int download_archive(struct bootc *b, const char *path, uint64_t base)
 {
-	struct fetch_sink file_sink, dec_sink, *sink = &file_sink;
-	struct sink_decomp dec;
-	struct sink_fd fd;
+	const struct fetch_opts *o = &b->plan->fetch;
+	/* torrent: the pieces go in at their offsets (after base); no seeder: the archive is
+	 * punched and unlinked while it is unpacked */
+	struct dl_target t = { .stage = "root", .path = path, .place = DL_RAM, .base = base,
+			       .minmem_mib = b->plan->minmem_mib, .torrent = b->plan->torrent };
 	struct fetch_stats st;
-	const struct fetch_opts *o = &plan->fetch;
-	enum sink_codec codec = o->decompress ? sink_codec_for_url(o->url) : SINK_CODEC_NONE;
-	uint64_t avail = 0;
-	char err[512];
 	int rc;
 
-	rc = sink_fd_open(&fd, path, &file_sink, err, sizeof(err));
-	if (rc < 0)
-		discard_and_die(path, err, NULL);
-	rc = base ? sink_fd_set_base(&fd, base) : 0;
-	if (rc < 0) {
-		snprintf(err, sizeof(err), "leave %llu bytes for the cpio header in front: %s", (unsigned long long)base,
-			 strerror(-rc));
-		discard_and_die(path, err, NULL);
-	}
-	fetch_mem_available(&avail);
-	file_sink.mem_avail = avail; /* the archive and the tree share the RAM: refuse early what cannot fit */
-	file_sink.mem_reserve = (uint64_t)plan->minmem_mib << 20;
-	file_sink.what = "RAM";
-	if (codec != SINK_CODEC_NONE) {
-		rc = sink_decomp_init(&dec, codec, &file_sink, &dec_sink, err, sizeof(err));
-		if (rc < 0)
-			discard_and_die(o->url, err, NULL);
-		sink = &dec_sink;
-	}
 	log_info("bootc: downloading %s", o->url);
-	rc = fetch_url(o, sink, root_fetch_event, (void *)o->url, &st, err, sizeof(err));
-	if (codec != SINK_CODEC_NONE)
-		sink_decomp_free(&dec);
+	rc = download_to(o, &t, NULL, &st, b->e);
 	if (rc < 0) {
-		sink_fd_close(&fd);
-		discard_and_die(o->url, err, rc == -EKEYREJECTED ? "add the server's CA, or rd.noverifyssl" :
-				rc == -EFBIG ? "give the machine more RAM or lower rd.minmem=" :
-				"check the URL, the server and the network; rd.retry= sets how long to keep trying");
+		umount2(BOOTC_DIR, MNT_DETACH); /* the partial root goes with its tmpfs */
+		return rc;
 	}
-	rc = sink_fd_close(&fd);
-	if (rc < 0)
-		discard_and_die(path, strerror(-rc), NULL);
 	log_info("bootc: archive downloaded (%llu bytes%s)", (unsigned long long)st.bytes,
 		 o->sum.set ? ", sha256 verified" : "");
+	return 0;
 }
 
-static void unpack_archive(const char *path, uint64_t base, bool ours, const struct oci_unpack_opts *uo,
-			   struct oci_unpack_stats *st)
+static int unpack_archive(struct bootc *b, const char *path, uint64_t base, bool ours,
+			  const struct oci_unpack_opts *uo, struct oci_unpack_stats *st)
 {
+	const struct boot_plan *plan = b->plan;
 	struct oci_archive_opts a = {
 		.label = plan->bootc_label[0] ? plan->bootc_label : "latest",
 		.label_default = !plan->bootc_label[0],
 		/* a downloaded archive, or the initramfs copy: both are consumed, unless the next
 		 * kernel gets the archive (reuse) */
-		.punch = !reuse,
+		.punch = !b->reuse,
 		.base = base,
 	};
 	char err[1024];
@@ -187,18 +159,19 @@ static void unpack_archive(const char *path, uint64_t base, bool ours, const str
 
 	rc = oci_archive_unpack(path, &a, uo, st, err, sizeof(err));
 	if (rc < 0)
-		discard_and_die(path, err, rc == -ENOENT ? "set bootclabel= to one of the labels present" :
-				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
-				rc == -ENAMETOOLONG ? LAYER_PATH_HINT :
-				rc == -EBADMSG ? "the archive is corrupt or was changed: rebuild or re-download it" :
-				rc == -ENOSPC ? "give the machine more RAM" : NULL);
+		return discard(b, rc, path, err, rc == -ENOENT ? "set bootclabel= to one of the labels present" :
+			       rc == -EBADMSG ? "the archive is corrupt or was changed: rebuild or re-download it" :
+			       rc == -EPERM || rc == -ENAMETOOLONG || rc == -ENOSPC ? download_hint(rc, DL_RAM) : NULL);
 	/* the archive's RAM goes back before the system starts (with reuse: after the kexec load) */
-	if (!reuse && (ours || strncmp(path, "/run/", 5) != 0))
+	if (!b->reuse && (ours || strncmp(path, "/run/", 5) != 0))
 		unlink(path);
+	return 0;
 }
 
-static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_stats *st, char *label, size_t llen)
+static int pull_registry(struct bootc *b, const struct oci_unpack_opts *uo, struct oci_unpack_stats *st, char *label,
+			 size_t llen)
 {
+	const struct boot_plan *plan = b->plan;
 	struct oci_ref ref;
 	struct oci_registry_opts ro = {
 		.insecure = plan->bootc_unsecure,
@@ -212,10 +185,10 @@ static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_st
 
 	rc = oci_ref_parse(plan->root_src, &ref, err, sizeof(err));
 	if (rc < 0)
-		discard_and_die(plan->root_arg, err, "expected docker://[registry/]repository[:tag|@sha256:<digest>]");
+		return discard(b, rc, plan->root_arg, err, "expected docker://[registry/]repository[:tag|@sha256:<digest>]");
 	oci_ref_describe(&ref, desc, sizeof(desc));
 	snprintf(label, llen, "%s", ref.tag[0] ? ref.tag : "latest");
-	if (reuse) { /* keep the image as an oci-archive in its place in the next initrd */
+	if (b->reuse) { /* keep the image as an oci-archive in its place in the next initrd */
 		ro.archive_path = NEXT_INITRD;
 		ro.archive_base = newc_header_len(REUSE_NAME);
 		ro.archive_ref = label;
@@ -225,22 +198,17 @@ static void pull_registry(const struct oci_unpack_opts *uo, struct oci_unpack_st
 	log_info("bootc: pulling %s", desc);
 	rc = oci_registry_unpack(&ref, &ro, uo, st, err, sizeof(err));
 	if (rc < 0)
-		discard_and_die(desc, err, rc == -EACCES ? "put the registry's credentials in " OCI_AUTH_FILE " (see docs/oci.md)" :
-				rc == -ENOENT ? "check the repository and tag or digest" :
-				rc == -EKEYREJECTED ? "add the registry's CA, or bootc.registry.unsecure" :
-				rc == -EBADMSG ? "the registry served other bytes than the manifest names" :
-				rc == -EPERM ? "the image is hostile or broken: a layer writes outside its root" :
-				rc == -ENAMETOOLONG ? LAYER_PATH_HINT :
-				rc == -EINVAL ? "fix the line in " OCI_MIRRORS_FILE " (format in docs/oci.md)" :
-				"check that the registry is up and reachable; rd.retry= sets how long to keep trying");
+		return discard(b, rc, desc, err, download_hint(rc, DL_REGISTRY));
 	if (st->sources[0])
 		log_info("bootc: blobs served: %s", st->sources);
+	return 0;
 }
 
 /* bootc.live.erofs: write the tree as a reproducible EROFS image on its own filesystem,
  * giving each file's space back as it is copied, and mount it read-only at NEWROOT. */
-static void mount_erofs(void)
+static int mount_erofs(struct bootc *b)
 {
+	const struct boot_plan *plan = b->plan;
 	struct mkerofs_opts eo = { .consume = true };
 	struct mkerofs_stats es;
 	uint64_t t0 = mono_ms();
@@ -249,27 +217,29 @@ static void mount_erofs(void)
 
 	rc = mkerofs(BOOTC_TREE, EROFS_FILE, &eo, &es, err, sizeof(err));
 	if (rc < 0)
-		discard_and_die("bootc.live.erofs", err, rc == -ENOSPC ? "give the machine more RAM" : NULL);
+		return discard(b, rc, "bootc.live.erofs", err, rc == -ENOSPC ? download_hint(rc, DL_RAM) : NULL);
 	fs_remove_tree(BOOTC_TREE); /* what is left: directories, links and emptied files */
 	progress_size(size, sizeof(size), es.image_bytes);
 	log_info("bootc: EROFS image %s: %s, %llu inodes, %llu files, %.1f s", EROFS_FILE, size,
 		 (unsigned long long)es.inodes, (unsigned long long)es.files, (double)(mono_ms() - t0) / 1000.0);
-	kmod_load(kmod, "erofs");
-	kmod_load(kmod, "loop");
+	kmod_load(b->kmod, "erofs");
+	kmod_load(b->kmod, "loop");
 	rc = loop_attach(EROFS_FILE, true, dev, sizeof(dev));
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "attach %s to a loop device: %s", EROFS_FILE, strerror(-rc));
-		discard_and_die("bootc.live.erofs", err, "the loop module must be in the initramfs (it is by default)");
+		return discard(b, rc, "bootc.live.erofs", err, "the loop module must be in the initramfs (it is by default)");
 	}
 	rc = fs_mount(dev, "erofs", MS_RDONLY, plan->rootflags, NEWROOT, err, sizeof(err));
 	if (rc < 0)
-		discard_and_die("bootc.live.erofs", err, "the erofs module must be in the initramfs (it is by default); check rootflags=");
+		return discard(b, rc, "bootc.live.erofs", err,
+			       "the erofs module must be in the initramfs (it is by default); check rootflags=");
 	log_info("bootc: root is the EROFS image on %s, read-only%s", dev, plan->bootc_rw ? " (rw has no effect)" : "");
+	return 0;
 }
 
 /* A tmpfs overlay over NEWROOT/<dir> (its lower: base/<dir>) so it is writable on a
  * read-only root. */
-static void writable_dir(const char *base, const char *dir)
+static int writable_dir(struct bootc *b, const char *base, const char *dir)
 {
 	char lower[300], upper[300], work[300], target[300], opts[1024], err[600];
 
@@ -283,49 +253,56 @@ static void writable_dir(const char *base, const char *dir)
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	if (mount("overlay", target, "overlay", 0, opts) < 0) {
 		snprintf(err, sizeof(err), "overlay %s on %s: %s", opts, target, strerror(errno));
-		fatal("root", dir, err, "is the overlay module in the initramfs?");
+		FAIL(-errno, dir, err, "is the overlay module in the initramfs?");
 	}
 	log_info("bootc: /%s writable (tmpfs overlay)", dir);
+	return 0;
 }
 
-static void assemble(void)
+static int assemble(struct bootc *b)
 {
+	const struct boot_plan *plan = b->plan;
 	char err[300];
+	int rc;
 
 	const char *base = BOOTC_TREE;
 
 	mkdir_p(NEWROOT, 0755);
 	if (plan->bootc_erofs) {
-		mount_erofs();
+		TRY(mount_erofs(b));
 		base = NEWROOT; /* the overlays' lowers are the image's own /etc and /var */
 		goto rw_dirs;
 	}
 	if (mount(BOOTC_TREE, NEWROOT, NULL, MS_BIND, NULL) < 0) {
-		snprintf(err, sizeof(err), "bind %s on %s: %s", BOOTC_TREE, NEWROOT, strerror(errno));
-		fatal("root", plan->root_arg, err, NULL);
+		rc = -errno;
+		snprintf(err, sizeof(err), "bind %s on %s: %s", BOOTC_TREE, NEWROOT, strerror(-rc));
+		FAIL(rc, plan->root_arg, err, NULL);
 	}
 	if (plan->bootc_rw) {
 		log_info("bootc: root read-write (rw)");
-		return;
+		return 0;
 	}
 	if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
-		snprintf(err, sizeof(err), "remount %s read-only: %s", NEWROOT, strerror(errno));
-		fatal("root", plan->root_arg, err, NULL);
+		rc = -errno;
+		snprintf(err, sizeof(err), "remount %s read-only: %s", NEWROOT, strerror(-rc));
+		FAIL(rc, plan->root_arg, err, NULL);
 	}
 	log_info("bootc: root read-only (rw makes it writable)");
 rw_dirs:
 	if (!plan->bootc_etc_rw && !plan->bootc_var_rw)
-		return;
-	kmod_load(kmod, "overlay");
+		return 0;
+	kmod_load(b->kmod, "overlay");
 	mkdir_p(BOOTC_RW_DIR, 0755);
 	if (mount("tmpfs", BOOTC_RW_DIR, "tmpfs", 0, "mode=0755") < 0) {
-		snprintf(err, sizeof(err), "mount a tmpfs on %s: %s", BOOTC_RW_DIR, strerror(errno));
-		fatal("root", plan->root_arg, err, NULL);
+		rc = -errno;
+		snprintf(err, sizeof(err), "mount a tmpfs on %s: %s", BOOTC_RW_DIR, strerror(-rc));
+		FAIL(rc, plan->root_arg, err, NULL);
 	}
 	if (plan->bootc_etc_rw)
-		writable_dir(base, "etc");
+		TRY(writable_dir(b, base, "etc"));
 	if (plan->bootc_var_rw)
-		writable_dir(base, "var");
+		TRY(writable_dir(b, base, "var"));
+	return 0;
 }
 
 /* The archive in the initramfs into out at base. The initramfs is a ramfs (no hole
@@ -371,7 +348,8 @@ out:
 /* NEXT_INITRD around the archive (already in place at newc_header_len(REUSE_NAME), or
  * moved there from the initramfs file in_initramfs), then the image's initramfs from img;
  * an fd of it for kexec_file_load, or the fatal path. */
-static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archive_bytes, uint64_t *total)
+static int build_next_initrd(struct bootc *b, const char *in_initramfs, int img, uint64_t *archive_bytes,
+			     uint64_t *total)
 {
 	uint64_t base = newc_header_len(REUSE_NAME), off;
 	char hdr[NEWC_HDR + 64], err[600], *buf;
@@ -381,19 +359,23 @@ static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archiv
 
 	fd = open(NEXT_INITRD, O_RDWR | O_CLOEXEC | (in_initramfs ? O_CREAT | O_TRUNC : 0), 0600);
 	if (fd < 0) {
-		snprintf(err, sizeof(err), "open %s: %s", NEXT_INITRD, strerror(errno));
-		fatal("root", "bootc.kexec", err, NULL);
+		rc = -errno;
+		snprintf(err, sizeof(err), "open %s: %s", NEXT_INITRD, strerror(-rc));
+		FAIL(rc, "bootc.kexec", err, NULL);
 	}
 	if (in_initramfs) {
 		rc = move_archive(in_initramfs, fd, base, archive_bytes, err, sizeof(err));
-		if (rc < 0)
-			fatal("root", "bootc.kexec", err, rc == -ENOSPC ? "give the machine more RAM, or use "
-			      "bootc.kexec.reuse-image=0" : NULL);
+		if (rc < 0) {
+			close(fd);
+			FAIL(rc, "bootc.kexec", err, rc == -ENOSPC ? "give the machine more RAM, or use "
+			     "bootc.kexec.reuse-image=0" : NULL);
+		}
 	} else {
 		if (fstat(fd, &sb) < 0 || (uint64_t)sb.st_size <= base) {
 			snprintf(err, sizeof(err), "%s holds no archive after its %llu-byte header room", NEXT_INITRD,
 				 (unsigned long long)base);
-			fatal("root", "bootc.kexec", err, NULL);
+			close(fd);
+			FAIL(-ENODATA, "bootc.kexec", err, NULL);
 		}
 		*archive_bytes = (uint64_t)sb.st_size - base;
 	}
@@ -401,7 +383,8 @@ static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archiv
 	if (hl == -EFBIG) {
 		snprintf(err, sizeof(err), "the archive is %llu bytes; a newc cpio entry holds at most %u",
 			 (unsigned long long)*archive_bytes, NEWC_SIZE_MAX);
-		fatal("root", "bootc.kexec", err, "use bootc.kexec.reuse-image=0 (the next kernel fetches the image again)");
+		close(fd);
+		FAIL(-EFBIG, "bootc.kexec", err, "use bootc.kexec.reuse-image=0 (the next kernel fetches the image again)");
 	}
 	rc = hl < 0 ? (int)hl : fs_pwrite_all(fd, hdr, (size_t)hl, 0);
 	off = newc_align(base + *archive_bytes, NEWC_ALIGN);
@@ -417,14 +400,16 @@ static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archiv
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "build %s (newc root.oci, trailer, the image's initramfs.img): %s", NEXT_INITRD,
 			 strerror(-rc));
-		fatal("root", "bootc.kexec", err, rc == -ENOSPC ? "give the machine more RAM, or use "
-		      "bootc.kexec.reuse-image=0" : NULL);
+		close(fd);
+		FAIL(rc, "bootc.kexec", err, rc == -ENOSPC ? "give the machine more RAM, or use "
+		     "bootc.kexec.reuse-image=0" : NULL);
 	}
 	*total = off + (uint64_t)sb.st_size;
 	/* kexec_file_load refuses (ETXTBSY) a file that is open for writing anywhere */
 	if (close(fd) < 0 || (fd = open(NEXT_INITRD, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, sizeof(err), "reopen %s read-only: %s", NEXT_INITRD, strerror(errno));
-		fatal("root", "bootc.kexec", err, NULL);
+		rc = -errno;
+		snprintf(err, sizeof(err), "reopen %s read-only: %s", NEXT_INITRD, strerror(-rc));
+		FAIL(rc, "bootc.kexec", err, NULL);
 	}
 	return fd;
 }
@@ -433,8 +418,8 @@ static int build_next_initrd(const char *in_initramfs, int img, uint64_t *archiv
  * jump into it; with reuse, its initrd is NEXT_INITRD (the archive as /root.oci, then the
  * image's initramfs.img), else its initramfs.img alone. in_initramfs: the archive file when
  * it sits in the initramfs (NULL: it is in NEXT_INITRD already); label: bootclabel= for the
- * next kernel (a registry pull's tag), or NULL. Returns only through the fatal path. */
-static _Noreturn void kexec_into_image(const char *in_initramfs, const char *label)
+ * next kernel (a registry pull's tag), or NULL. Returns only when it failed: -errno. */
+static int kexec_into_image(struct bootc *b, const char *in_initramfs, const char *label)
 {
 	static char cmd[8192], line[8192];
 	char dir[512], kernel[700], initrd[700], why[900], sz[3][64];
@@ -459,21 +444,26 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 	if (d)
 		closedir(d);
 	if (!kernel[0])
-		fatal("root", "bootc.kexec", "the image has no /usr/lib/modules/<kver>/vmlinuz with an initramfs.img beside it",
-		      "build the image with its kernel and initramfs, or drop bootc.kexec");
+		FAIL(-ENOENT, "bootc.kexec", "the image has no /usr/lib/modules/<kver>/vmlinuz with an initramfs.img beside it",
+		     "build the image with its kernel and initramfs, or drop bootc.kexec");
 	if (fs_read_small("/proc/cmdline", line, sizeof(line)) < 0)
 		line[0] = '\0';
-	rc = kexec_cmdline_build(line, reuse, label, cmd, sizeof(cmd));
+	rc = kexec_cmdline_build(line, b->reuse, label, cmd, sizeof(cmd));
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "the next kernel's command line: %s (at most %zu bytes)", strerror(-rc),
 			 sizeof(cmd) - 1);
-		fatal("root", "bootc.kexec", why, NULL);
+		FAIL(rc, "bootc.kexec", why, NULL);
 	}
 	kfd = open(kernel, O_RDONLY | O_CLOEXEC);
 	ifd = open(initrd, O_RDONLY | O_CLOEXEC);
 	if (kfd < 0 || ifd < 0) {
-		snprintf(why, sizeof(why), "open %s: %s", kfd < 0 ? kernel : initrd, strerror(errno));
-		fatal("root", "bootc.kexec", why, NULL);
+		rc = -errno;
+		snprintf(why, sizeof(why), "open %s: %s", kfd < 0 ? kernel : initrd, strerror(-rc));
+		if (kfd >= 0)
+			close(kfd);
+		if (ifd >= 0)
+			close(ifd);
+		FAIL(rc, "bootc.kexec", why, NULL);
 	}
 	/* only these two files of the tree are needed now: its RAM goes back first */
 	fetch_mem_available(&mem[0]);
@@ -483,9 +473,13 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 		log_warn("bootc: cannot remove the unpacked tree %s before the kexec: %s", BOOTC_TREE, strerror(-rc));
 	else
 		log_info("bootc: unpacked tree removed, its RAM is free for the kexec");
-	if (reuse) {
-		fd = build_next_initrd(in_initramfs, ifd, &abytes, &total);
+	if (b->reuse) {
+		fd = build_next_initrd(b, in_initramfs, ifd, &abytes, &total);
 		close(ifd);
+		if (fd < 0) {
+			close(kfd);
+			return fd;
+		}
 		ifd = fd;
 		progress_size(sz[0], sizeof(sz[0]), abytes);
 		progress_size(sz[1], sizeof(sz[1]), total - abytes);
@@ -495,15 +489,18 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 	}
 	fetch_mem_available(&mem[2]);
 	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, 0UL) < 0) {
-		snprintf(why, sizeof(why), "kexec_file_load %s + %s: %s", kernel, reuse ? NEXT_INITRD : initrd,
-			 strerror(errno));
-		fatal("root", "bootc.kexec", why, errno == EFBIG || errno == ENOMEM ? "give the machine more RAM, or use "
-		      "bootc.kexec.reuse-image=0" : "the running kernel needs CONFIG_KEXEC_FILE and must accept the "
-		      "image's kernel");
+		rc = -errno;
+		snprintf(why, sizeof(why), "kexec_file_load %s + %s: %s", kernel, b->reuse ? NEXT_INITRD : initrd,
+			 strerror(-rc));
+		close(kfd);
+		close(ifd);
+		FAIL(rc, "bootc.kexec", why, rc == -EFBIG || rc == -ENOMEM ? "give the machine more RAM, or use "
+		     "bootc.kexec.reuse-image=0" : "the running kernel needs CONFIG_KEXEC_FILE and must accept the "
+		     "image's kernel");
 	}
 	close(kfd);
 	close(ifd);
-	if (reuse && stat(NEXT_INITRD, &sb) == 0) {
+	if (b->reuse && stat(NEXT_INITRD, &sb) == 0) {
 		unlink(NEXT_INITRD); /* the kernel holds its own copy now */
 		log_info("bootc: %s deleted, the loaded kernel holds its own copy", NEXT_INITRD);
 	}
@@ -514,47 +511,43 @@ static _Noreturn void kexec_into_image(const char *in_initramfs, const char *lab
 	log_info("bootc: kexec into %s with \"%s\"", kernel, cmd);
 	sync();
 	reboot(RB_KEXEC);
-	snprintf(why, sizeof(why), "reboot(RB_KEXEC): %s", strerror(errno));
-	fatal("root", "bootc.kexec", why, NULL);
+	rc = -errno;
+	snprintf(why, sizeof(why), "reboot(RB_KEXEC): %s", strerror(-rc));
+	FAIL(rc, "bootc.kexec", why, NULL);
 }
 
-void bootc_root(const struct boot_plan *p, struct kmod_ctx *k)
+int bootc_root(struct root_ctx *c)
 {
+	const struct boot_plan *p = c->plan;
+	struct bootc b = { .plan = p, .kmod = c->kmod, .e = c->e,
+			   .reuse = p->bootc_kexec && p->bootc_kexec_reuse };
 	struct oci_unpack_opts uo = { .root = BOOTC_TREE, .os = "linux", .ev = log_event, .ev_ctx = "bootc" };
 	struct oci_unpack_stats st;
 	struct utsname u;
 	struct stat sb;
 	char line[64], label[160] = "";
-	uint64_t t0 = mono_ms(), base;
-	const char *src;
+	uint64_t t0 = mono_ms(), base = b.reuse ? newc_header_len(REUSE_NAME) : 0;
+	const char *src = p->root_src;
 
-	plan = p;
-	kmod = k;
-	src = p->root_src;
-	reuse = p->bootc_kexec && p->bootc_kexec_reuse;
-	base = reuse ? newc_header_len(REUSE_NAME) : 0;
 	uname(&u);
 	uo.arch = oci_arch_from_machine(u.machine);
-	if (plan->bootc_zram[0])
-		mount_tree_zram();
-	else
-		mount_tree_tmpfs();
+	TRY(p->bootc_zram[0] ? mount_tree_zram(&b) : mount_tree_tmpfs(&b));
 	if (strncmp(src, OCI_REF_SCHEME, strlen(OCI_REF_SCHEME)) == 0) {
-		pull_registry(&uo, &st, label, sizeof(label)); /* label: the pulled tag */
+		TRY(pull_registry(&b, &uo, &st, label, sizeof(label))); /* label: the pulled tag */
 	} else if (src[0] == '/') {
 		if (stat(src, &sb) < 0 || !S_ISREG(sb.st_mode))
-			discard_and_die(p->root_arg, "no such file in the initramfs",
-					"embed the archive with make initramfs OCI=<file>, or append it as a second initrd");
-		unpack_archive(src, 0, false, &uo, &st);
+			return discard(&b, -ENOENT, p->root_arg, "no such file in the initramfs",
+				       "embed the archive with make initramfs OCI=<file>, or append it as a second initrd");
+		TRY(unpack_archive(&b, src, 0, false, &uo, &st));
 	} else { /* with reuse, straight into its place in the next initrd */
-		download_archive(reuse ? NEXT_INITRD : ARCHIVE_FILE, base);
-		unpack_archive(reuse ? NEXT_INITRD : ARCHIVE_FILE, base, true, &uo, &st);
+		TRY(download_archive(&b, b.reuse ? NEXT_INITRD : ARCHIVE_FILE, base));
+		TRY(unpack_archive(&b, b.reuse ? NEXT_INITRD : ARCHIVE_FILE, base, true, &uo, &st));
 	}
 	progress_size(line, sizeof(line), st.blob_bytes);
 	log_info("bootc: image %s unpacked: %u layer%s, %s of layers, %llu entries, %llu whiteouts, all digests "
 		 "verified, %.1f s", st.manifest_digest, st.layers, st.layers == 1 ? "" : "s", line,
 		 (unsigned long long)st.entries, (unsigned long long)st.whiteouts, (double)(mono_ms() - t0) / 1000.0);
 	if (p->bootc_kexec)
-		kexec_into_image(reuse && src[0] == '/' ? src : NULL, reuse && label[0] ? label : NULL);
-	assemble();
+		return kexec_into_image(&b, b.reuse && src[0] == '/' ? src : NULL, b.reuse && label[0] ? label : NULL);
+	return assemble(&b);
 }

@@ -5,13 +5,14 @@
  * the fatal path. */
 #ifndef NETINIT_BOOTC_H
 #define NETINIT_BOOTC_H
-#include "kmod/kmod.h"
-#include "init/plan.h"
+#include "init/root.h"
 
 #define BOOTC_DIR     "/run/netinit/oci"     /* the tmpfs holding the unpacked tree */
 #define BOOTC_TREE    BOOTC_DIR "/root"     /* the unpacked image */
 #define BOOTC_RW_DIR  "/run/netinit/oci-rw" /* tmpfs with the /etc and /var uppers */
 
-void bootc_root(const struct boot_plan *plan, struct kmod_ctx *kmod);
+/* root=bootc-live:...: the image unpacked into RAM and assembled at NEWROOT (or kexec'd
+ * into with bootc.kexec); 0 or -errno with c->e filled. */
+int bootc_root(struct root_ctx *c);
 
 #endif

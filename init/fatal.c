@@ -132,6 +132,21 @@ _Noreturn void fatal(const char *stage, const char *what, const char *why, const
 	halt_forever();
 }
 
+int stage_fail(struct stage_err *e, int rc, const char *stage, const char *what, const char *why, const char *hint)
+{
+	e->rc = rc < 0 ? rc : -EIO;
+	e->stage = stage;
+	snprintf(e->what, sizeof(e->what), "%s", what ? what : "");
+	snprintf(e->why, sizeof(e->why), "%s", why ? why : "");
+	snprintf(e->hint, sizeof(e->hint), "%s", hint ? hint : "");
+	return e->rc;
+}
+
+_Noreturn void stage_fatal(const struct stage_err *e)
+{
+	fatal(e->stage, e->what, e->why[0] ? e->why : strerror(-e->rc), e->hint[0] ? e->hint : NULL);
+}
+
 _Noreturn void fatal_signal_safe(const char *line, const char *hint)
 {
 	log_signal_safe(LOG_LVL_ERR, line);

@@ -12,6 +12,22 @@ void fatal_setup(const struct boot_plan *plan);
 /* stage defaults to the current stage (log.h) when NULL; hint may be NULL. */
 _Noreturn void fatal(const char *stage, const char *what, const char *why, const char *hint);
 
+/* What a boot stage's step found wrong, carried up to the one place that dies: the
+ * steps return -errno and fill this; the stage calls stage_fatal() once. */
+struct stage_err {
+	const char *stage;	/* "root", "download", "deploy", "network" */
+	char what[4200];	/* the thing that failed: a URL (up to FETCH_URL_MAX), a device, a parameter */
+	char why[2048];		/* what was wrong, and what was expected */
+	char hint[320];		/* what the user can do, or "" */
+	int rc;			/* the -errno returned */
+};
+
+/* Fill e (hint may be NULL) and return rc, or -EIO when rc is not negative. */
+int stage_fail(struct stage_err *e, int rc, const char *stage, const char *what, const char *why, const char *hint);
+
+/* fatal() with what a step recorded. */
+_Noreturn void stage_fatal(const struct stage_err *e);
+
 /* rd.break=<point>: if the plan stops here, open a shell (or say why not) and go on. */
 void break_point(enum break_point at);
 

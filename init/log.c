@@ -256,9 +256,37 @@ void stage_begin(const char *name)
 	log_debug("stage %s: begin at %.3f s uptime", name, (double)log_uptime_ms() / 1000);
 }
 
+/* KiB of a /proc/meminfo field, or -1. */
+static long long meminfo_kib(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+/* Each stage ends with its time and the RAM the kernel still has for the image (bench/boot.sh
+ * reads these); rd.debug adds what holds the rest. */
 void stage_end(void)
 {
-	log_info("%s: done in %llu ms", stage_name, (unsigned long long)(log_now_ms() - stage_t0));
+	char buf[4096];
+	ssize_t n = -1;
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0) {
+		log_info("%s: done in %llu ms", stage_name, (unsigned long long)(log_now_ms() - stage_t0));
+		return;
+	}
+	buf[n] = 0;
+	log_info("%s: done in %llu ms, MemAvailable %lld MiB", stage_name,
+		 (unsigned long long)(log_now_ms() - stage_t0), meminfo_kib(buf, "MemAvailable:") >> 10);
+	log_debug("memory after %s: MemTotal %lld MemFree %lld Shmem %lld Cached %lld Buffers %lld Slab %lld "
+		  "PageTables %lld AnonHugePages %lld KiB", stage_name, meminfo_kib(buf, "MemTotal:"), meminfo_kib(buf, "MemFree:"),
+		  meminfo_kib(buf, "Shmem:"), meminfo_kib(buf, "Cached:"), meminfo_kib(buf, "Buffers:"),
+		  meminfo_kib(buf, "Slab:"), meminfo_kib(buf, "PageTables:"), meminfo_kib(buf, "AnonHugePages:"));
 }
 
 const char *stage_current(void)

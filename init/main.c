@@ -6,16 +6,21 @@
  *   modules   kernel modules: coldplug by modalias (kmod/kmod.c)
  *   network   only if the plan needs it
  *   root      obtain and assemble the root at /sysroot (init/root.c)
- *   handoff   switch_root and exec the new init
+ *   handoff   what the booted system reads (network files, Kairos live mode), switch_root
+ *             and exec the new init
  * Any failure takes the one fatal path (init/fatal.c): PID 1 never exits. A crash
  * of netinit itself takes it too (init/crash.c), and orphans are reaped all along
  * (util/reap.c).
+ *
+ * Copied to /run/initramfs/shutdown for a network root, it is also the last step of that
+ * root's shutdown (init/shutdown.c).
  *
  * As a normal program: `init --plan 'CMDLINE'` [--json] prints the boot plan,
  * `init --version` the versions of netinit and its libraries. */
 #include "cmdline/cmdline.h"
 #include "init/crash.h"
 #include "init/fatal.h"
+#include "init/immucore.h"
 #include "kmod/kmod.h"
 #include "init/log.h"
 #include "init/mounts.h"
@@ -23,6 +28,7 @@
 #include "init/plan.h"
 #include "util/reap.h"
 #include "init/root.h"
+#include "init/shutdown.h"
 #include "init/switchroot.h"
 #include "net/net.h"
 #include "util/fsutil.h"
@@ -42,6 +48,8 @@
 #ifndef NETINIT_VERSION
 #define NETINIT_VERSION "0.1.0"
 #endif
+
+#define MODULE_JOBS 4	/* threads inserting modules at once: module init often waits on hardware */
 
 static struct boot_plan plan;
 static struct kmod_ctx *kmod;
@@ -168,19 +176,50 @@ static void stage_modules(void)
 		fatal("modules", "read the module index", why,
 		      "the initramfs must be built for the running kernel (make initramfs KVER=<uname -r>)");
 	}
-	for (size_t i = 0; i < plan.ndrv_pre; i++)
-		if (kmod_load(kmod, plan.drv_pre[i]) < 0)
-			log_warn("modules: rd.driver.pre=%s: could not be loaded (the reason is above); going on",
-				 plan.drv_pre[i]);
+	kmod_set_jobs(kmod, MODULE_JOBS);
+	kmod_set_classes(kmod, plan_coldplug_classes(&plan));
+	{
+		const char *names[PLAN_MAX_DRIVERS];
+		int rcs[PLAN_MAX_DRIVERS];
+
+		for (size_t i = 0; i < plan.ndrv_pre; i++)
+			names[i] = plan.drv_pre[i];
+		kmod_load_list(kmod, names, plan.ndrv_pre, 0, rcs);	/* one parallel batch */
+		for (size_t i = 0; i < plan.ndrv_pre; i++)
+			if (rcs[i] < 0)
+				log_warn("modules: rd.driver.pre=%s: could not be loaded (the reason is above); going on",
+					 plan.drv_pre[i]);
+	}
 	rc = kmod_coldplug(kmod, &n);
 	if (rc < 0)
 		log_warn("modules: coldplug: %s", strerror(-rc));
 	log_info("modules: %u loaded for the devices present%s", n,
 		 plan.ndrv_blacklist ? " (blacklisted ones skipped)" : "");
-	for (size_t i = 0; i < plan.ndrv_post; i++)
-		if (kmod_load(kmod, plan.drv_post[i]) < 0)
-			log_warn("modules: rd.driver.post=%s: could not be loaded (the reason is above); going on",
-				 plan.drv_post[i]);
+	{
+		const char *names[PLAN_MAX_DRIVERS];
+		int rcs[PLAN_MAX_DRIVERS];
+
+		for (size_t i = 0; i < plan.ndrv_post; i++)
+			names[i] = plan.drv_post[i];
+		kmod_load_list(kmod, names, plan.ndrv_post, 0, rcs);
+		for (size_t i = 0; i < plan.ndrv_post; i++)
+			if (rcs[i] < 0)
+				log_warn("modules: rd.driver.post=%s: could not be loaded (the reason is above); going on",
+					 plan.drv_post[i]);
+	}
+	{
+		/* drivers of devices not there (or of classes this boot does not use) would sit in
+		 * the initramfs's RAM until switch_root: free them before the image arrives (rd.debug
+		 * says how many) */
+		kmod_release_unused(kmod, NULL, NULL);
+	}
+	{
+		/* what the plan will need later (filesystems, block drivers) loads in the background
+		 * while the network comes up and the image downloads; kmod's next call waits for it */
+		const char *names[16];
+
+		kmod_load_background(kmod, names, plan_boot_modules(&plan, names, 16));
+	}
 	stage_end();
 }
 
@@ -216,6 +255,9 @@ static void stage_network(void)
 	rc = net_up(&plan.net, res, log_event, "network", err, sizeof(err));
 	if (rc < 0 && plan.net_required)
 		fatal("network", "bring up the network", err,
+		      strstr(err, "DAD failed") || strstr(err, "failed DAD") ?
+		      "another machine on the segment holds that address: give this one another (ip=), or "
+		      "find the holder by the MAC named above (docs/network.md)" :
 		      "check the cable/NIC driver, the DHCP server, or the ip= line (docs/network.md)");
 	if (rc < 0) {
 		/* dracut's rule: only rd.neednet=1 or a network root make the network necessary */
@@ -256,6 +298,16 @@ static void stage_handoff(char **argv)
 	}
 	if (net_configured)
 		nethandoff_files(&plan, &net_res);
+	immucore_live(&plan, NEWROOT);	/* Kairos images and netboot/rd.cos.* lines only */
+	if (plan.root_kind == ROOT_NBD || plan.root_kind == ROOT_AOE) {
+		char err[256];
+
+		/* systemd's shutdown runs it once the root can be unmounted (init/shutdown.h) */
+		if (shutdown_install(err, sizeof(err)) < 0)
+			log_warn("handoff: %s: the root will not be unmounted at shutdown", err);
+		else
+			log_info("handoff: shutdown: %s/shutdown (unmounts the root, then disconnects it)", SHUTDOWN_DIR);
+	}
 	kmod_close(kmod);
 	kmod = NULL;
 	log_info("switching root to %s, running %s at %.2f s uptime", NEWROOT, initpath,
@@ -287,6 +339,11 @@ static _Noreturn void boot(char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+
+	/* /run/initramfs/shutdown, run by systemd's shutdown after its pivot (init/shutdown.h) */
+	if (strcmp(base, "shutdown") == 0 && getpid() == 1)
+		shutdown_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--version") == 0)
 		return print_version();
 	if (argc > 2 && (strcmp(argv[1], "--plan") == 0 || strcmp(argv[1], "--plan-file") == 0)) {

@@ -4,6 +4,7 @@
 #include "util/fsutil.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,4 +61,11 @@ void nethandoff_files(const struct boot_plan *plan, const struct net_result *res
 	}
 	/* NetworkManager ignores keyfiles that others can read */
 	put("NetworkManager", handoff_nm_path, handoff_nm_format, &h, 0600, "");
+	h.ifindex = (int)if_nametoindex(res->iface);
+	put("NetworkManager", handoff_nm_state_path, handoff_nm_state_format, &h, 0644,
+	    " (device state: the profile above is assumed)");
+	if (h.netroot) {
+		put("ifupdown", handoff_ifup_path, handoff_ifup_format, &h, 0644, " (no ifdown at shutdown)");
+		put("ifupdown", handoff_networking_path, handoff_networking_format, &h, 0644, "");
+	}
 }

@@ -1,12 +1,17 @@
 #include "init/plan.h"
+#include "kmod/kmod.h"
 #include "fetch/checksum.h"
 #include "fetch/curlopts.h"
+#include "kairos/kairos.h"
+#include "fetch/torrent.h"
 
 #include <ctype.h>
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -86,7 +91,7 @@ err:
 static bool is_url(const char *s)
 {
 	return starts(s, "http://") || starts(s, "https://") || starts(s, "ftp://") ||
-	       starts(s, "tftp://") || starts(s, "file://");
+	       starts(s, "tftp://") || starts(s, "file://") || torrent_is_url(s);
 }
 
 static bool is_devspec(const char *s)
@@ -108,10 +113,8 @@ static bool refused_scheme(struct boot_plan *p, const char *key, const char *v, 
 	} refused[] = {
 		{ "nfs:", "NFS is not supported by netinit (no NFS client in the initramfs)" },
 		{ "nfs4:", "NFS is not supported by netinit (no NFS client in the initramfs)" },
-		{ "torrent://", "BitTorrent downloads (dracut's ctorrent) are not supported by netinit yet" },
-		{ "dolly:", "KIWI's dolly transport is not supported by netinit yet" },
-		{ "dolly://", "KIWI's dolly transport is not supported by netinit yet" },
-		{ "net:dolly:", "KIWI's dolly transport is not supported by netinit yet" },
+		{ "net:dolly:", "live:net:dolly: is what KIWI's generator rewrites root=live:dolly: into, not a form "
+				"KIWI reads; write root=live:dolly:" },
 	};
 	size_t i;
 
@@ -129,7 +132,13 @@ static int p_root_live(struct boot_plan *p, const char *key, const char *v, cons
 {
 	if (refused_scheme(p, key, v, rest))
 		return -EINVAL;
-	if (is_url(rest))
+	p->live_dolly = false;
+	if (starts(rest, "dolly:")) {
+		/* KIWI: anything after "dolly" names nothing (its client learns all from the server);
+		 * only a .xz (netinit: also .zst, .gz) suffix means "decompress" */
+		p->root_kind = ROOT_LIVE_URL;
+		p->live_dolly = true;
+	} else if (is_url(rest))
 		p->root_kind = ROOT_LIVE_URL;
 	else if (is_devspec(rest) || starts(rest, "CDLABEL="))
 		p->root_kind = ROOT_LIVE_DEV;
@@ -145,7 +154,7 @@ static int p_root_live(struct boot_plan *p, const char *key, const char *v, cons
 	else if (rest[0] == '/')
 		p->root_kind = ROOT_LIVE_FILE;
 	else {
-		plan_error(p, "%s=%s: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
+		plan_error(p, "%s=%s: expected live:<URL> (http, https, ftp, tftp, file, torrent), live:/path/in/initramfs, "
 			   "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>", key, v);
 		return -EINVAL;
 	}
@@ -597,6 +606,16 @@ static int p_start_delay(struct boot_plan *p, const char *key, const char *v)
 	return 0;
 }
 
+static int p_torrent_seed(struct boot_plan *p, const char *key, const char *v)
+{
+	if (torrent_seed_parse(v ? v : "", &p->torrent_seed_s, &p->torrent_seed_pct) < 0) {
+		plan_error(p, "%s=%s: expected <seconds>, <ratio>x (e.g. 1.5x), both (600,2x: whichever comes "
+			   "first) or 0", key, v ? v : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int p_sha256(struct boot_plan *p, const char *key, const char *v)
 {
 	FETCH_PARSE(checksum_parse_sha256(v ? v : "", &p->fetch.sum, err_, sizeof(err_)));
@@ -773,11 +792,11 @@ static int p_accept(struct boot_plan *p, const char *key, const char *v)
 	return 0; /* known and meaningless for netinit (e.g. rd.live.overlay.overlayfs: always overlayfs) */
 }
 
-static int p_unimplemented(struct boot_plan *p, const char *key, const char *v)
+static int p_dolly_options(struct boot_plan *p, const char *key, const char *v)
 {
-	plan_error(p, "%s%s%s: recognised, but not implemented in this netinit build yet", key, v ? "=" : "",
-		   v ? v : "");
-	return -EINVAL;
+	p->dolly_options_given = true;
+	FETCH_PARSE(dolly_options_parse(v ? v : "", &p->dolly, err_, sizeof(err_)));
+	return 0;
 }
 
 /* Keys of dracut and KIWI that netinit refuses by name, each with the reason and what to
@@ -868,6 +887,7 @@ static const struct param {
 	{ "rd.live.sha256", p_sha256 },
 	{ "rd.live.mirror", p_mirror },
 	{ "rd.live.start-delay", p_start_delay },
+	{ "rd.live.torrent.seed", p_torrent_seed },
 	{ "rd.live.checksum", p_checksum },
 	{ "rd.minmem", p_minmem },
 	{ "ramdisk_size", p_ramdisk_size },
@@ -883,7 +903,7 @@ static const struct param {
 	 * better than silently booting something other than what was asked for */
 	{ "rd.live.check", p_refused },
 	{ "rd.writable.fsimg", p_refused },
-	{ "rd.kiwi.live.dolly_options", p_unimplemented },
+	{ "rd.kiwi.live.dolly_options", p_dolly_options },
 	{ "rd.live.encrypt", p_refused },
 	{ "rd.live.cowfile.path", p_refused },
 	{ "rd.live.cowfile.mbsize", p_refused },
@@ -955,7 +975,7 @@ static void plan_defaults(struct boot_plan *p)
 	p->verbosity = 1;
 	strcpy(p->live_dir, "LiveOS");
 	strcpy(p->live_squashimg, "squashfs.img");
-	strcpy(p->overlay_size, "50%");
+	strcpy(p->overlay_size, PLAN_OVERLAY_SIZE_DEFAULT);
 	strcpy(p->cowfs, "ext4");
 	p->overlay = OVERLAY_TMPFS;
 	net_plan_init(&p->net);
@@ -973,6 +993,16 @@ static bool root_needs_net(const struct boot_plan *p)
 	       p->root_kind == ROOT_AOE || (p->root_kind == ROOT_BOOTC && strstr(p->root_src, "://"));
 }
 
+/* The suffixes a download decompresses by (fetch/sink.c sink_codec_for_url; that module
+ * links the codecs, the plan does not). */
+static bool compressed_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n > 3 && (!strcasecmp(s + n - 3, ".xz") || !strcasecmp(s + n - 3, ".gz"))) ||
+	       (n > 4 && !strcasecmp(s + n - 4, ".zst"));
+}
+
 /* Cross-parameter rules, after every parameter was seen. */
 static void plan_finish(struct boot_plan *p)
 {
@@ -986,19 +1016,55 @@ static void plan_finish(struct boot_plan *p)
 			   "or root=/dev/vda");
 		break;
 	case ROOT_LIVE_URL: {
-		char err[PLAN_STR];
+		char err[PLAN_STR], meta[PLAN_URL];
 
-		if (fetch_set_url(&p->fetch, p->root_src, err, sizeof(err)) < 0)
+		p->torrent = !p->live_dolly && torrent_is_url(p->root_src);
+		if (p->live_dolly) {
+			/* no URL to check: it names the image in messages and picks the decompressor */
+			snprintf(p->fetch.url, sizeof(p->fetch.url), "%s", p->root_src);
+			if (p->fetch.sum.is_auto)
+				plan_error(p, "rd.live.sha256=auto: a dolly chain has no <URL>.sha256 beside the image; "
+					   "give the digest (rd.live.sha256=<64 hex digits>)");
+			if (p->fetch.nmirrors)
+				plan_error(p, "rd.live.mirror=%s: mirrors are other HTTP sources of the same URL; "
+					   "root=live:dolly: has none (the server decides the stream)", p->fetch.mirrors[0]);
+		} else if (p->torrent && torrent_meta_url(p->root_src, meta, sizeof(meta)) < 0) {
+			plan_error(p, "root=%s: expected torrent://<host>/<path>.torrent or torrent+https://<host>/<path>.torrent",
+				   p->root_arg);
+		} else if (fetch_set_url(&p->fetch, p->torrent ? meta : p->root_src, err, sizeof(err)) < 0) {
 			plan_error(p, "root=%s: %s", p->root_arg, err);
+		}
 		break;
 	}
 	case ROOT_BOOTC: {
 		char err[PLAN_STR];
 
+		if (p->torrent_seed_s || p->torrent_seed_pct)
+			plan_error(p, "rd.live.torrent.seed: bootc-live unpacks the archive and frees it as it goes; "
+				   "nothing is left to seed after boot (it seeds with root=live:torrent://)");
+
 		if (starts(p->root_src, "docker://")) {
 			if (!p->root_src[9])
 				plan_error(p, "root=%s: expected docker://[registry/]repository[:tag|@sha256:<digest>]",
 					   p->root_arg);
+		} else if (torrent_is_url(p->root_src)) {
+			/* as root=live:torrent://: the metainfo's URL; the archive comes in pieces */
+			char meta[PLAN_URL], name[PLAN_URL];
+			size_t n;
+
+			p->torrent = true;
+			snprintf(name, sizeof(name), "%s", p->root_src);
+			n = strlen(name);
+			if (n > 8 && !strcasecmp(name + n - 8, ".torrent"))
+				name[n - 8] = '\0';
+			if (torrent_meta_url(p->root_src, meta, sizeof(meta)) < 0)
+				plan_error(p, "root=%s: expected torrent://<host>/<path>.torrent or "
+					   "torrent+https://<host>/<path>.torrent", p->root_arg);
+			else if (compressed_name(name))
+				plan_error(p, "root=%s: an archive by BitTorrent is not decompressed on the way (its pieces "
+					   "arrive out of order); make the torrent of the uncompressed oci-archive", p->root_arg);
+			else if (fetch_set_url(&p->fetch, meta, err, sizeof(err)) < 0)
+				plan_error(p, "root=%s: %s", p->root_arg, err);
 		} else if (is_url(p->root_src) && !starts(p->root_src, "file://")) {
 			if (fetch_set_url(&p->fetch, p->root_src, err, sizeof(err)) < 0)
 				plan_error(p, "root=%s: %s", p->root_arg, err);
@@ -1018,6 +1084,10 @@ static void plan_finish(struct boot_plan *p)
 	if (p->root_kind != ROOT_NONE && p->overlay_persistent && !p->kiwi_system[0] && p->root_kind != ROOT_LIVE_DEV)
 		plan_error(p, "rd.live.overlay.persistent: expected rd.kiwi.live.system=<disk> or root=live:<disk> "
 			   "(the cow partition goes on the disk that holds the image)");
+	if (p->root_kind != ROOT_NONE && p->dolly_options_given && !p->live_dolly)
+		plan_error(p, "rd.kiwi.live.dolly_options: expected together with root=live:dolly: (KIWI itself "
+			   "never applies it to dolly: roots, and for other URLs runs 'dolly <options> -f <URL>', "
+			   "which fails)");
 	if (p->overlay_persistent && p->overlay_dev[0])
 		plan_error(p, "rd.live.overlay.persistent and rd.overlay=%s: expected one persistent overlay, not both",
 			   p->overlay_dev);
@@ -1052,6 +1122,7 @@ int plan_build(const struct cmdline *c, struct boot_plan *p)
 		char err[PLAN_STR];
 		int rc;
 
+		p->kairos_flags |= kairos_param_flags(key, v);	/* what Kairos's tools read: any parameter */
 		for (j = 0; j < sizeof(params) / sizeof(params[0]); j++) {
 			if (strcmp(key, params[j].key) == 0) {
 				params[j].fn(p, key, v);
@@ -1082,136 +1153,142 @@ int plan_build(const struct cmdline *c, struct boot_plan *p)
 
 /* ---- printing ----------------------------------------------------------- */
 
-static void json_str(FILE *out, const char *s)
+/* The plan as one JSON object (cJSON), for `init --plan --json`. */
+static cJSON *json_strings(const char *const *v, size_t n, size_t stride)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	cJSON *a = cJSON_CreateArray();
 
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
+	for (size_t i = 0; a && i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString((const char *)v + i * stride));
+	return a;
 }
 
-static void json_kv(FILE *out, const char *key, const char *v, bool more)
+#define JSON_ARRAY(v, n) json_strings((const char *const *)(const void *)(v), (n), sizeof((v)[0]))
+
+/* net_plan_print()'s JSON object, as a cJSON item (NULL if it does not parse). */
+static cJSON *net_json(const struct net_plan *np)
 {
-	json_str(out, key);
-	fputs(": ", out);
-	json_str(out, v);
-	fputs(more ? ", " : "", out);
+	char *buf = NULL;
+	size_t len = 0;
+	cJSON *j = NULL;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	net_plan_print(np, f, true);
+	if (fclose(f) == 0)
+		j = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	return j;
 }
 
-static void json_list(FILE *out, const char *key, const char (*v)[PLAN_DRIVER_NAME], size_t n)
+static cJSON *plan_json(const struct boot_plan *p)
 {
+	static const char *const verb[] = { "quiet", "normal", "info", "debug" };
+	static const char *const emerg[] = { "default", "reboot", "poweroff", "halt" };
+	char hex[CHECKSUM_SHA256_HEX + 1] = "";
+	cJSON *j = cJSON_CreateObject(), *o, *a, *m;
 	size_t i;
 
-	json_str(out, key);
-	fputs(": [", out);
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputs(", ", out);
-		json_str(out, v[i]);
+	if (!j)
+		return NULL;
+	cJSON_AddStringToObject(j, "root_kind", plan_root_kind_name(p->root_kind));
+	cJSON_AddStringToObject(j, "root", p->root_arg);
+	cJSON_AddStringToObject(j, "root_source", p->root_src);
+	cJSON_AddStringToObject(j, "rootfstype", p->rootfstype);
+	cJSON_AddStringToObject(j, "rootflags", p->rootflags);
+	cJSON_AddBoolToObject(j, "rw", p->rw);
+	cJSON_AddStringToObject(j, "init", p->init);
+	cJSON_AddNumberToObject(j, "retry_s", p->retry_s);
+	cJSON_AddNumberToObject(j, "timeout_s", p->timeout_s);
+	cJSON_AddBoolToObject(j, "shell", p->shell);
+	cJSON_AddStringToObject(j, "break", plan_break_name(p->brk));
+	cJSON_AddNumberToObject(j, "panic_s", p->panic_s);
+	cJSON_AddBoolToObject(j, "network_required", p->net_required);
+	cJSON_AddStringToObject(j, "emergency", emerg[p->emergency & 3]);
+	cJSON_AddItemToObject(j, "driver_blacklist", JSON_ARRAY(p->drv_blacklist, p->ndrv_blacklist));
+	cJSON_AddItemToObject(j, "driver_pre", JSON_ARRAY(p->drv_pre, p->ndrv_pre));
+	cJSON_AddItemToObject(j, "driver_post", JSON_ARRAY(p->drv_post, p->ndrv_post));
+	cJSON_AddStringToObject(j, "verbosity", verb[p->verbosity & 3]);
+	cJSON_AddItemToObject(j, "network", net_json(&p->net));
+	cJSON_AddStringToObject(j, "live_dir", p->live_dir);
+	cJSON_AddStringToObject(j, "live_squashimg", p->live_squashimg);
+	cJSON_AddStringToObject(j, "overlay", p->overlay == OVERLAY_NONE ? "none" : "tmpfs");
+	cJSON_AddStringToObject(j, "overlay_size", p->overlay_size);
+
+	o = cJSON_AddObjectToObject(j, "deploy");
+	cJSON_AddStringToObject(o, "disk", p->kiwi_system);
+	cJSON_AddBoolToObject(o, "reset", p->kiwi_reset);
+	cJSON_AddBoolToObject(o, "persistent", p->overlay_persistent);
+	cJSON_AddStringToObject(o, "cowfs", p->cowfs);
+	cJSON_AddStringToObject(o, "overlay_device", p->overlay_dev);
+	cJSON_AddStringToObject(o, "overlay_path", p->overlay_path);
+	cJSON_AddBoolToObject(o, "overlay_readonly", p->overlay_readonly);
+	cJSON_AddBoolToObject(o, "overlay_reset", p->overlay_reset);
+
+	if (p->fetch.sum.set && !p->fetch.sum.is_auto)
+		checksum_hex_encode(p->fetch.sum.sha256, hex);
+	o = cJSON_AddObjectToObject(j, "fetch");
+	cJSON_AddStringToObject(o, "url", p->fetch.url);
+	cJSON_AddStringToObject(o, "transport", p->root_kind != ROOT_LIVE_URL ? "" : p->live_dolly ? "dolly" :
+				p->torrent ? "torrent" : "url");
+	if (p->live_dolly) {
+		cJSON *d = cJSON_AddObjectToObject(o, "dolly");
+
+		cJSON_AddBoolToObject(d, "password", p->dolly.password_set);
+		cJSON_AddNumberToObject(d, "timeout_s", p->dolly.timeout_s ? p->dolly.timeout_s : p->fetch.retry_deadline_s);
+		cJSON_AddNumberToObject(d, "retries", p->dolly.retries ? p->dolly.retries : DOLLY_RETRIES_DEFAULT);
+		cJSON_AddBoolToObject(d, "hyphen_normal", p->dolly.hyphen_normal);
 	}
-	fputs("], ", out);
+	cJSON_AddBoolToObject(o, "verify_tls", !p->fetch.insecure);
+	cJSON_AddStringToObject(o, "sha256", p->fetch.sum.is_auto ? "auto" : hex);
+	cJSON_AddStringToObject(o, "proxy", p->fetch.proxy);
+	cJSON_AddItemToObject(o, "mirrors", JSON_ARRAY(p->fetch.mirrors, p->fetch.nmirrors));
+	cJSON_AddNumberToObject(o, "start_delay_s", p->fetch.start_delay_ms / 1000);
+	if (p->torrent) {
+		cJSON *t = cJSON_AddObjectToObject(o, "torrent_seed");
+
+		cJSON_AddNumberToObject(t, "seconds", p->torrent_seed_s);
+		cJSON_AddNumberToObject(t, "ratio_pct", p->torrent_seed_pct);
+	}
+	cJSON_AddNumberToObject(o, "retry_s", p->fetch.retry_deadline_s);
+	cJSON_AddNumberToObject(o, "minmem_mib", p->minmem_mib);
+	cJSON_AddNumberToObject(o, "ramdisk_kib", (double)p->ramdisk_kib);
+	cJSON_AddBoolToObject(o, "live_ram", p->live_ram);
+
+	o = cJSON_AddObjectToObject(j, "bootc");
+	cJSON_AddStringToObject(o, "label", p->bootc_label[0] ? p->bootc_label : "latest");
+	cJSON_AddStringToObject(o, "zram", p->bootc_zram);
+	cJSON_AddBoolToObject(o, "rw", p->bootc_rw);
+	cJSON_AddBoolToObject(o, "etc_rw", p->bootc_etc_rw);
+	cJSON_AddBoolToObject(o, "var_rw", p->bootc_var_rw);
+	cJSON_AddBoolToObject(o, "erofs", p->bootc_erofs);
+	cJSON_AddBoolToObject(o, "kexec", p->bootc_kexec);
+	cJSON_AddBoolToObject(o, "kexec_reuse_image", p->bootc_kexec_reuse);
+	cJSON_AddBoolToObject(o, "registry_unsecure", p->bootc_unsecure);
+	a = cJSON_AddArrayToObject(o, "registry_mirrors");
+	for (i = 0; a && i < p->bootc_mirrors.n; i++) {
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "upstream", p->bootc_mirrors.m[i].upstream);
+		cJSON_AddStringToObject(m, "mirror", p->bootc_mirrors.m[i].host);
+		cJSON_AddBoolToObject(m, "insecure", p->bootc_mirrors.m[i].insecure);
+		cJSON_AddBoolToObject(m, "resolve_tags", p->bootc_mirrors.m[i].resolve_tags);
+		cJSON_AddItemToArray(a, m);
+	}
+	o = cJSON_AddObjectToObject(j, "kairos");
+	cJSON_AddBoolToObject(o, "cmdline", (p->kairos_flags & KAIROS_OPTIN) != 0);
+	cJSON_AddStringToObject(o, "state", kairos_state_name(p->kairos_flags));
+	cJSON_AddItemToObject(j, "module_params", JSON_ARRAY(p->modparams, p->nmodparams));
+	cJSON_AddItemToObject(j, "errors", JSON_ARRAY(p->errors, p->nerrors));
+	return j;
 }
 
-void plan_print(const struct boot_plan *p, FILE *out, bool json)
+/* The text form, for people: what the boot will do, in its order. */
+static void plan_text(const struct boot_plan *p, FILE *out)
 {
 	static const char *const verb[] = { "quiet", "normal", "info", "debug" };
 	size_t i;
 
-	if (json) {
-		fputs("{", out);
-		json_kv(out, "root_kind", plan_root_kind_name(p->root_kind), true);
-		json_kv(out, "root", p->root_arg, true);
-		json_kv(out, "root_source", p->root_src, true);
-		json_kv(out, "rootfstype", p->rootfstype, true);
-		json_kv(out, "rootflags", p->rootflags, true);
-		fprintf(out, "\"rw\": %s, ", p->rw ? "true" : "false");
-		json_kv(out, "init", p->init, true);
-		fprintf(out, "\"retry_s\": %u, \"timeout_s\": %u, \"shell\": %s, ", p->retry_s, p->timeout_s,
-			p->shell ? "true" : "false");
-		json_kv(out, "break", plan_break_name(p->brk), true);
-		fprintf(out, "\"panic_s\": %d, \"network_required\": %s, ", p->panic_s, p->net_required ? "true" : "false");
-		json_kv(out, "emergency", (const char *const[]){ "default", "reboot", "poweroff", "halt" }[p->emergency & 3],
-			true);
-		json_list(out, "driver_blacklist", p->drv_blacklist, p->ndrv_blacklist);
-		json_list(out, "driver_pre", p->drv_pre, p->ndrv_pre);
-		json_list(out, "driver_post", p->drv_post, p->ndrv_post);
-		json_kv(out, "verbosity", verb[p->verbosity & 3], true);
-		fputs("\"network\": ", out);
-		net_plan_print(&p->net, out, true);
-		fputs(", ", out);
-		json_kv(out, "live_dir", p->live_dir, true);
-		json_kv(out, "live_squashimg", p->live_squashimg, true);
-		json_kv(out, "overlay", p->overlay == OVERLAY_NONE ? "none" : "tmpfs", true);
-		json_kv(out, "overlay_size", p->overlay_size, true);
-		fprintf(out, "\"deploy\": {");
-		json_kv(out, "disk", p->kiwi_system, true);
-		fprintf(out, "\"reset\": %s, \"persistent\": %s, ", p->kiwi_reset ? "true" : "false",
-			p->overlay_persistent ? "true" : "false");
-		json_kv(out, "cowfs", p->cowfs, true);
-		json_kv(out, "overlay_device", p->overlay_dev, true);
-		json_kv(out, "overlay_path", p->overlay_path, true);
-		fprintf(out, "\"overlay_readonly\": %s, \"overlay_reset\": %s}, ", p->overlay_readonly ? "true" : "false",
-			p->overlay_reset ? "true" : "false");
-		{
-			char hex[CHECKSUM_SHA256_HEX + 1] = "";
-
-			if (p->fetch.sum.set && !p->fetch.sum.is_auto)
-				checksum_hex_encode(p->fetch.sum.sha256, hex);
-			fputs("\"fetch\": {", out);
-			json_kv(out, "url", p->fetch.url, true);
-			fprintf(out, "\"verify_tls\": %s, ", p->fetch.insecure ? "false" : "true");
-			json_kv(out, "sha256", p->fetch.sum.is_auto ? "auto" : hex, true);
-			json_kv(out, "proxy", p->fetch.proxy, true);
-			fputs("\"mirrors\": [", out);
-			for (unsigned m = 0; m < p->fetch.nmirrors; m++) {
-				fputs(m ? ", " : "", out);
-				json_str(out, p->fetch.mirrors[m]);
-			}
-			fprintf(out, "], \"start_delay_s\": %u, ", p->fetch.start_delay_ms / 1000);
-			fprintf(out, "\"retry_s\": %u, \"minmem_mib\": %u, \"ramdisk_kib\": %lu, \"live_ram\": %s}, ",
-				p->fetch.retry_deadline_s, p->minmem_mib, p->ramdisk_kib, p->live_ram ? "true" : "false");
-		}
-		fputs("\"bootc\": {", out);
-		json_kv(out, "label", p->bootc_label[0] ? p->bootc_label : "latest", true);
-		json_kv(out, "zram", p->bootc_zram, true);
-		fprintf(out, "\"rw\": %s, \"etc_rw\": %s, \"var_rw\": %s, \"erofs\": %s, \"kexec\": %s, "
-			"\"kexec_reuse_image\": %s, \"registry_unsecure\": %s, \"registry_mirrors\": [", p->bootc_rw ? "true" : "false",
-			p->bootc_etc_rw ? "true" : "false", p->bootc_var_rw ? "true" : "false",
-			p->bootc_erofs ? "true" : "false", p->bootc_kexec ? "true" : "false",
-			p->bootc_kexec_reuse ? "true" : "false", p->bootc_unsecure ? "true" : "false");
-		for (i = 0; i < p->bootc_mirrors.n; i++) {
-			if (i)
-				fputs(", ", out);
-			fputs("{", out);
-			json_kv(out, "upstream", p->bootc_mirrors.m[i].upstream, true);
-			json_kv(out, "mirror", p->bootc_mirrors.m[i].host, true);
-			fprintf(out, "\"insecure\": %s, \"resolve_tags\": %s}", p->bootc_mirrors.m[i].insecure ? "true" : "false",
-				p->bootc_mirrors.m[i].resolve_tags ? "true" : "false");
-		}
-		fputs("]}, ", out);
-		fputs("\"module_params\": [", out);
-		for (i = 0; i < p->nmodparams; i++) {
-			if (i)
-				fputs(", ", out);
-			json_str(out, p->modparams[i]);
-		}
-		fputs("], \"errors\": [", out);
-		for (i = 0; i < p->nerrors; i++) {
-			if (i)
-				fputs(", ", out);
-			json_str(out, p->errors[i]);
-		}
-		fputs("]}\n", out);
-		return;
-	}
 	fprintf(out, "boot plan:\n");
 	fprintf(out, "  root: %s (%s)%s%s\n", p->root_arg[0] ? p->root_arg : "(none)", plan_root_kind_name(p->root_kind),
 		p->root_src[0] ? " source " : "", p->root_src);
@@ -1237,6 +1314,10 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 				p->bootc_var_rw ? "writable (tmpfs overlay)" : "read-only");
 		if (strncmp(p->root_src, "docker://", 9))
 			fprintf(out, "    image in the archive: bootclabel=%s\n", p->bootc_label[0] ? p->bootc_label : "latest");
+		if (p->torrent)
+			fprintf(out, "    BitTorrent: the archive from %s (metainfo), its pieces from the trackers' peers "
+				"and web seeds, each SHA-1-checked, served to peers while downloading; no seeding after "
+				"boot (the archive is consumed while it is unpacked)\n", p->fetch.url);
 		if (!strncmp(p->root_src, "docker://", 9)) {
 			for (i = 0; i < p->bootc_mirrors.n; i++) {
 				char d[600];
@@ -1311,6 +1392,13 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			strcpy(hex, "auto (<URL>.sha256)");
 		else if (p->fetch.sum.set)
 			checksum_hex_encode(p->fetch.sum.sha256, hex);
+		if (p->live_dolly)
+			fprintf(out, "  transport: dolly chain (KIWI): wait on TCP %u/%u for the server or the previous host, "
+				"find this machine in its host list, forward the stream to the next host while writing "
+				"it; password challenge %s; give up after %u s without progress%s\n", DOLLY_CTRL_PORT,
+				DOLLY_DATA_PORT, p->dolly.password_set ? "on (-P)" : "off",
+				p->dolly.timeout_s ? p->dolly.timeout_s : p->fetch.retry_deadline_s,
+				p->dolly.timeout_s ? " (-a)" : " (rd.retry)");
 		if (p->kiwi_system[0])
 			fprintf(out, "  download: %s\n    onto the disk %s (rd.kiwi.live.system)%s; the network only when "
 				"the disk does not hold this image yet\n", p->fetch.url, p->kiwi_system,
@@ -1318,12 +1406,35 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		else
 			fprintf(out, "  download: %s\n    into %s, keep %u MiB RAM free (rd.minmem)\n", p->fetch.url,
 				p->ramdisk_kib ? "/dev/ram0 (ramdisk_size)" : "RAM (a tmpfs file)", p->minmem_mib);
+		if (p->torrent) {
+			fprintf(out, "    BitTorrent: that is the metainfo; the image's pieces from its trackers' peers and "
+				"web seeds (url-list), each SHA-1-checked, written at their offsets; pieces served to "
+				"peers while downloading\n");
+			if (p->torrent_seed_s || p->torrent_seed_pct) {
+				char lim[80] = "";
+
+				if (p->torrent_seed_s)
+					snprintf(lim, sizeof(lim), "%u s", p->torrent_seed_s);
+				if (p->torrent_seed_pct)
+					snprintf(lim + strlen(lim), sizeof(lim) - strlen(lim), "%sratio %u.%02u",
+						 p->torrent_seed_s ? " or " : "", p->torrent_seed_pct / 100,
+						 p->torrent_seed_pct % 100);
+				fprintf(out, "    seeding after switch_root: process netinit-seed serves the verified image "
+					"(read-only) for %s, whichever first, or until the booted system's shutdown "
+					"(SIGTERM); then `stopped` to the trackers (rd.live.torrent.seed)\n", lim);
+			} else {
+				fprintf(out, "    no seeding once the image is complete, as dracut (rd.live.torrent.seed=0)\n");
+			}
+		}
 		for (unsigned m = 0; m < p->fetch.nmirrors; m++)
 			fprintf(out, "    mirror %u: %s (rd.live.mirror)\n", m + 1, p->fetch.mirrors[m]);
 		if (p->fetch.start_delay_ms)
 			fprintf(out, "    first request after a random 0-%u s, per machine (rd.live.start-delay)\n",
 				p->fetch.start_delay_ms / 1000);
-		fprintf(out, "    TLS verification %s, sha256 %s%s%s, give up after %u s\n",
+		if (p->live_dolly)
+			fprintf(out, "    sha256 %s\n", hex);
+		else
+			fprintf(out, "    TLS verification %s, sha256 %s%s%s, give up after %u s\n",
 			p->fetch.insecure ? "OFF" : "on", hex, p->fetch.proxy[0] ? ", proxy " : "", p->fetch.proxy,
 			p->fetch.retry_deadline_s);
 	}
@@ -1355,6 +1466,10 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 			p->kiwi_system[0] ? "a warning, the boot goes on (the network is brought up again if the image "
 					    "must be downloaded onto the disk)" :
 			"a warning, the boot goes on (the root does not need it; rd.neednet=1 makes it fatal)");
+	if (p->kairos_flags & KAIROS_OPTIN)
+		fprintf(out, "  kairos: live mode (netboot, rd.cos.*, rd.immucore.*): /run/cos/%s, then the image's rootfs "
+			"and initramfs stages (its kairos-agent or elemental run-stage, chrooted) before switch_root\n",
+			kairos_state_name(p->kairos_flags));
 	fprintf(out, "  verbosity: %s\n", verb[p->verbosity & 3]);
 	/* mkfs.<fs> is not in the default initramfs: with it the image outgrows 4 MiB (docs/cmdline.md) */
 	if (p->overlay_persistent)
@@ -1369,4 +1484,112 @@ void plan_print(const struct boot_plan *p, FILE *out, bool json)
 		fprintf(out, "  module parameter: %s\n", p->modparams[i]);
 	for (i = 0; i < p->nerrors; i++)
 		fprintf(out, "  error: %s\n", p->errors[i]);
+}
+
+void plan_print(const struct boot_plan *p, FILE *out, bool json)
+{
+	cJSON *j;
+	char *text;
+
+	if (!json) {
+		plan_text(p, out);
+		return;
+	}
+	j = plan_json(p);
+	text = j ? cJSON_PrintUnformatted(j) : NULL;
+	fprintf(out, "%s\n", text ? text : "{\"errors\": [\"out of memory printing the plan\"]}");
+	cJSON_free(text);
+	cJSON_Delete(j);
+}
+
+/* ---- what the modules stage loads ---------------------------------------------------- */
+
+unsigned plan_coldplug_classes(const struct boot_plan *p)
+{
+	unsigned c = KMOD_CLASS_OTHER;
+	bool storage, net;
+
+	switch (p->root_kind) {
+	case ROOT_LIVE_URL:
+	case ROOT_NBD:
+	case ROOT_AOE:
+	case ROOT_BOOTC:
+		storage = false;
+		break;
+	default:	/* a local device, a file in the initramfs (with maybe a local overlay), or no root= */
+		storage = p->root_kind != ROOT_LIVE_FILE;
+		break;
+	}
+	if (p->overlay_write[0] || p->overlay_dev[0] || p->kiwi_system[0] || p->overlay_persistent)
+		storage = true;
+	net = net_plan_wanted(&p->net) || p->net_required || p->kiwi_system[0] ||
+	      p->root_kind == ROOT_LIVE_URL || p->root_kind == ROOT_NBD || p->root_kind == ROOT_AOE ||
+	      p->root_kind == ROOT_BOOTC || p->root_kind == ROOT_NONE;
+	if (storage)
+		c |= KMOD_CLASS_STORAGE;
+	if (net)
+		c |= KMOD_CLASS_NET;
+	return c;
+}
+
+size_t plan_boot_modules(const struct boot_plan *p, const char **names, size_t max)
+{
+	size_t n = 0;
+	bool no_overlay = p->root_kind == ROOT_BLOCK || p->root_kind == ROOT_NONE || p->overlay == OVERLAY_NONE;
+#define ADD(x) do { if (n < max) names[n++] = (x); } while (0)
+	switch (p->root_kind) {
+	case ROOT_LIVE_URL:
+		if (p->ramdisk_kib)
+			ADD("brd");
+		else if (!p->kiwi_system[0])
+			ADD("loop");
+		ADD("squashfs");
+		break;
+	case ROOT_LIVE_FILE:
+		ADD("loop");
+		ADD("squashfs");
+		break;
+	case ROOT_LIVE_DEV:
+		ADD("isofs");
+		ADD("loop");
+		ADD("squashfs");
+		break;
+	case ROOT_NBD:
+		ADD("nbd");
+		if (p->nbd.form == NBD_FORM_DRACUT) {
+			if (p->rootfstype[0] || p->nbd.fstype[0])
+				ADD(p->rootfstype[0] ? p->rootfstype : p->nbd.fstype);
+			no_overlay = true;	/* the export is the root itself */
+		}
+		break;
+	case ROOT_AOE:
+		ADD("aoe");
+		break;
+	case ROOT_BOOTC:
+		if (p->bootc_erofs) {
+			ADD("erofs");
+			ADD("loop");
+		}
+		if (p->bootc_zram[0]) {
+			ADD("zram");
+			ADD("ext4");
+		}
+		break;
+	case ROOT_BLOCK:
+		if (p->rootfstype[0] && strcmp(p->rootfstype, "auto"))
+			ADD(p->rootfstype);
+		break;
+	default:
+		break;
+	}
+	if (!no_overlay)
+		ADD("overlay");
+	if (p->overlay_persistent && p->cowfs[0])
+		ADD(p->cowfs);
+	if (p->net.n_vlan > 0)
+		ADD("8021q");
+	if (p->net.n_bond > 0)
+		ADD("bonding");
+#undef ADD
+	return n;
 }

@@ -8,6 +8,7 @@
 #include "cmdline/cmdline.h"
 #include "net/ipconf.h"
 #include "fetch/fetch.h"
+#include "fetch/dolly.h"
 #include "blockdev/nbdspec.h"
 #include "oci/mirrors.h"
 
@@ -17,6 +18,7 @@
 #define PLAN_MAX_MODPARAMS 64
 #define PLAN_MAX_DRIVERS 32  /* names in each of rd.driver.blacklist / .pre / .post */
 #define PLAN_DRIVER_NAME 64
+#define PLAN_OVERLAY_SIZE_DEFAULT "50%" /* rd.live.overlay.size: tmpfs upper (root.c caps it at MemAvailable) */
 #define PLAN_MINMEM_DEFAULT_MIB 32 /* RAM kept free after a download (dracut: 1024, for rd.live.ram) */
 
 enum root_kind {
@@ -61,6 +63,9 @@ struct boot_plan {
 	bool root_given;            /* a root= was seen (even a malformed one: no second "no root=" error) */
 	char root_arg[PLAN_URL];    /* root= as given */
 	char root_src[PLAN_URL];    /* device spec, path in the initramfs, or URL */
+	bool torrent;               /* root=live:torrent://: fetch.url is the metainfo (fetch/torrent.h) */
+	unsigned torrent_seed_s;    /* rd.live.torrent.seed: seconds the booted system seeds (0: none) */
+	unsigned torrent_seed_pct;  /* and/or until uploaded = this % of the image (0: no ratio) */
 	char rootfstype[32];
 	char rootflags[PLAN_STR];
 	bool rw;                    /* ro/rw: last one wins; default ro */
@@ -108,6 +113,9 @@ struct boot_plan {
 
 	/* downloads: URL, TLS, proxy, curl options, checksum, rd.retry deadline */
 	struct fetch_opts fetch;
+	bool live_dolly;                /* root=live:dolly:...: the image comes down a dolly chain (KIWI) */
+	bool dolly_options_given;       /* rd.kiwi.live.dolly_options= was on the command line */
+	struct dolly_opts dolly;        /* rd.kiwi.live.dolly_options: -P, -a, -r, -Y (fetch/dolly.h) */
 	unsigned minmem_mib;            /* rd.minmem: RAM that must stay free after a download */
 	unsigned long ramdisk_kib;      /* ramdisk_size (KiB): KIWI's /dev/ram0 download target */
 
@@ -122,6 +130,10 @@ struct boot_plan {
 	char bootc_zram[32];            /* bootc.zram=<size>: unpack into an ext4 on /dev/zram0 of that size */
 	bool bootc_kexec;               /* bootc.kexec: kexec the image's own kernel + initramfs */
 	bool bootc_kexec_reuse;         /* bootc.kexec.reuse-image, default 1: re-pack the archive into the next initramfs */
+
+	/* Kairos live mode (init/immucore.c): kairos_param_flags of every parameter, ORed;
+	 * KAIROS_OPTIN (netboot, rd.cos.*, rd.immucore.*) turns it on, as does a Kairos image */
+	unsigned kairos_flags;
 
 	/* kernel modules: rd.driver.blacklist= and modprobe.blacklist= (aliases ignored),
 	 * rd.driver.pre= (loaded before coldplug), rd.driver.post= (after it) */
@@ -152,6 +164,17 @@ void plan_print(const struct boot_plan *plan, FILE *out, bool json);
 const char *plan_param_key(size_t i);
 
 const char *plan_root_kind_name(enum root_kind k);
+
+/* Which hardware the modules stage coldplugs drivers for (KMOD_CLASS_* of kmod/kmod.h): the
+ * NICs when the plan uses the network, the storage controllers when it reads a local device,
+ * everything else packed in the initramfs always, CPU-feature modules never (a load by name
+ * or alias still gets them). The booted system's udev coldplugs the rest again. */
+unsigned plan_coldplug_classes(const struct boot_plan *p);
+
+/* The modules the plan is sure to need later (loop, squashfs, overlay for a live root, nbd,
+ * aoe, the cow or root filesystem, brd, zram, 8021q, bonding): the modules stage loads them
+ * in the same parallel batch as rd.driver.pre=. Writes up to max names; returns the count. */
+size_t plan_boot_modules(const struct boot_plan *p, const char **names, size_t max);
 const char *plan_break_name(enum break_point b);
 
 #endif

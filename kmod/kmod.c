@@ -1,6 +1,7 @@
 /* kmod: kernel module loading for PID 1 (see kmod.h). */
 #include "kmod/kmod.h"
 #include "util/clock.h"
+#include "util/thread.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,8 +15,14 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <lzma.h>
+#include <pthread.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #define MAX_INDEX_BYTES (64u << 20)	/* refuse index files larger than this */
+#define MAX_MODULE_BYTES (256u << 20)	/* refuse a module that decompresses to more */
+#define MAX_JOBS 16			/* threads inserting modules at once (kmod_set_jobs) */
 #define MAX_LOAD_DEPTH 32		/* nesting of dependencies, soft deps and aliases */
 #define MAX_SYSFS_DEPTH 32		/* deepest directory walked under /sys/devices */
 #define MODALIAS_MAX 4096		/* a modalias file is one line shorter than a page */
@@ -25,7 +32,8 @@
 #define MODULE_INIT_COMPRESSED_FILE 4	/* finit_module flag: kernel decompresses (Linux 5.17+) */
 #endif
 
-enum mod_state { MOD_NEW, MOD_LOADING, MOD_PRESENT, MOD_FAILED };
+/* MOD_QUEUED: planned in the current batch (see "batches" below), not inserted yet. */
+enum mod_state { MOD_NEW, MOD_LOADING, MOD_QUEUED, MOD_PRESENT, MOD_FAILED };
 
 struct module {
 	char *name;		/* normalised: '-' replaced by '_' */
@@ -35,6 +43,26 @@ struct module {
 	enum mod_state state;
 	int rc;			/* MOD_FAILED: why */
 	int blacklist_told;	/* the "blacklisted" event was sent */
+	long bidx;		/* MOD_QUEUED: its node in the batch */
+	unsigned hw_aliases;	/* aliases that are device modaliases (kmod_modalias_class) */
+	unsigned other_aliases;	/* the others (fs-*, crypto-*, block-major-*, names) */
+	int released;		/* its file was unlinked by kmod_release_unused */
+};
+
+/* A list of batch indices. */
+struct idxlist {
+	size_t *v;
+	size_t n, cap;
+};
+
+/* One planned insertion: after every node in pre (its dependencies and pre: soft
+ * dependencies, and for a post: soft dependency the module it follows). */
+struct node {
+	struct module *m;
+	struct idxlist pre;
+	long post_of;		/* a post: soft dependency of this node: skipped if that one failed */
+	int soft;		/* a failure is a warning (loads for an alias or a soft dependency) */
+	int started, done;
 };
 
 struct alias {
@@ -92,10 +120,29 @@ struct kmod_ctx {
 	size_t nblacklist, capblacklist;
 
 	unsigned ninserted;	/* modules inserted by this context */
+	unsigned classes;	/* KMOD_CLASS_* coldplug loads drivers for */
+
+	/* batches: loads are planned first (planning = 1: the recursion queues nodes instead of
+	 * inserting), then run by up to jobs threads, each node after the ones it needs */
+	int planning;
+	struct node *nodes;
+	size_t nnodes, capnodes;
+	struct idxlist *collect;	/* the frame being planned: nodes it needs */
+	long post_after;		/* planning a post: soft dependency of this node, or -1 */
+	unsigned jobs;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+
+	/* kmod_load_background: a thread loading these names; every other call joins it first */
+	pthread_t bg;
+	int bg_running;
+	char **bg_names;
+	size_t bg_n;
 };
 
 static void event(struct kmod_ctx *k, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void bg_wait(struct kmod_ctx *k);
 
 static void event(struct kmod_ctx *k, int level, const char *fmt, ...)
 {
@@ -467,6 +514,7 @@ int kmod_parse_index(struct kmod_ctx *k, enum kmod_index which, const char *buf,
 
 	if (!k || (unsigned)which > KMOD_INDEX_BUILTIN || (!buf && len))
 		return -EINVAL;
+	bg_wait(k);
 	if (len > MAX_INDEX_BYTES)
 		return -EFBIG;
 	nb = realloc(k->bufs, (k->nbufs + 1) * sizeof(*nb));
@@ -613,20 +661,205 @@ int kmod_glob_match(const char *p, const char *s)
 
 /* ---- loading -------------------------------------------------------------------------------- */
 
-static int default_insert(void *ctx, const char *path, const char *params)
+/* The whole file at fd into a malloc'ed buffer. */
+static int read_fd(int fd, unsigned char **buf, size_t *len)
 {
-	size_t l = strlen(path);
-	int flags = 0, fd, rc = 0;
+	struct stat st;
+	unsigned char *b;
+	size_t n = 0;
 
-	(void)ctx;
-	if ((l > 3 && !strcmp(path + l - 3, ".xz")) || (l > 3 && !strcmp(path + l - 3, ".gz")) ||
-	    (l > 4 && !strcmp(path + l - 4, ".zst")))
-		flags |= MODULE_INIT_COMPRESSED_FILE;
+	if (fstat(fd, &st))
+		return -errno;
+	if ((uint64_t)st.st_size > MAX_MODULE_BYTES)
+		return -EFBIG;
+	b = malloc((size_t)st.st_size + 1);
+	if (!b)
+		return -ENOMEM;
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, b + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(b);
+			return r < 0 ? -errno : -EIO;
+		}
+		n += (size_t)r;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Decompress a whole .xz module: the output grows as needed, up to MAX_MODULE_BYTES. */
+static int unxz_module(const unsigned char *in, size_t inlen, unsigned char **out, size_t *outlen)
+{
+	lzma_stream st = LZMA_STREAM_INIT;
+	size_t cap = inlen * 4 + 4096, n = 0;
+	unsigned char *o = NULL;
+	int rc = 0;
+
+	if (lzma_stream_decoder(&st, 64u << 20, 0) != LZMA_OK)
+		return -ENOMEM;
+	st.next_in = in;
+	st.avail_in = inlen;
+	for (;;) {
+		lzma_ret r;
+
+		if (n == cap || !o) {
+			unsigned char *no;
+
+			if (o) {
+				if (cap >= MAX_MODULE_BYTES) {
+					rc = -EFBIG;
+					break;
+				}
+				cap = cap * 2 > MAX_MODULE_BYTES ? MAX_MODULE_BYTES : cap * 2;
+			}
+			no = realloc(o, cap);
+			if (!no) {
+				rc = -ENOMEM;
+				break;
+			}
+			o = no;
+		}
+		st.next_out = o + n;
+		st.avail_out = cap - n;
+		r = lzma_code(&st, LZMA_FINISH);
+		n = cap - st.avail_out;
+		if (r == LZMA_STREAM_END)
+			break;
+		if (r == LZMA_OK || (r == LZMA_BUF_ERROR && n == cap))
+			continue;	/* more room needed */
+		rc = r == LZMA_MEM_ERROR || r == LZMA_MEMLIMIT_ERROR ? -ENOMEM : -EBADMSG;	/* also: cut short */
+		break;
+	}
+	lzma_end(&st);
+	if (rc) {
+		free(o);
+		return rc;
+	}
+	*out = o;
+	*outlen = n;
+	return 0;
+}
+
+/* Decompress a whole .zst (or .xz) module in memory (the output grows as needed, up to
+ * MAX_MODULE_BYTES). -EBADMSG for a corrupt file, -EFBIG past the limit. */
+static int unpack_module(int xz, const unsigned char *in, size_t inlen, unsigned char **out, size_t *outlen)
+{
+	unsigned long long c;
+	size_t cap = inlen * 4 + 4096, n = 0;
+	unsigned char *o = NULL;
+	int rc = 0;
+
+	if (xz)
+		return unxz_module(in, inlen, out, outlen);
+	c = ZSTD_getFrameContentSize(in, inlen);
+	if (c == ZSTD_CONTENTSIZE_ERROR)
+		return -EBADMSG;
+	if (c != ZSTD_CONTENTSIZE_UNKNOWN) {
+		if (c > MAX_MODULE_BYTES)
+			return -EFBIG;
+		cap = (size_t)c + 1;
+	}
+	for (;;) {
+		unsigned char *no = realloc(o, cap);
+		size_t r;
+
+		if (!no) {
+			rc = -ENOMEM;
+			break;
+		}
+		o = no;
+		r = ZSTD_decompress(o, cap, in, inlen);
+		if (!ZSTD_isError(r)) {
+			n = r;
+			break;
+		}
+		if (ZSTD_getErrorCode(r) != ZSTD_error_dstSize_tooSmall) {
+			rc = ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ? -ENOMEM : -EBADMSG;
+			break;
+		}
+		if (cap >= MAX_MODULE_BYTES) {
+			rc = -EFBIG;
+			break;
+		}
+		cap = cap * 2 > MAX_MODULE_BYTES ? MAX_MODULE_BYTES : cap * 2;
+	}
+	if (rc) {
+		free(o);
+		return rc;
+	}
+	*out = o;
+	*outlen = n;
+	return 0;
+}
+
+int kmod_read_module(const char *path, unsigned char **buf, size_t *len)
+{
+	size_t l, inlen = 0;
+	unsigned char *in = NULL;
+	int fd, rc, zst, xz;
+
+	if (!path || !buf || !len)
+		return -EINVAL;
+	l = strlen(path);
+	zst = l > 4 && !strcmp(path + l - 4, ".zst");
+	xz = l > 3 && !strcmp(path + l - 3, ".xz");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (syscall(SYS_finit_module, fd, params, flags))
+	rc = read_fd(fd, &in, &inlen);
+	close(fd);
+	if (rc)
+		return rc;
+	if (!zst && !xz) {
+		*buf = in;
+		*len = inlen;
+		return 0;
+	}
+	rc = unpack_module(xz, in, inlen, buf, len);
+	free(in);
+	return rc;
+}
+
+/* -1 not known yet, 0 the kernel cannot decompress modules (no CONFIG_MODULE_DECOMPRESS), 1 it can. */
+static int kernel_decompresses = -1;
+
+/* finit_module; a compressed module (.zst, .xz, .gz) goes to the kernel's own decompressor
+ * when it has one, else (.zst, .xz) it is decompressed here and handed over by init_module.
+ * The signature a module carries covers the uncompressed file, so either way it checks. */
+static int default_insert(void *ctx, const char *path, const char *params)
+{
+	size_t l = strlen(path), outlen = 0;
+	int zst = l > 4 && !strcmp(path + l - 4, ".zst"), xz = l > 3 && !strcmp(path + l - 3, ".xz");
+	int gz = l > 3 && !strcmp(path + l - 3, ".gz"), fd, rc = 0;
+	unsigned char *out = NULL;
+
+	(void)ctx;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!zst && !xz && !gz) {
+		if (syscall(SYS_finit_module, fd, params, 0))
+			rc = -errno;
+		goto out_close;
+	}
+	if (__atomic_load_n(&kernel_decompresses, __ATOMIC_RELAXED) != 0 || gz) {
+		if (syscall(SYS_finit_module, fd, params, MODULE_INIT_COMPRESSED_FILE) == 0)
+			goto out_close;
 		rc = -errno;
+		/* EOPNOTSUPP: no decompressor; EINVAL: a kernel older than the flag (5.17) */
+		if ((rc != -EOPNOTSUPP && rc != -EINVAL) || gz)
+			goto out_close;
+		__atomic_store_n(&kernel_decompresses, 0, __ATOMIC_RELAXED);
+	}
+	rc = kmod_read_module(path, &out, &outlen);
+	if (!rc && syscall(SYS_init_module, out, (unsigned long)outlen, params))
+		rc = -errno;
+	free(out);
+out_close:
 	close(fd);
 	return rc;
 }
@@ -690,14 +923,86 @@ static void load_softdeps(struct kmod_ctx *k, const char *name, int post, int de
 	}
 }
 
-/* Insert m after its dependencies; soft: a failure is reported as a warning, not an error. */
+static int idx_add(struct idxlist *l, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < l->n; j++)
+		if (l->v[j] == i)
+			return 0;
+	if (grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return -ENOMEM;
+	l->v[l->n++] = i;
+	return 0;
+}
+
+/* The frame being planned needs node i (a dependency already queued, or just queued). */
+static int collect(struct kmod_ctx *k, long i)
+{
+	return k->collect && i >= 0 ? idx_add(k->collect, (size_t)i) : 0;
+}
+
+/* Queue m (planning): it is inserted when the nodes in pre are done. */
+static int queue_node(struct kmod_ctx *k, struct module *m, struct idxlist *pre, int soft)
+{
+	struct node *n;
+
+	if (grow((void **)&k->nodes, &k->capnodes, k->nnodes, sizeof(*k->nodes)))
+		return -ENOMEM;
+	n = &k->nodes[k->nnodes];
+	memset(n, 0, sizeof(*n));
+	n->m = m;
+	n->pre = *pre;
+	n->post_of = k->post_after;
+	n->soft = soft;
+	m->state = MOD_QUEUED;
+	m->bidx = (long)k->nnodes++;
+	return 0;
+}
+
+/* The insertion itself, and what it tells; called without the lock held when parallel. */
+static int insert_module(struct kmod_ctx *k, struct module *m, const char *path, const char *params)
+{
+	return k->insert(k->insctx, path, params);
+}
+
+static void record_insert(struct kmod_ctx *k, struct module *m, int rc, int soft, const char *path,
+			  const char *params)
+{
+	if (rc == -EEXIST) {
+		m->state = MOD_PRESENT;
+		event(k, EV_DEBUG, "%s: already loaded", m->name);
+	} else if (rc) {
+		event(k, soft ? EV_WARN : EV_ERR, "%s: finit_module %s: %s", m->name, path, strerror(-rc));
+		m->state = MOD_FAILED;
+		m->rc = rc;
+	} else {
+		m->state = MOD_PRESENT;
+		k->ninserted++;
+		event(k, EV_INFO, "loaded %s%s%s", m->name, params[0] ? " " : "", params);
+	}
+}
+
+static int module_path(struct kmod_ctx *k, struct module *m, char *path, size_t len)
+{
+	if ((size_t)snprintf(path, len, "%s/%s", k->moddir ? k->moddir : ".", m->path) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Insert m after its dependencies; soft: a failure is reported as a warning, not an error.
+ * Planning, the insertions are queued as nodes of the batch instead (run_batch). */
 static int load_module(struct kmod_ctx *k, struct module *m, int depth, int soft)
 {
 	char path[4096], params[PARAMS_MAX];
+	struct idxlist mine = { 0 }, *parent = k->collect;
+	long saved_post;
 	size_t i;
 	int rc;
 
 	switch (m->state) {
+	case MOD_QUEUED:
+		return collect(k, m->bidx);
 	case MOD_PRESENT:
 	case MOD_LOADING:	/* a dependency cycle: the outer call inserts it */
 		return 0;
@@ -710,12 +1015,24 @@ static int load_module(struct kmod_ctx *k, struct module *m, int depth, int soft
 		event(k, EV_ERR, "%s: dependencies nested deeper than %d", m->name, MAX_LOAD_DEPTH);
 		return -ELOOP;
 	}
+	if (m->released) {
+		event(k, soft ? EV_WARN : EV_ERR, "%s: its file was freed after coldplug (nothing in the plan needed it)",
+		      m->name);
+		return -ENOENT;
+	}
 	if (is_live(k, m->name)) {
 		m->state = MOD_PRESENT;
 		event(k, EV_DEBUG, "%s: already loaded", m->name);
 		return 0;
 	}
 	m->state = MOD_LOADING;
+	if (k->planning) {
+		k->collect = &mine;
+		if (k->post_after >= 0 && idx_add(&mine, (size_t)k->post_after)) {
+			rc = -ENOMEM;
+			goto err_failed;
+		}
+	}
 	load_softdeps(k, m->name, 0, depth);
 	/* modules.dep lists the deepest dependency last: insert from the end. */
 	for (i = m->ndeps; i-- > 0;) {
@@ -736,32 +1053,163 @@ static int load_module(struct kmod_ctx *k, struct module *m, int depth, int soft
 			goto err_failed;
 		}
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", k->moddir ? k->moddir : ".", m->path) >=
-	    sizeof(path)) {
-		rc = -ENAMETOOLONG;
-		goto err_failed;
+	if (k->planning) {
+		k->collect = parent;
+		rc = queue_node(k, m, &mine, soft);
+		if (rc) {
+			free(mine.v);
+			m->state = MOD_FAILED;
+			m->rc = rc;
+			return rc;
+		}
+		rc = collect(k, m->bidx);
+		if (rc)
+			return rc;
+		saved_post = k->post_after;
+		k->post_after = m->bidx;
+		load_softdeps(k, m->name, 1, depth);
+		k->post_after = saved_post;
+		return 0;
 	}
+	rc = module_path(k, m, path, sizeof(path));
+	if (rc)
+		goto err_failed;
 	build_params(k, m->name, params, sizeof(params));
-	rc = k->insert(k->insctx, path, params);
-	if (rc == -EEXIST) {
-		m->state = MOD_PRESENT;
-		event(k, EV_DEBUG, "%s: already loaded", m->name);
-	} else if (rc) {
-		event(k, soft ? EV_WARN : EV_ERR, "%s: finit_module %s: %s", m->name, path,
-		      strerror(-rc));
-		goto err_failed;
-	} else {
-		m->state = MOD_PRESENT;
-		k->ninserted++;
-		event(k, EV_INFO, "loaded %s%s%s", m->name, params[0] ? " " : "", params);
-	}
+	rc = insert_module(k, m, path, params);
+	record_insert(k, m, rc, soft, path, params);
+	if (m->state == MOD_FAILED)
+		return m->rc;
 	load_softdeps(k, m->name, 1, depth);
 	return 0;
 
 err_failed:
+	k->collect = parent;
+	free(mine.v);
 	m->state = MOD_FAILED;
 	m->rc = rc;
 	return rc;
+}
+
+/* ---- batches ------------------------------------------------------------------------------ */
+
+/* Node i can start: everything it needs is done. */
+static int node_ready(const struct kmod_ctx *k, const struct node *n)
+{
+	size_t j;
+
+	for (j = 0; j < n->pre.n; j++)
+		if (!k->nodes[n->pre.v[j]].done)
+			return 0;
+	return n->post_of < 0 || k->nodes[n->post_of].done;
+}
+
+/* Take the next ready node and run it; 0 when there is nothing left to start. Lock held. */
+static int run_one(struct kmod_ctx *k, int parallel)
+{
+	char path[4096], params[PARAMS_MAX];
+	struct node *n = NULL;
+	struct module *m;
+	size_t i, j;
+	int rc, pending = 0;
+
+	for (;;) {
+		pending = 0;
+		for (i = 0; i < k->nnodes; i++) {
+			if (k->nodes[i].started)
+				continue;
+			pending = 1;
+			if (node_ready(k, &k->nodes[i])) {
+				n = &k->nodes[i];
+				break;
+			}
+		}
+		if (n || !pending)
+			break;
+		if (!parallel)	/* cannot happen: every node needs earlier ones only */
+			return 0;
+		pthread_cond_wait(&k->cond, &k->lock);
+	}
+	if (!n)
+		return 0;
+	n->started = 1;
+	m = n->m;
+	if (n->post_of >= 0 && k->nodes[n->post_of].m->state != MOD_PRESENT) {
+		/* a post: soft dependency of a module that failed: not loaded, as without batches */
+		m->state = MOD_NEW;
+		m->bidx = -1;
+		goto done;
+	}
+	for (j = 0; j < m->ndeps; j++) {
+		struct module *d = find_module(k, m->deps[j]);
+
+		/* (queued: a dependency cycle, inserted after this one as without batches) */
+		if (d && (d->state == MOD_FAILED || d->state == MOD_NEW)) {
+			event(k, n->soft ? EV_WARN : EV_ERR, "%s: dependency %s failed: %s", m->name, d->name,
+			      strerror(d->state == MOD_FAILED ? -d->rc : ENOENT));
+			m->state = MOD_FAILED;
+			m->rc = d->state == MOD_FAILED ? d->rc : -ENOENT;
+			goto done;
+		}
+	}
+	rc = module_path(k, m, path, sizeof(path));
+	if (!rc) {
+		build_params(k, m->name, params, sizeof(params));
+		if (parallel)
+			pthread_mutex_unlock(&k->lock);
+		rc = insert_module(k, m, path, params);
+		if (parallel)
+			pthread_mutex_lock(&k->lock);
+	} else {
+		params[0] = 0;
+	}
+	record_insert(k, m, rc, n->soft, path, params);
+done:
+	n->done = 1;
+	if (parallel)
+		pthread_cond_broadcast(&k->cond);
+	return 1;
+}
+
+static void *batch_worker(void *arg)
+{
+	struct kmod_ctx *k = arg;
+
+	pthread_mutex_lock(&k->lock);
+	while (run_one(k, 1))
+		;
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+/* Insert every queued node, dependencies first, up to k->jobs at a time. */
+static void run_batch(struct kmod_ctx *k)
+{
+	pthread_t th[MAX_JOBS];
+	unsigned nth = 0, want = k->jobs, i;
+
+	if (want > k->nnodes)
+		want = (unsigned)k->nnodes;
+	if (want > 1) {
+		pthread_mutex_lock(&k->lock);
+		for (i = 1; i < want; i++)	/* this thread is the first worker */
+			if (thread_start(&th[nth], batch_worker, k) == 0)
+				nth++;
+		while (run_one(k, 1))
+			;
+		pthread_mutex_unlock(&k->lock);
+		for (i = 0; i < nth; i++)
+			pthread_join(th[i], NULL);
+	} else {
+		while (run_one(k, 0))
+			;
+	}
+	for (i = 0; i < k->nnodes; i++) {
+		if (k->nodes[i].m->state == MOD_QUEUED)	/* not reached: every node runs */
+			k->nodes[i].m->state = MOD_NEW;
+		k->nodes[i].m->bidx = -1;
+		free(k->nodes[i].pre.v);
+	}
+	k->nnodes = 0;
 }
 
 /* Copy and normalise a requested name ('-' -> '_' outside brackets). */
@@ -871,19 +1319,338 @@ static int load_name(struct kmod_ctx *k, const char *name, int depth, int coldpl
 	return rc;
 }
 
+/* Plan one name into the current batch (planning), quietly. */
+static void plan_name(struct kmod_ctx *k, const char *name)
+{
+	k->planning = 1;
+	k->collect = NULL;
+	k->post_after = -1;
+	(void)load_name(k, name, 0, 0);
+	k->planning = 0;
+}
+
+/* After the batch ran: the name's answer (nothing new is inserted for what was planned). */
+static int finish_name(struct kmod_ctx *k, const char *name, int quiet_missing)
+{
+	int rc = load_name(k, name, 0, 0);
+
+	if (rc == -ENOENT && !quiet_missing)
+		event(k, EV_ERR, "%s: no such module or alias in %s", name, k->moddir ? k->moddir : "(index)");
+	else if (rc == -ENOENT)
+		event(k, EV_DEBUG, "%s: not in %s", name, k->moddir ? k->moddir : "(index)");
+	else if (rc)
+		event(k, EV_ERR, "%s: %s", name, strerror(-rc));
+	return rc;
+}
+
 int kmod_load(struct kmod_ctx *k, const char *name_or_alias)
 {
-	int rc;
-
 	if (!k || !name_or_alias)
 		return -EINVAL;
-	rc = load_name(k, name_or_alias, 0, 0);
-	if (rc == -ENOENT)
-		event(k, EV_ERR, "%s: no such module or alias in %s", name_or_alias,
-		      k->moddir ? k->moddir : "(index)");
-	else if (rc)
-		event(k, EV_ERR, "%s: %s", name_or_alias, strerror(-rc));
-	return rc;
+	bg_wait(k);
+	plan_name(k, name_or_alias);
+	run_batch(k);
+	return finish_name(k, name_or_alias, 0);
+}
+
+static int load_list(struct kmod_ctx *k, const char *const *names, size_t n, int quiet_missing, int *rcs)
+{
+	size_t i;
+	int failed = 0;
+
+	for (i = 0; i < n; i++)
+		if (names[i])
+			plan_name(k, names[i]);
+	run_batch(k);
+	for (i = 0; i < n; i++) {
+		int rc = names[i] ? finish_name(k, names[i], quiet_missing) : -EINVAL;
+
+		if (rcs)
+			rcs[i] = rc;
+		if (rc && !(rc == -ENOENT && quiet_missing))
+			failed++;
+	}
+	return failed;
+}
+
+int kmod_load_list(struct kmod_ctx *k, const char *const *names, size_t n, int quiet_missing, int *rcs)
+{
+	if (!k || (n && !names))
+		return -EINVAL;
+	bg_wait(k);
+	return load_list(k, names, n, quiet_missing, rcs);
+}
+
+static void *bg_run(void *arg)
+{
+	struct kmod_ctx *k = arg;
+
+	load_list(k, (const char *const *)k->bg_names, k->bg_n, 1, NULL);
+	return NULL;
+}
+
+static void bg_free(struct kmod_ctx *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->bg_n; i++)
+		free(k->bg_names[i]);
+	free(k->bg_names);
+	k->bg_names = NULL;
+	k->bg_n = 0;
+}
+
+static void bg_wait(struct kmod_ctx *k)
+{
+	if (k->bg_running) {
+		pthread_join(k->bg, NULL);
+		k->bg_running = 0;
+	}
+	bg_free(k);
+}
+
+int kmod_load_background(struct kmod_ctx *k, const char *const *names, size_t n)
+{
+	size_t i;
+
+	if (!k || (n && !names))
+		return -EINVAL;
+	bg_wait(k);
+	if (!n)
+		return 0;
+	k->bg_names = calloc(n, sizeof(*k->bg_names));
+	if (!k->bg_names)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		k->bg_names[i] = strdup(names[i] ? names[i] : "");
+		if (!k->bg_names[i]) {
+			k->bg_n = i;
+			bg_free(k);
+			return -ENOMEM;
+		}
+	}
+	k->bg_n = n;
+	if (thread_start(&k->bg, bg_run, k) == 0) {
+		k->bg_running = 1;
+		return 0;
+	}
+	bg_run(k);	/* no thread: load them now */
+	bg_free(k);
+	return 0;
+}
+
+int kmod_set_jobs(struct kmod_ctx *k, unsigned jobs)
+{
+	if (!k)
+		return -EINVAL;
+	bg_wait(k);
+	k->jobs = jobs < 1 ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	return 0;
+}
+
+int kmod_set_classes(struct kmod_ctx *k, unsigned classes)
+{
+	if (!k)
+		return -EINVAL;
+	bg_wait(k);
+	k->classes = classes;
+	return 0;
+}
+
+/* "<prefix>" of a modalias up to ':' equals s. */
+static int bus_is(const char *ma, const char *bus)
+{
+	size_t l = strlen(bus);
+
+	return !strncmp(ma, bus, l) && ma[l] == ':';
+}
+
+/* Two hex digits after key (e.g. "bc" in a pci modalias); -1 if absent or not hex. */
+static int hex2_after(const char *s, const char *key)
+{
+	const char *p = strstr(s, key);
+	unsigned v = 0;
+	int i;
+
+	if (!p)
+		return -1;
+	p += strlen(key);
+	for (i = 0; i < 2; i++, p++) {
+		int c = *p;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned)(c - '0');
+		else if (c >= 'A' && c <= 'F')
+			v = v * 16 + (unsigned)(c - 'A' + 10);
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (unsigned)(c - 'a' + 10);
+		else
+			return -1;
+	}
+	return (int)v;
+}
+
+unsigned kmod_modalias_class(const char *ma)
+{
+	if (!ma)
+		return 0;
+	if (bus_is(ma, "pci")) {
+		int bc = hex2_after(ma, "bc"), sc = hex2_after(ma, "sc");
+
+		if (bc == 0x02)
+			return KMOD_CLASS_NET;
+		if (bc == 0x01 || (bc == 0x0c && sc == 0x03) || (bc == 0x08 && sc == 0x05))
+			return KMOD_CLASS_STORAGE;	/* mass storage, USB host, SD host */
+		if (bc == 0x0c && sc == 0x04)
+			return KMOD_CLASS_STORAGE;	/* Fibre Channel */
+		if (bc == 0x0c && sc == 0x06)
+			return KMOD_CLASS_NET;		/* InfiniBand */
+		return KMOD_CLASS_OTHER;
+	}
+	if (bus_is(ma, "virtio")) {
+		/* virtio:d<8 hex digits>v...: 1 net, 2 block, 8 scsi */
+		const char *d = ma + 7;
+		char *end;
+		unsigned long id;
+
+		if (*d != 'd')
+			return KMOD_CLASS_OTHER;
+		id = strtoul(d + 1, &end, 16);
+		if (end != d + 9)
+			return KMOD_CLASS_OTHER;
+		return id == 1 ? KMOD_CLASS_NET : id == 2 || id == 8 ? KMOD_CLASS_STORAGE : KMOD_CLASS_OTHER;
+	}
+	if (bus_is(ma, "scsi") || bus_is(ma, "nvme") || bus_is(ma, "mmc") || bus_is(ma, "vbd"))
+		return KMOD_CLASS_STORAGE;
+	if (bus_is(ma, "mdio") || bus_is(ma, "vif"))
+		return KMOD_CLASS_NET;	/* Ethernet PHYs; Xen's netfront */
+	if (bus_is(ma, "xen")) {
+		if (!strncmp(ma + 4, "vif", 3))
+			return KMOD_CLASS_NET;
+		if (!strncmp(ma + 4, "vbd", 3))
+			return KMOD_CLASS_STORAGE;
+		return KMOD_CLASS_OTHER;
+	}
+	if (bus_is(ma, "usb")) {
+		const char *ic = strstr(ma, "ic");
+		int c = ic ? hex2_after(ic, "ic") : -1;
+
+		/* per interface: 08 mass storage; 02/0A CDC networking; the rest (and vendor
+		 * specific NICs, matched by id) stay OTHER, which coldplug loads anyway */
+		return c == 0x08 ? KMOD_CLASS_STORAGE : c == 0x02 || c == 0x0a ? KMOD_CLASS_NET : KMOD_CLASS_OTHER;
+	}
+	if (bus_is(ma, "cpu") || bus_is(ma, "x86cpu"))
+		return KMOD_CLASS_CPU;
+	return KMOD_CLASS_OTHER;
+}
+
+/* A modules.alias pattern that names a device (what coldplug matches), as opposed to a
+ * name another module or the kernel asks for (fs-*, crypto-*, block-major-*, char-major-*,
+ * devname:*, net-pf-*, ...). */
+static int alias_is_device(const char *pattern)
+{
+	static const char *const buses[] = { "pci", "virtio", "scsi", "usb", "cpu", "x86cpu", "mdio", "acpi",
+		"platform", "of", "dmi", "hid", "xen", "vmbus", "pnp", "i2c", "spi", "mmc", "sdio", "serio",
+		"input", "ieee1394", "nvme", "vbd", "vif", "pcmcia", "ccw", "ap", "zcrypt", "hdaudio",
+		"sound", "ssb", "bcma", "wmi", "rpmsg", "mei", "fsl-mc", "tbsvc", "typec", "auxiliary" };
+	size_t i;
+
+	for (i = 0; i < sizeof(buses) / sizeof(buses[0]); i++)
+		if (bus_is(pattern, buses[i]))
+			return 1;
+	return 0;
+}
+
+int kmod_release_unused(struct kmod_ctx *k, unsigned *nfiles, uint64_t *nbytes)
+{
+	unsigned char *unl;
+	size_t i, j;
+	unsigned files = 0;
+	uint64_t bytes = 0;
+	int changed;
+
+	if (!k)
+		return -EINVAL;
+	bg_wait(k);
+	unl = calloc(k->nmods ? k->nmods : 1, 1);
+	if (!unl)
+		return -ENOMEM;
+	for (i = 0; i < k->nmods; i++)
+		k->mods[i].hw_aliases = k->mods[i].other_aliases = 0;
+	for (i = 0; i < k->naliases; i++) {
+		struct module *m = find_module(k, k->aliases[i].module);
+
+		if (m && alias_is_device(k->aliases[i].pattern))
+			m->hw_aliases++;
+		else if (m)
+			m->other_aliases++;
+	}
+	/* device drivers coldplug did not load: only a device would ask for them */
+	for (i = 0; i < k->nmods; i++) {
+		struct module *m = &k->mods[i];
+
+		unl[i] = m->state != MOD_PRESENT && m->hw_aliases && !m->other_aliases;
+	}
+	/* modules without aliases that only such drivers need: until nothing changes */
+	do {
+		changed = 0;
+		for (i = 0; i < k->nmods; i++) {
+			struct module *m = &k->mods[i];
+			int users = 0, all = 1;
+
+			if (unl[i] || m->state == MOD_PRESENT || m->hw_aliases || m->other_aliases)
+				continue;
+			for (j = 0; j < k->nmods && all; j++) {
+				size_t d;
+
+				for (d = 0; d < k->mods[j].ndeps; d++) {
+					if (strcmp(k->mods[j].deps[d], m->name))
+						continue;
+					users++;
+					if (!unl[j])
+						all = 0;
+					break;
+				}
+			}
+			/* a softdep names it: another module may want it */
+			for (j = 0; j < k->nsoftdeps && all; j++) {
+				size_t d;
+
+				for (d = 0; d < k->softdeps[j].npre + k->softdeps[j].npost; d++) {
+					const char *x = d < k->softdeps[j].npre ? k->softdeps[j].pre[d] :
+						k->softdeps[j].post[d - k->softdeps[j].npre];
+					char nx[256];
+
+					if (norm_copy(x, nx, sizeof(nx), 0) == 0 && !strcmp(nx, m->name))
+						all = 0;
+				}
+			}
+			if (users && all) {
+				unl[i] = 1;
+				changed = 1;
+			}
+		}
+	} while (changed);
+	for (i = 0; i < k->nmods; i++) {
+		char path[4096];
+		struct stat st;
+
+		if (!unl[i] || k->mods[i].released || module_path(k, &k->mods[i], path, sizeof(path)))
+			continue;
+		if (lstat(path, &st) || !S_ISREG(st.st_mode) || unlink(path))
+			continue;
+		k->mods[i].released = 1;
+		files++;
+		bytes += (uint64_t)st.st_size;
+	}
+	free(unl);
+	event(k, EV_DEBUG, "released %u module files (%llu KiB) nothing in this boot loads", files,
+	      (unsigned long long)(bytes >> 10));
+	if (nfiles)
+		*nfiles = files;
+	if (nbytes)
+		*nbytes = bytes;
+	return 0;
 }
 
 /* ---- coldplug ------------------------------------------------------------------------------- */
@@ -912,6 +1679,14 @@ static void scan_dir(struct kmod_ctx *k, int dirfd, int depth, uint64_t path_h, 
 		uint64_t h;
 
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		/* /sys/devices/virtual: ttys, block loops, net bridges... none has a modalias */
+		if (depth == 0 && !strcmp(de->d_name, "virtual"))
+			continue;
+		/* attribute groups every device (power/) or PCI function (msi_irqs/) has: never a
+		 * device (its name would collide with the group), and about half the tree's
+		 * directories, so half the walk of each coldplug pass */
+		if (depth > 0 && type != DT_REG && (!strcmp(de->d_name, "power") || !strcmp(de->d_name, "msi_irqs")))
 			continue;
 		h = (path_h ^ hash(de->d_name)) * 1099511628211ull;
 		sc->sig += h;
@@ -950,6 +1725,10 @@ static void scan_dir(struct kmod_ctx *k, int dirfd, int depth, uint64_t path_h, 
 					break;
 			if (i == k->nmods)
 				continue;
+			if (!(kmod_modalias_class(buf) & k->classes)) {
+				event(k, EV_DEBUG, "modalias %s: not a class this boot needs", buf);
+				continue;
+			}
 			normalize_alias(buf);
 			for (i = 0; i < k->naliases; i++) {
 				const struct alias *a = &k->aliases[i];
@@ -986,18 +1765,48 @@ static int scan_devices(struct kmod_ctx *k, struct scan *sc)
 	return 0;
 }
 
+/* /sys/kernel/uevent_seqnum: the kernel counts every uevent (a device added, bound, ...). */
+static int uevent_seqnum(struct kmod_ctx *k, unsigned long long *seq)
+{
+	char p[512], buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(p, sizeof(p), "%s/kernel/uevent_seqnum", k->sysfs) >= sizeof(p))
+		return -ENAMETOOLONG;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	*seq = strtoull(buf, NULL, 10);
+	return 0;
+}
+
 int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 {
 	unsigned start;
-	uint64_t settle_start = 0, prev_sig = 0;
-	int have_prev = 0, rc;
+	uint64_t settle_start = 0, prev_sig = 0, pass_t0;
+	unsigned long long seq0 = 0, seq1 = 0;
+	int have_prev = 0, have_seq, rc;
 	struct scan sc;
 
 	if (!k)
 		return -EINVAL;
+	bg_wait(k);
 	start = k->ninserted;
 	for (;;) {
+		pass_t0 = mono_ms();
+		have_seq = uevent_seqnum(k, &seq0) == 0;
+		k->planning = 1;
+		k->collect = NULL;
+		k->post_after = -1;
 		rc = scan_devices(k, &sc);
+		k->planning = 0;
+		run_batch(k);
 		event(k, EV_DEBUG, "coldplug: pass: %u new modules tried, signature %016llx",
 		      sc.attempts, (unsigned long long)sc.sig);
 		if (rc) {
@@ -1008,8 +1817,19 @@ int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 			have_prev = 0;
 			continue;	/* each pass tries new modules only: this ends */
 		}
-		if (have_prev && prev_sig == sc.sig)
+		/* Settled: no uevent while a whole pass (at least KMOD_SETTLE_STEP_MS) found nothing
+		 * new; without the counter, two scans KMOD_SETTLE_STEP_MS apart that agree. */
+		if (have_seq && uevent_seqnum(k, &seq1) == 0 && seq1 == seq0) {
+			uint64_t spent = mono_ms() - pass_t0;
+
+			if (spent < KMOD_SETTLE_STEP_MS)
+				nanosleep(&(struct timespec){ .tv_nsec = (long)(KMOD_SETTLE_STEP_MS - spent) * 1000000L },
+					  NULL);
+			if (uevent_seqnum(k, &seq1) == 0 && seq1 == seq0)
+				break;
+		} else if (!have_seq && have_prev && prev_sig == sc.sig) {
 			break;
+		}
 		if (!settle_start) {
 			settle_start = mono_ms();
 		} else if (mono_ms() - settle_start >= KMOD_SETTLE_MAX_MS) {
@@ -1019,7 +1839,8 @@ int kmod_coldplug(struct kmod_ctx *k, unsigned *nloaded)
 		}
 		prev_sig = sc.sig;
 		have_prev = 1;
-		nanosleep(&(struct timespec){ .tv_nsec = KMOD_SETTLE_STEP_MS * 1000000L }, NULL);
+		if (!have_seq)
+			nanosleep(&(struct timespec){ .tv_nsec = KMOD_SETTLE_STEP_MS * 1000000L }, NULL);
 	}
 	if (nloaded)
 		*nloaded = k->ninserted - start;
@@ -1101,6 +1922,7 @@ int kmod_blacklist(struct kmod_ctx *k, const char *name)
 
 	if (!k || !name || norm_copy(name, n, sizeof(n), 0))
 		return -EINVAL;
+	bg_wait(k);
 	if (is_blacklisted(k, n))
 		return 0;
 	if (grow((void **)&k->blacklist, &k->capblacklist, k->nblacklist, sizeof(*k->blacklist)))
@@ -1118,6 +1940,7 @@ int kmod_set_hooks(struct kmod_ctx *k, const char *sysfs_root, kmod_insert_fn in
 
 	if (!k)
 		return -EINVAL;
+	bg_wait(k);
 	if (sysfs_root) {
 		s = strdup(sysfs_root);
 		if (!s)
@@ -1146,6 +1969,11 @@ int kmod_open(struct kmod_ctx **out, const char *moddir, const char *const *para
 	k->ev = ev;
 	k->evctx = evctx;
 	k->insert = default_insert;
+	k->jobs = 1;
+	k->classes = KMOD_CLASS_ALL;
+	k->post_after = -1;
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_cond_init(&k->cond, NULL);
 	k->sysfs = strdup("/sys");
 	if (!k->sysfs)
 		goto err_close;
@@ -1201,6 +2029,7 @@ void kmod_close(struct kmod_ctx *k)
 
 	if (!k)
 		return;
+	bg_wait(k);
 	for (i = 0; i < k->nmods; i++) {
 		free(k->mods[i].name);
 		free(k->mods[i].deps);
@@ -1228,5 +2057,10 @@ void kmod_close(struct kmod_ctx *k)
 	free(k->bufs);
 	free(k->moddir);
 	free(k->sysfs);
+	for (i = 0; i < k->nnodes; i++)
+		free(k->nodes[i].pre.v);
+	free(k->nodes);
+	pthread_mutex_destroy(&k->lock);
+	pthread_cond_destroy(&k->cond);
 	free(k);
 }

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "net/dhcp.h"
+#include "net/dhcpstr.h"
 
 #define OPT_AREA_MAX	1536	/* concatenated data of one long option (RFC 3396) */
 #define IP_TTL_DEFAULT	64
@@ -178,36 +179,6 @@ struct pstate {
 	bool has_type, has_bootfile_opt;
 };
 
-static bool host_char(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_';
-}
-
-/* Printable, and harmless in KEY=value files and shell-free consumers. */
-static bool path_char(uint8_t c)
-{
-	return c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '\\' && c != '`' && c != '$';
-}
-
-/* Copy an option string; trailing NULs allowed (some servers add one), any
- * other bad byte makes the packet malformed. */
-static int opt_str(char *dst, size_t cap, const uint8_t *d, size_t len, bool (*ok)(uint8_t))
-{
-	size_t i;
-
-	while (len && d[len - 1] == '\0')
-		len--;
-	if (len == 0 || len >= cap)
-		return -EBADMSG;
-	for (i = 0; i < len; i++)
-		if (!ok(d[i]))
-			return -EBADMSG;
-	memcpy(dst, d, len);
-	dst[len] = '\0';
-	return 0;
-}
-
 static int prefix_of(uint32_t mask_net, uint8_t *prefix)
 {
 	uint32_t m = ntohl(mask_net);
@@ -290,9 +261,9 @@ static int one_option(struct pstate *ps, uint8_t code, const uint8_t *d, size_t 
 	case DHCP_OPT_DNS:
 		return addr_list(m->dns, &m->n_dns, DHCP_MAX_DNS, d, len);
 	case DHCP_OPT_HOSTNAME:
-		return opt_str(m->hostname, sizeof(m->hostname), d, len, host_char);
+		return dhcp_opt_str(m->hostname, sizeof(m->hostname), d, len, host_char);
 	case DHCP_OPT_DOMAIN:
-		return opt_str(m->domain, sizeof(m->domain), d, len, host_char);
+		return dhcp_opt_str(m->domain, sizeof(m->domain), d, len, host_char);
 	case DHCP_OPT_MTU:
 		if (len != 2)
 			return -EBADMSG;
@@ -323,10 +294,10 @@ static int one_option(struct pstate *ps, uint8_t code, const uint8_t *d, size_t 
 		return 0;
 	}
 	case DHCP_OPT_TFTP_SERVER:
-		return opt_str(m->tftp_server, sizeof(m->tftp_server), d, len, host_char);
+		return dhcp_opt_str(m->tftp_server, sizeof(m->tftp_server), d, len, host_char);
 	case DHCP_OPT_BOOTFILE:
 		ps->has_bootfile_opt = true;
-		return opt_str(m->bootfile, sizeof(m->bootfile), d, len, path_char);
+		return dhcp_opt_str(m->bootfile, sizeof(m->bootfile), d, len, path_char);
 	case DHCP_OPT_SEARCH:
 		return append_long(&ps->search, d, len);
 	case DHCP_OPT_CLASSLESS:
@@ -365,14 +336,15 @@ static int walk(struct pstate *ps, const uint8_t *p, size_t len)
 }
 
 /* RFC 3397: a list of RFC 1035 names; compression pointers point backwards
- * into the option data. Writes "a.example b.example". */
-static int decode_search(const struct longopt *lo, char *out, size_t cap)
+ * into the option data. Writes "a.example b.example". (Zero padding, as in an
+ * RFC 8106 DNSSL option, decodes to nothing.) */
+int dhcp_names_decode(const uint8_t *data, size_t len, char *out, size_t cap)
 {
 	size_t pos = 0, o = 0;
 	int count = 0;
 
 	out[0] = '\0';
-	while (pos < lo->len) {
+	while (pos < len) {
 		size_t p = pos, start = o, name_end = 0, name_start = pos;
 		bool jumped = false;
 		int hops = 0;
@@ -380,15 +352,15 @@ static int decode_search(const struct longopt *lo, char *out, size_t cap)
 		for (;;) {
 			uint8_t l;
 
-			if (p >= lo->len)
+			if (p >= len)
 				return -EBADMSG;
-			l = lo->data[p];
+			l = data[p];
 			if ((l & DNS_PTR_MASK) == DNS_PTR_MASK) {
 				size_t target;
 
-				if (p + 1 >= lo->len)
+				if (p + 1 >= len)
 					return -EBADMSG;
-				target = (size_t)(l & ~DNS_PTR_MASK) << 8 | lo->data[p + 1];
+				target = (size_t)(l & ~DNS_PTR_MASK) << 8 | data[p + 1];
 				/* strictly backwards, and before this name began: no loops */
 				if (target >= name_start || ++hops > 64)
 					return -EBADMSG;
@@ -406,14 +378,14 @@ static int decode_search(const struct longopt *lo, char *out, size_t cap)
 					name_end = p + 1;
 				break;
 			}
-			if (l > DNS_LABEL_MAX || p + 1 + l > lo->len)
+			if (l > DNS_LABEL_MAX || p + 1 + l > len)
 				return -EBADMSG;
 			if (o + l + 2 >= cap)
 				return -EBADMSG;
 			if (o > start)
 				out[o++] = '.';
 			for (size_t k = 0; k < l; k++) {
-				uint8_t c = lo->data[p + 1 + k];
+				uint8_t c = data[p + 1 + k];
 
 				if (!host_char(c) || c == '.')
 					return -EBADMSG;
@@ -435,6 +407,11 @@ static int decode_search(const struct longopt *lo, char *out, size_t cap)
 	if (o && out[o - 1] == ' ')
 		out[--o] = '\0';
 	return 0;
+}
+
+static int decode_search(const struct longopt *lo, char *out, size_t cap)
+{
+	return dhcp_names_decode(lo->data, lo->len, out, cap);
 }
 
 /* RFC 3442: { width, significant octets of the destination, router }*. */
@@ -504,7 +481,7 @@ int dhcp_parse(const uint8_t *pkt, size_t len, uint32_t xid, const uint8_t mac[6
 	if (!ps.has_bootfile_opt && !(ps.overload & OVERLOAD_FILE) && h.file[0]) {
 		size_t n = strnlen((const char *)h.file, sizeof(h.file));
 
-		if (opt_str(out->bootfile, sizeof(out->bootfile), h.file, n, path_char))
+		if (dhcp_opt_str(out->bootfile, sizeof(out->bootfile), h.file, n, path_char))
 			return -EBADMSG;
 	}
 	out->yiaddr.s_addr = h.yiaddr;

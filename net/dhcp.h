@@ -168,4 +168,10 @@ int dhcp_frame(uint8_t *buf, size_t cap, const uint8_t *msg, size_t len);
  * for port 68. 0, -EBADMSG (malformed) or -ENOMSG (other traffic). */
 int dhcp_unframe(const uint8_t *pkt, size_t len, const uint8_t **payload, size_t *plen);
 
+/* A list of DNS names in wire format (RFC 1035 labels, backward compression pointers
+ * allowed, zero padding skipped) as "a.example b.example" (at most 6 names, the
+ * resolv.conf limit) into out[cap]. 0, or -EBADMSG (out then holds ""or a prefix). Used for
+ * option 119 and the RA's DNSSL. */
+int dhcp_names_decode(const uint8_t *data, size_t len, char *out, size_t cap);
+
 #endif

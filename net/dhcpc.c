@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "net/dhcpc.h"
+#include "util/rand.h"
 
 #define RETX_FIRST_MS	1000	/* first retransmission timeout */
 #define RETX_MAX_MS	8000	/* backoff cap */
@@ -36,14 +37,7 @@ const char *dhcpc_state_name(enum dhcpc_state s)
 
 static uint32_t rnd(struct dhcpc *c)
 {
-	/* xorshift32: jitter and xids only need to differ between clients */
-	uint32_t x = c->seed ? c->seed : 0x9e3779b9u;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	c->seed = x;
-	return x;
+	return xorshift32(&c->seed);
 }
 
 /* Backoff for the n-th transmission (n >= 1), with +-25 % jitter. */

@@ -53,7 +53,7 @@ int net_env_format(const struct net_result *r, uint32_t link_mtu, const char *se
 		return -ENOSPC;
 	buf[0] = '\0';
 	kv(&o, "IFACE", r->iface);
-	kv(&o, "METHOD", r->dhcp ? "dhcp" : "static");
+	kv(&o, "METHOD", !r->has4 && r->v6.on ? "none" : r->dhcp ? "dhcp" : "static");
 	kv(&o, "ADDRESS", ip4(r->addr, a));
 	snprintf(num, sizeof(num), "%u", r->prefix);
 	kv(&o, "PREFIX", num);
@@ -82,5 +82,29 @@ int net_env_format(const struct net_result *r, uint32_t link_mtu, const char *se
 						 ip4(m->routes[i].dst, a), m->routes[i].prefix, ip4(m->routes[i].gw, g));
 	}
 	kv(&o, "ROUTES", routes);
+	if (r->v6.on) {
+		char b6[INET6_ADDRSTRLEN], l6[NET_MAX_DNS * INET6_ADDRSTRLEN + 8];
+		const struct net_result6 *v = &r->v6;
+
+		kv(&o, "METHOD6", net_method6_name(v->method));
+		kv(&o, "ADDRESS6", v->has_addr ? inet_ntop(AF_INET6, &v->addr, b6, sizeof(b6)) : "");
+		snprintf(num, sizeof(num), "%u", v->has_addr ? v->prefix : 0);
+		kv(&o, "PREFIX6", num);
+		kv(&o, "LINK_LOCAL6", inet_ntop(AF_INET6, &v->link_local, b6, sizeof(b6)));
+		kv(&o, "GATEWAY6", IN6_IS_ADDR_UNSPECIFIED(&v->gw) ? "" : inet_ntop(AF_INET6, &v->gw, b6, sizeof(b6)));
+		l6[0] = '\0';
+		used = 0;
+		for (int i = 0; i < v->n_dns && i < NET_MAX_DNS; i++)
+			used += (size_t)snprintf(l6 + used, sizeof(l6) - used, "%s%s", i ? " " : "",
+						 inet_ntop(AF_INET6, &v->dns[i], b6, sizeof(b6)));
+		kv(&o, "DNS6", l6);
+		kv(&o, "SEARCH6", v->search);
+		kv(&o, "DHCP6", v->dhcp6 ? "1" : "0");
+		snprintf(num, sizeof(num), "%u", v->valid_s);
+		kv(&o, "LEASE6", num);
+		kv(&o, "RA_FLAGS", v->ra_managed && v->ra_other ? "MO" : v->ra_managed ? "M" : v->ra_other ? "O" : "");
+		kv(&o, "BOOT_URL6", v->boot_url);
+		kv(&o, "BOOT_PARAM6", v->boot_param);
+	}
 	return o.full ? -ENOSPC : 0;
 }

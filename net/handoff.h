@@ -14,6 +14,16 @@
  *       the keyfile nm-initrd-generator writes for ip=<iface>:dhcp (or the static form):
  *       id and interface-name <iface>, multi-connect single, autoconnect-retries 1,
  *       origin nm-initrd-generator.
+ *                     run/NetworkManager/devices/<ifindex>: the device state NetworkManager
+ *       leaves when it ran in the initrd (managed=true, connection-uuid= that profile), so
+ *       the booted NetworkManager assumes the running configuration instead of treating the
+ *       link as configured externally.
+ *   ifupdown          for a network root only, two systemd drop-ins:
+ *       run/systemd/system/ifup@<iface>.service.d/50-netinit-netroot.conf (no ifdown at
+ *       shutdown: dhclient, stopped with SIGTERM, keeps its lease) and
+ *       run/systemd/system/networking.service.d/50-netinit-netroot-<iface>.conf ("ifdown -a"
+ *       excludes <iface>). /run/network/ifstate is not written: ifup then runs the system's
+ *       own "iface <iface>" (dhclient asks for the same lease; the address stays).
  *   hostname          the DHCP host name (option 12, or ip='s) if it is a valid host
  *       name, for /proc/sys/kernel/hostname as dracut's dhclient-script sets it.
  * Values a DHCP server sent (host name, domain) are written only when they are plain
@@ -33,6 +43,7 @@ struct handoff {
 	const struct net_result *res;	/* the configured boot interface */
 	const char *netroot;		/* "nbd", "aoe": the root lives on this link; NULL: it does not */
 	const char *uuid;		/* the NetworkManager profile's UUID (36 characters) */
+	int ifindex;			/* the boot interface's index (NetworkManager's device state) */
 };
 
 /* "run/systemd/network/00-netinit-ens3.network" (relative to the new root's /). */
@@ -42,6 +53,16 @@ int handoff_networkd_format(const struct handoff *h, char *buf, size_t len);
 /* "run/NetworkManager/system-connections/ens3.nmconnection". */
 int handoff_nm_path(const struct handoff *h, char *buf, size_t len);
 int handoff_nm_format(const struct handoff *h, char *buf, size_t len);
+
+/* "run/NetworkManager/devices/2" (needs h->ifindex > 0 and h->uuid). */
+int handoff_nm_state_path(const struct handoff *h, char *buf, size_t len);
+int handoff_nm_state_format(const struct handoff *h, char *buf, size_t len);
+
+/* ifupdown's drop-ins; -ENOENT when the root is not on the network (nothing to write). */
+int handoff_ifup_path(const struct handoff *h, char *buf, size_t len);
+int handoff_ifup_format(const struct handoff *h, char *buf, size_t len);
+int handoff_networking_path(const struct handoff *h, char *buf, size_t len);
+int handoff_networking_format(const struct handoff *h, char *buf, size_t len);
 
 /* Is name a host name to set (1-63 characters of letters, digits, '-' and '.', no
  * leading '-' or '.')? */

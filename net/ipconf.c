@@ -84,6 +84,49 @@ int net_parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+int net_parse_ipv6(const char *s, bool brackets, struct in6_addr *out)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+	size_t n;
+
+	if (!s)
+		return -EINVAL;
+	n = strlen(s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	} else if (brackets) {
+		return -EINVAL;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return inet_pton(AF_INET6, buf, out) == 1 ? 0 : -EINVAL;
+}
+
+bool net_ipconf_has4(const struct net_ipconf *c)
+{
+	return c->method != NET_METHOD_NONE;
+}
+
+bool net_ipconf_has6(const struct net_ipconf *c)
+{
+	return c->method6 != NET_V6_NONE;
+}
+
+const char *net_method_name(enum net_method m)
+{
+	return m == NET_METHOD_DHCP ? "dhcp" : m == NET_METHOD_STATIC ? "static" : "none";
+}
+
+const char *net_method6_name(enum net_method6 m)
+{
+	static const char *const names[] = { "", "static", "auto6", "dhcp6", "either6", "link6" };
+
+	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+}
+
 /* Digits only, value in [min,max]. */
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
@@ -213,29 +256,6 @@ static int split_fields(const char *v, char f[IP_MAX_FIELDS][IP_FIELD_MAX], bool
 	return n;
 }
 
-enum method_word { MW_BAD, MW_DHCP, MW_STATIC, MW_V6, MW_UNSUPP, MW_OFF_ALONE };
-
-static enum method_word method_of(const char *s)
-{
-	static const char *const dhcp[] = { "dhcp", "on", "any", "single-dhcp" };
-	static const char *const v6[] = { "dhcp6", "auto6", "either6", "link6", "link-local6" };
-	static const char *const unsupp[] = { "ibft", "bootp", "rarp", "both" };
-	size_t i;
-
-	for (i = 0; i < sizeof(dhcp) / sizeof(dhcp[0]); i++)
-		if (!strcmp(s, dhcp[i]))
-			return MW_DHCP;
-	if (!strcmp(s, "none") || !strcmp(s, "off"))
-		return MW_STATIC;
-	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++)
-		if (!strcmp(s, v6[i]))
-			return MW_V6;
-	for (i = 0; i < sizeof(unsupp) / sizeof(unsupp[0]); i++)
-		if (!strcmp(s, unsupp[i]))
-			return MW_UNSUPP;
-	return MW_BAD;
-}
-
 /* Six fields f[0..5] of two hex digits each form a MAC. */
 static int mac_from_fields(char f[IP_MAX_FIELDS][IP_FIELD_MAX], int first, uint8_t mac[6])
 {
@@ -254,24 +274,430 @@ static int mac_from_fields(char f[IP_MAX_FIELDS][IP_FIELD_MAX], int first, uint8
 	return net_parse_mac(buf, mac);
 }
 
-static void mark_unsupported(struct net_plan *np, bool v6, const char *key, const char *value)
+static void mark_unsupported(struct net_plan *np, const char *key, const char *value)
 {
 	if (np->unsupported[0])
 		return;	/* keep the first */
-	np->v6 = v6;
 	snprintf(np->unsupported, sizeof(np->unsupported), "%s=%s", key, value);
 }
 
-#define IP_FORMS "dhcp|on|any, <iface>:dhcp[:<mtu>[:<mac>]], or " \
-	"<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:{none|off|dhcp}[:<mtu>|:<dns1>[:<dns2>]][:<mac>]"
+#define IP_FORMS "dhcp|on|any|dhcp6|auto6|either6|link6, <iface>:dhcp[,dhcp6][:<mtu>[:<mac>]], or " \
+	"<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:{none|off|dhcp|...}[:<mtu>|:<dns1>[:<dns2>]][:<mac>] " \
+	"(IPv6 addresses in [ ])"
+
+/* ---- ip= ------------------------------------------------------------------
+ * Three grammars, one function each (dracut's net-lib ip_to_var and the kernel's
+ * Documentation/admin-guide/nfs/nfsroot.rst): ip=<methods> (ip_methods_only),
+ * ip=<iface>:<methods>[:<mtu>[:<mac>]] (ip_iface_form), and the positional
+ * ip=<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:<methods>[:...] (ip_kernel_form,
+ * its fields after the method in ip_tail). <methods> is dracut's comma list: at most one
+ * IPv4 word (dhcp|on|any|single-dhcp) and one IPv6 word (dhcp6|auto6|either6|link6), or
+ * none|off for the static address of its family. IPv6 addresses are in [ ]. ip_add files
+ * the entry: a second ip= for an interface fills the other address family's half. */
+
+enum mw_kind { MW_BAD, MW_DHCP, MW_STATIC, MW_V6, MW_UNSUPP };
+
+static enum mw_kind method_word(const char *s, enum net_method6 *m6)
+{
+	static const char *const dhcp[] = { "dhcp", "on", "any", "single-dhcp" };
+	static const struct { const char *name; enum net_method6 m; } v6[] = {
+		{ "dhcp6", NET_V6_DHCP6 }, { "auto6", NET_V6_AUTO6 },
+		{ "either6", NET_V6_EITHER6 }, { "link6", NET_V6_LINK6 },
+	};
+	static const char *const unsupp[] = { "ibft", "bootp", "rarp", "both" };
+	size_t i;
+
+	for (i = 0; i < sizeof(dhcp) / sizeof(dhcp[0]); i++)
+		if (!strcmp(s, dhcp[i]))
+			return MW_DHCP;
+	if (!strcmp(s, "none") || !strcmp(s, "off"))
+		return MW_STATIC;
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++)
+		if (!strcmp(s, v6[i].name)) {
+			*m6 = v6[i].m;
+			return MW_V6;
+		}
+	for (i = 0; i < sizeof(unsupp) / sizeof(unsupp[0]); i++)
+		if (!strcmp(s, unsupp[i]))
+			return MW_UNSUPP;
+	return MW_BAD;
+}
+
+/* A parsed <methods> list. */
+struct methods {
+	bool dhcp;			/* an IPv4 DHCP word */
+	bool stat;			/* none|off */
+	enum net_method6 m6;		/* an IPv6 word, NET_V6_NONE if none */
+	char first6[16];		/* the IPv6 word as written, for messages */
+};
+
+enum { PM_OK, PM_BAD, PM_UNSUPP };
+
+/* PM_OK; PM_BAD with the offending word in bad (or "" for a family given twice); PM_UNSUPP. */
+static int parse_methods(const char *s, struct methods *m, char *bad, size_t badlen)
+{
+	char buf[IP_FIELD_MAX], *tok, *save = NULL;
+
+	memset(m, 0, sizeof(*m));
+	copy_str(buf, sizeof(buf), s);
+	if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,")) {
+		copy_str(bad, badlen, s);
+		return PM_BAD;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum net_method6 m6 = NET_V6_NONE;
+
+		switch (method_word(tok, &m6)) {
+		case MW_DHCP:
+			if (m->dhcp)
+				goto twice;
+			m->dhcp = true;
+			break;
+		case MW_STATIC:
+			if (m->stat)
+				goto twice;
+			m->stat = true;
+			break;
+		case MW_V6:
+			if (m->m6)
+				goto twice;
+			m->m6 = m6;
+			copy_str(m->first6, sizeof(m->first6), tok);
+			break;
+		case MW_UNSUPP:
+			return PM_UNSUPP;
+		default:
+			copy_str(bad, badlen, tok);
+			return PM_BAD;
+		}
+	}
+	return PM_OK;
+twice:
+	bad[0] = '\0';
+	return PM_BAD;
+}
+
+/* An IPv6 address in a field: "[<v6>]". */
+static int field6(const char *f, struct in6_addr *out)
+{
+	return net_parse_ipv6(f, true, out);
+}
+
+/* ip=<methods> */
+static int ip_methods_only(struct net_plan *np, const char *value, const char *f0, struct net_ipconf *c,
+			   char *err, size_t errlen)
+{
+	struct methods m;
+	char bad[IP_FIELD_MAX];
+	int rc = parse_methods(f0, &m, bad, sizeof(bad));
+
+	if (rc == PM_UNSUPP) {
+		mark_unsupported(np, "ip", value);
+		return 1;
+	}
+	if (rc) {
+		seterr(err, errlen, bad[0] ? "ip=%s: unknown method: expected %s" :
+		       "ip=%s: names an address family twice: expected one IPv4 and one IPv6 method of %s", value, IP_FORMS);
+		return -EINVAL;
+	}
+	if (m.stat) {
+		if (m.dhcp || m.m6) {
+			seterr(err, errlen, "ip=%s: value 'none' without static configuration does not make sense: "
+			       "expected %s", value, IP_FORMS);
+			return -EINVAL;
+		}
+		return 1;	/* kernel's ip=off/none: no autoconfiguration */
+	}
+	c->method = m.dhcp ? NET_METHOD_DHCP : NET_METHOD_NONE;
+	c->method6 = m.m6;
+	return 0;
+}
+
+/* ip=<iface>:<methods>[:<mtu>[:<mac>]] (the MAC is split into its six fields) */
+static int ip_iface_form(struct net_plan *np, const char *value, char f[IP_MAX_FIELDS][IP_FIELD_MAX], int nf,
+			 struct net_ipconf *c, char *err, size_t errlen)
+{
+	struct methods m;
+	char bad[IP_FIELD_MAX];
+	unsigned mtu;
+	int rc = parse_methods(f[1], &m, bad, sizeof(bad));
+
+	if (rc == PM_UNSUPP) {
+		mark_unsupported(np, "ip", value);
+		return 1;
+	}
+	if (rc) {
+		seterr(err, errlen, "ip=%s: method '%s' %s: expected <iface>:{dhcp|dhcp6|auto6|either6|link6}[,...]",
+		       value, f[1], bad[0] ? "unknown" : "names a family twice");
+		return -EINVAL;
+	}
+	if (m.stat) {
+		seterr(err, errlen, "ip=%s: '%s' needs an address and a netmask: expected "
+		       "<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:%s", value, f[1], f[1]);
+		return -EINVAL;
+	}
+	if (!valid_ifname(f[0])) {
+		seterr(err, errlen, "ip=%s: bad interface name '%s': expected <iface>:dhcp[:<mtu>[:<mac>]]",
+		       value, f[0]);
+		return -EINVAL;
+	}
+	copy_str(c->iface, sizeof(c->iface), f[0]);
+	c->method = m.dhcp ? NET_METHOD_DHCP : NET_METHOD_NONE;
+	c->method6 = m.m6;
+	if (nf != 2 && nf != 3 && nf != 9) {
+		seterr(err, errlen, "ip=%s: wrong number of fields: expected <iface>:dhcp[:<mtu>[:<mac>]]", value);
+		return -EINVAL;
+	}
+	if (nf >= 3 && f[2][0]) {
+		if (parse_uint(f[2], MTU_MIN, MTU_MAX, &mtu)) {
+			seterr(err, errlen, "ip=%s: bad MTU '%s': expected a number %d..%d", value, f[2], MTU_MIN, MTU_MAX);
+			return -EINVAL;
+		}
+		c->mtu = mtu;
+	}
+	if (nf == 9) {
+		if (mac_from_fields(f, 3, c->mac)) {
+			seterr(err, errlen, "ip=%s: bad MAC address: expected aa:bb:cc:dd:ee:ff", value);
+			return -EINVAL;
+		}
+		c->has_mac = true;
+	}
+	return 0;
+}
+
+/* Fields 8 on of the positional form: <mtu>[:<mac>] | <dns1>[:<dns2>[:<ntp>]] | :<mac>;
+ * a DNS server is a dotted quad or a [<v6>]. */
+static int ip_tail(const char *value, char f[IP_MAX_FIELDS][IP_FIELD_MAX], int nf, struct net_ipconf *c,
+		   char *err, size_t errlen)
+{
+	int rest = nf - 7;
+	char (*r)[IP_FIELD_MAX] = &f[7];
+	unsigned mtu;
+
+	if (rest <= 0)
+		return 0;
+	if (!r[0][0] || is_digits(r[0])) {
+		if (r[0][0]) {
+			if (parse_uint(r[0], MTU_MIN, MTU_MAX, &mtu)) {
+				seterr(err, errlen, "ip=%s: bad MTU '%s': expected a number %d..%d",
+				       value, r[0], MTU_MIN, MTU_MAX);
+				return -EINVAL;
+			}
+			c->mtu = mtu;
+		}
+		if (rest == 7) {
+			if (mac_from_fields(f, 8, c->mac)) {
+				seterr(err, errlen, "ip=%s: bad MAC address: expected aa:bb:cc:dd:ee:ff", value);
+				return -EINVAL;
+			}
+			c->has_mac = true;
+			return 0;
+		}
+		if (rest == 1)
+			return 0;
+		if (r[0][0] || rest > 3) {
+			seterr(err, errlen, "ip=%s: unexpected fields after the MTU: expected [:<mtu>][:<mac>]", value);
+			return -EINVAL;
+		}
+		/* kernel form with an empty dns0: ::<dns1>[:<ntp0>] */
+	}
+	if (rest > 3) {
+		seterr(err, errlen, "ip=%s: too many fields after the method: expected [:<dns1>[:<dns2>[:<ntp>]]]", value);
+		return -EINVAL;
+	}
+	for (int i = 0; i < rest && i < 2; i++) {
+		struct in_addr a;
+
+		if (!r[i][0])
+			continue;
+		if (r[i][0] == '[') {
+			if (field6(r[i], &c->dns6[c->n_dns6])) {
+				seterr(err, errlen, "ip=%s: bad DNS server '%s': expected an IPv6 address in [ ]",
+				       value, r[i]);
+				return -EINVAL;
+			}
+			c->n_dns6++;
+			continue;
+		}
+		if (net_parse_ipv4(r[i], &a)) {
+			seterr(err, errlen, "ip=%s: bad DNS server '%s': expected a dotted quad or [<v6>]", value, r[i]);
+			return -EINVAL;
+		}
+		c->dns[c->n_dns++] = a;
+	}
+	if (rest == 3 && r[2][0] && net_parse_ipv4(r[2], &c->ntp)) {
+		seterr(err, errlen, "ip=%s: bad NTP server '%s': expected a dotted quad", value, r[2]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* <client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:<methods>[:...]; <client>,
+ * <peer> and <gw> are dotted quads or [<v6>] (then <netmask> is a prefix length). */
+static int ip_kernel_form(struct net_plan *np, const char *value, char f[IP_MAX_FIELDS][IP_FIELD_MAX], int nf,
+			  struct net_ipconf *c, char *err, size_t errlen)
+{
+	struct in6_addr peer6;
+	struct methods m = { .dhcp = false };
+	bool v6 = f[0][0] == '[', gw6 = nf > 2 && f[2][0] == '[';
+	bool has_client = f[0][0] != '\0';
+	unsigned u;
+
+	if (v6 ? field6(f[0], &c->addr6) : (has_client && net_parse_ipv4(f[0], &c->addr))) {
+		seterr(err, errlen, "ip=%s: bad client address '%s': expected a dotted quad, [<v6>] or %s",
+		       value, f[0], IP_FORMS);
+		return -EINVAL;
+	}
+	if (nf > 1 && f[1][0] && (f[1][0] == '[' ? field6(f[1], &peer6) : net_parse_ipv4(f[1], &c->peer))) {
+		seterr(err, errlen, "ip=%s: bad peer address '%s': expected a dotted quad or [<v6>]", value, f[1]);
+		return -EINVAL;
+	}
+	if (nf > 2 && f[2][0] && (gw6 ? field6(f[2], &c->gw6) : net_parse_ipv4(f[2], &c->gw))) {
+		seterr(err, errlen, "ip=%s: bad gateway '%s': expected a dotted quad or [<v6>]", value, f[2]);
+		return -EINVAL;
+	}
+	if (has_client && f[2][0] && v6 != gw6) {
+		seterr(err, errlen, "ip=%s: the gateway '%s' is not of the client address's family", value, f[2]);
+		return -EINVAL;
+	}
+	if (nf > 3 && f[3][0]) {
+		if (v6 ? parse_uint(f[3], 0, 128, &u) : parse_netmask(f[3], &c->prefix)) {
+			seterr(err, errlen, v6 ? "ip=%s: bad prefix length '%s': expected 0..128 for an IPv6 address" :
+			       "ip=%s: bad netmask '%s': expected a contiguous dotted mask or a prefix 0..32", value, f[3]);
+			return -EINVAL;
+		}
+		if (v6)
+			c->prefix6 = (uint8_t)u;
+	}
+	if (nf > 4 && f[4][0]) {
+		if (!valid_hostname(f[4])) {
+			seterr(err, errlen, "ip=%s: bad host name '%s': expected letters, digits, '-', '.' (< %d chars)",
+			       value, f[4], NET_HOSTNAME_MAX);
+			return -EINVAL;
+		}
+		copy_str(c->hostname, sizeof(c->hostname), f[4]);
+	}
+	if (nf > 5 && f[5][0]) {
+		if (!valid_ifname(f[5])) {
+			seterr(err, errlen, "ip=%s: bad interface name '%s': expected e.g. eth0", value, f[5]);
+			return -EINVAL;
+		}
+		copy_str(c->iface, sizeof(c->iface), f[5]);
+	}
+	if (nf > 6 && f[6][0]) {
+		char bad[IP_FIELD_MAX];
+		int rc = parse_methods(f[6], &m, bad, sizeof(bad));
+
+		if (rc == PM_UNSUPP) {
+			mark_unsupported(np, "ip", value);
+			return 1;
+		}
+		if (rc) {
+			seterr(err, errlen, bad[0] ? "ip=%s: unknown method '%s': expected none|off|dhcp|on|any|dhcp6|auto6|either6|link6" :
+			       "ip=%s: '%s' names an address family twice: expected one IPv4 and one IPv6 method", value,
+			       bad[0] ? bad : f[6]);
+			return -EINVAL;
+		}
+	} else {
+		/* no method: static when an address is given (kernel form), else DHCP */
+		m.stat = has_client;
+		m.dhcp = !has_client;
+	}
+	/* dracut: "setting client-ip does not make sense for 'dhcp6'": an address is static
+	 * with none|off; an IPv4 one may also be the address DHCP asks for (kernel, netinit) */
+	if (has_client && (v6 ? (m.m6 || !m.stat) : (!m.stat && !m.dhcp))) {
+		seterr(err, errlen, "ip=%s: setting client-ip does not make sense for '%s': expected none for a static address",
+		       value, m.m6 ? m.first6 : "dhcp");
+		return -EINVAL;
+	}
+	if (has_client && !v6 && m.stat && m.dhcp) {
+		seterr(err, errlen, "ip=%s: the IPv4 address is static (none) or asked of DHCP (dhcp), not both", value);
+		return -EINVAL;
+	}
+	if (m.stat && (!has_client || !f[3][0] || nf < 4)) {
+		seterr(err, errlen, "ip=%s: a static configuration needs both <client> and <netmask>: expected "
+		       "<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:none", value);
+		return -EINVAL;
+	}
+	if (v6) {
+		c->method6 = m.stat ? NET_V6_STATIC : m.m6;
+		c->method = m.dhcp ? NET_METHOD_DHCP : NET_METHOD_NONE;
+	} else {
+		c->method = m.stat ? NET_METHOD_STATIC : m.dhcp ? NET_METHOD_DHCP : NET_METHOD_NONE;
+		c->method6 = m.m6;
+	}
+	if (gw6 && c->method6 == NET_V6_NONE) {
+		seterr(err, errlen, "ip=%s: an IPv6 gateway '%s' without an IPv6 method", value, f[2]);
+		return -EINVAL;
+	}
+	if (c->gw.s_addr && c->method == NET_METHOD_NONE) {
+		seterr(err, errlen, "ip=%s: an IPv4 gateway '%s' without an IPv4 method", value, f[2]);
+		return -EINVAL;
+	}
+	return ip_tail(value, f, nf, c, err, errlen);
+}
+
+/* File entry c: a second ip= for an interface (or for "any") that configures only the
+ * other address family fills that half of the first entry (one interface, both families,
+ * as nm-initrd-generator merges them); anything else is a new entry (net_plan_finish
+ * refuses an interface configured twice for one family). */
+static int ip_add(struct net_plan *np, const char *value, const struct net_ipconf *c, char *err, size_t errlen)
+{
+	for (int i = 0; i < np->n_ip; i++) {
+		struct net_ipconf *e = &np->ip[i];
+
+		if (strcmp(e->iface, c->iface))
+			continue;
+		if ((net_ipconf_has4(e) && net_ipconf_has4(c)) || (net_ipconf_has6(e) && net_ipconf_has6(c)))
+			break;
+		if ((c->mtu && e->mtu && c->mtu != e->mtu) || (c->has_mac && e->has_mac && memcmp(c->mac, e->mac, 6)) ||
+		    (c->hostname[0] && e->hostname[0] && strcmp(c->hostname, e->hostname))) {
+			seterr(err, errlen, "ip=%s: MTU, MAC or host name differs from the other ip= for %s", value,
+			       c->iface[0] ? c->iface : "any interface");
+			return -EINVAL;
+		}
+		if (net_ipconf_has4(c)) {
+			e->method = c->method;
+			e->addr = c->addr;
+			e->peer = c->peer;
+			e->gw = c->gw;
+			e->prefix = c->prefix;
+			e->ntp = c->ntp;
+		} else {
+			e->method6 = c->method6;
+			e->addr6 = c->addr6;
+			e->prefix6 = c->prefix6;
+			e->gw6 = c->gw6;
+		}
+		for (int k = 0; k < c->n_dns && e->n_dns < 2; k++)
+			e->dns[e->n_dns++] = c->dns[k];
+		for (int k = 0; k < c->n_dns6 && e->n_dns6 < 2; k++)
+			e->dns6[e->n_dns6++] = c->dns6[k];
+		if (c->mtu)
+			e->mtu = c->mtu;
+		if (c->has_mac) {
+			memcpy(e->mac, c->mac, 6);
+			e->has_mac = true;
+		}
+		if (c->hostname[0])
+			copy_str(e->hostname, sizeof(e->hostname), c->hostname);
+		return 1;
+	}
+	if (np->n_ip >= NET_MAX_IP) {
+		seterr(err, errlen, "ip=%s: too many ip= entries: at most %d", value, NET_MAX_IP);
+		return -E2BIG;
+	}
+	np->ip[np->n_ip++] = *c;
+	return 1;
+}
 
 static int parse_ip(struct net_plan *np, const char *value, char *err, size_t errlen)
 {
 	char f[IP_MAX_FIELDS][IP_FIELD_MAX];
 	struct net_ipconf c;
+	enum net_method6 dummy;
 	bool bracket;
-	int nf, rest, i;
-	unsigned mtu;
+	int nf, rc;
 
 	if (!value || !*value) {
 		seterr(err, errlen, "ip: empty value: expected %s", IP_FORMS);
@@ -284,199 +710,19 @@ static int parse_ip(struct net_plan *np, const char *value, char *err, size_t er
 		return -EINVAL;
 	}
 	memset(&c, 0, sizeof(c));
-	if (bracket) {	/* an IPv6 address in [ ] */
-		mark_unsupported(np, true, "ip", value);
-		return 1;
-	}
-
-	if (nf == 1) {	/* ip=<method> */
-		switch (method_of(f[0])) {
-		case MW_DHCP:
-			c.method = NET_METHOD_DHCP;
-			goto add;
-		case MW_STATIC:
-			return 1;	/* kernel's ip=off/none: no autoconfiguration */
-		case MW_V6:
-			mark_unsupported(np, true, "ip", value);
-			return 1;
-		case MW_UNSUPP:
-			mark_unsupported(np, false, "ip", value);
-			return 1;
-		default:
-			seterr(err, errlen, "ip=%s: unknown method: expected %s", value, IP_FORMS);
-			return -EINVAL;
-		}
-	}
-
-	if (method_of(f[1]) != MW_BAD) {	/* ip=<iface>:<method>[:<mtu>[:<mac>]] */
-		enum method_word mw = method_of(f[1]);
-
-		if (mw == MW_V6) {
-			mark_unsupported(np, true, "ip", value);
-			return 1;
-		}
-		if (mw == MW_UNSUPP) {
-			mark_unsupported(np, false, "ip", value);
-			return 1;
-		}
-		if (mw == MW_STATIC) {
-			seterr(err, errlen, "ip=%s: '%s' needs an address and a netmask: expected "
-			       "<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:%s", value, f[1], f[1]);
-			return -EINVAL;
-		}
-		if (!valid_ifname(f[0])) {
-			seterr(err, errlen, "ip=%s: bad interface name '%s': expected <iface>:dhcp[:<mtu>[:<mac>]]",
-			       value, f[0]);
-			return -EINVAL;
-		}
-		copy_str(c.iface, sizeof(c.iface), f[0]);
-		c.method = NET_METHOD_DHCP;
-		if (nf != 2 && nf != 3 && nf != 9) {
-			seterr(err, errlen, "ip=%s: wrong number of fields: expected <iface>:dhcp[:<mtu>[:<mac>]]",
-			       value);
-			return -EINVAL;
-		}
-		if (nf >= 3 && f[2][0]) {
-			if (parse_uint(f[2], MTU_MIN, MTU_MAX, &mtu)) {
-				seterr(err, errlen, "ip=%s: bad MTU '%s': expected a number %d..%d",
-				       value, f[2], MTU_MIN, MTU_MAX);
-				return -EINVAL;
-			}
-			c.mtu = mtu;
-		}
-		if (nf == 9) {
-			if (mac_from_fields(f, 3, c.mac)) {
-				seterr(err, errlen, "ip=%s: bad MAC address: expected aa:bb:cc:dd:ee:ff", value);
-				return -EINVAL;
-			}
-			c.has_mac = true;
-		}
-		goto add;
-	}
-
-	/* <client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:<method>[:...] */
-	if (f[0][0] && net_parse_ipv4(f[0], &c.addr)) {
-		seterr(err, errlen, "ip=%s: bad client address '%s': expected a dotted quad or %s",
-		       value, f[0], IP_FORMS);
-		return -EINVAL;
-	}
-	if (nf > 1 && f[1][0] && net_parse_ipv4(f[1], &c.peer)) {
-		seterr(err, errlen, "ip=%s: bad peer address '%s': expected a dotted quad", value, f[1]);
-		return -EINVAL;
-	}
-	if (nf > 2 && f[2][0] && net_parse_ipv4(f[2], &c.gw)) {
-		seterr(err, errlen, "ip=%s: bad gateway '%s': expected a dotted quad", value, f[2]);
-		return -EINVAL;
-	}
-	if (nf > 3 && f[3][0] && parse_netmask(f[3], &c.prefix)) {
-		seterr(err, errlen, "ip=%s: bad netmask '%s': expected a contiguous dotted mask or a prefix 0..32",
-		       value, f[3]);
-		return -EINVAL;
-	}
-	if (nf > 4 && f[4][0]) {
-		if (!valid_hostname(f[4])) {
-			seterr(err, errlen, "ip=%s: bad host name '%s': expected letters, digits, '-', '.' (< %d chars)",
-			       value, f[4], NET_HOSTNAME_MAX);
-			return -EINVAL;
-		}
-		copy_str(c.hostname, sizeof(c.hostname), f[4]);
-	}
-	if (nf > 5 && f[5][0]) {
-		if (!valid_ifname(f[5])) {
-			seterr(err, errlen, "ip=%s: bad interface name '%s': expected e.g. eth0", value, f[5]);
-			return -EINVAL;
-		}
-		copy_str(c.iface, sizeof(c.iface), f[5]);
-	}
-	if (nf > 6 && f[6][0]) {
-		switch (method_of(f[6])) {
-		case MW_DHCP:
-			c.method = NET_METHOD_DHCP;
-			break;
-		case MW_STATIC:
-			c.method = NET_METHOD_STATIC;
-			break;
-		case MW_V6:
-			mark_unsupported(np, true, "ip", value);
-			return 1;
-		case MW_UNSUPP:
-			mark_unsupported(np, false, "ip", value);
-			return 1;
-		default:
-			seterr(err, errlen, "ip=%s: unknown method '%s': expected none|off|dhcp|on|any", value, f[6]);
-			return -EINVAL;
-		}
-	} else {
-		/* no method: static when an address is given (kernel form), else DHCP */
-		c.method = c.addr.s_addr ? NET_METHOD_STATIC : NET_METHOD_DHCP;
-	}
-	if (c.method == NET_METHOD_STATIC && (!c.addr.s_addr || !f[3][0] || nf < 4)) {
-		seterr(err, errlen, "ip=%s: a static configuration needs both <client> and <netmask>: expected "
-		       "<client>:[<peer>]:<gw>:<netmask>:<hostname>:<iface>:none", value);
-		return -EINVAL;
-	}
-
-	/* field 8 on: <mtu>[:<mac>] | <dns1>[:<dns2>[:<ntp>]] | :<mac> */
-	rest = nf - 7;
-	if (rest > 0) {
-		char (*r)[IP_FIELD_MAX] = &f[7];
-		struct in_addr a;
-
-		if (!r[0][0] || is_digits(r[0])) {
-			if (r[0][0]) {
-				if (parse_uint(r[0], MTU_MIN, MTU_MAX, &mtu)) {
-					seterr(err, errlen, "ip=%s: bad MTU '%s': expected a number %d..%d",
-					       value, r[0], MTU_MIN, MTU_MAX);
-					return -EINVAL;
-				}
-				c.mtu = mtu;
-			}
-			if (rest == 7) {
-				if (mac_from_fields(f, 8, c.mac)) {
-					seterr(err, errlen, "ip=%s: bad MAC address: expected aa:bb:cc:dd:ee:ff", value);
-					return -EINVAL;
-				}
-				c.has_mac = true;
-			} else if (rest > 1 && !r[0][0] && rest <= 3) {
-				/* kernel form with an empty dns0: ::<dns1>[:<ntp0>] */
-				goto dns;
-			} else if (rest != 1) {
-				seterr(err, errlen, "ip=%s: unexpected fields after the MTU: expected [:<mtu>][:<mac>]",
-				       value);
-				return -EINVAL;
-			}
-			goto add;
-		}
-dns:
-		if (rest > 3) {
-			seterr(err, errlen, "ip=%s: too many fields after the method: expected [:<dns1>[:<dns2>[:<ntp>]]]",
-			       value);
-			return -EINVAL;
-		}
-		for (i = 0; i < rest && i < 2; i++) {
-			if (!r[i][0])
-				continue;
-			if (net_parse_ipv4(r[i], &a)) {
-				seterr(err, errlen, "ip=%s: bad DNS server '%s': expected a dotted quad", value, r[i]);
-				return -EINVAL;
-			}
-			c.dns[c.n_dns++] = a;
-		}
-		if (rest == 3 && r[2][0] && net_parse_ipv4(r[2], &c.ntp)) {
-			seterr(err, errlen, "ip=%s: bad NTP server '%s': expected a dotted quad", value, r[2]);
-			return -EINVAL;
-		}
-	}
-
-add:
-	if (np->n_ip >= NET_MAX_IP) {
-		seterr(err, errlen, "ip=%s: too many ip= entries: at most %d", value, NET_MAX_IP);
-		return -E2BIG;
-	}
-	np->ip[np->n_ip++] = c;
-	return 1;
+	if (nf == 1)
+		rc = ip_methods_only(np, value, f[0], &c, err, errlen);
+	else if (f[0][0] != '[' && (method_word(f[1], &dummy) != MW_BAD || strchr(f[1], ',')))
+		rc = ip_iface_form(np, value, f, nf, &c, err, errlen);
+	else
+		rc = ip_kernel_form(np, value, f, nf, &c, err, errlen);
+	if (rc)
+		return rc;	/* an error, or 1: taken without an entry */
+	return ip_add(np, value, &c, err, errlen);
 }
 
+/* rd.route=<net>/<prefix>:[<gw>][:<iface>]; IPv6 as dracut writes it,
+ * [<v6>/<len>]:[<gw6>][:<iface>], or [<v6>]/<len>:... */
 static int parse_route(struct net_plan *np, const char *value, char *err, size_t errlen)
 {
 	char f[IP_MAX_FIELDS][IP_FIELD_MAX];
@@ -484,34 +730,55 @@ static int parse_route(struct net_plan *np, const char *value, char *err, size_t
 	bool bracket;
 	char *slash;
 	int nf;
+	unsigned u;
 
-#define ROUTE_FORM "<net>/<prefix>:[<gw>][:<iface>]"
+#define ROUTE_FORM "<net>/<prefix>:[<gw>][:<iface>] or [<v6>/<len>]:[<gw6>][:<iface>]"
 	if (!value || !*value) {
 		seterr(err, errlen, "rd.route: empty value: expected " ROUTE_FORM);
 		return -EINVAL;
 	}
 	nf = split_fields(value, f, &bracket);
-	if (bracket) {
-		mark_unsupported(np, true, "rd.route", value);
-		return 1;
-	}
 	if (nf < 1 || nf > 3) {
 		seterr(err, errlen, "rd.route=%s: wrong number of fields: expected " ROUTE_FORM, value);
 		return -EINVAL;
 	}
 	memset(&r, 0, sizeof(r));
-	slash = strchr(f[0], '/');
-	if (!slash) {
-		seterr(err, errlen, "rd.route=%s: missing /<prefix>: expected " ROUTE_FORM, value);
-		return -EINVAL;
+	if (f[0][0] == '[') {	/* [<v6>/<len>] or [<v6>]/<len> */
+		char *close = strchr(f[0], ']');
+
+		r.v6 = true;
+		if (close && close[1] == '/') {
+			memmove(close, close + 1, strlen(close));	/* [<v6>/<len> */
+			close = f[0] + strlen(f[0]);
+		} else if (!close || close[1]) {
+			close = NULL;
+		}
+		if (close)
+			*close = '\0';
+		slash = close ? strchr(f[0], '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		if (!slash || inet_pton(AF_INET6, f[0] + 1, &r.dst6) != 1 || parse_uint(slash + 1, 0, 128, &u)) {
+			seterr(err, errlen, "rd.route=%s: bad network: expected " ROUTE_FORM, value);
+			return -EINVAL;
+		}
+		r.prefix = (uint8_t)u;
+	} else {
+		slash = strchr(f[0], '/');
+		if (!slash) {
+			seterr(err, errlen, "rd.route=%s: missing /<prefix>: expected " ROUTE_FORM, value);
+			return -EINVAL;
+		}
+		*slash = '\0';
+		if (net_parse_ipv4(f[0], &r.dst) || parse_netmask(slash + 1, &r.prefix)) {
+			seterr(err, errlen, "rd.route=%s: bad network: expected " ROUTE_FORM, value);
+			return -EINVAL;
+		}
 	}
-	*slash = '\0';
-	if (net_parse_ipv4(f[0], &r.dst) || parse_netmask(slash + 1, &r.prefix)) {
-		seterr(err, errlen, "rd.route=%s: bad network: expected " ROUTE_FORM, value);
-		return -EINVAL;
-	}
-	if (nf > 1 && f[1][0] && net_parse_ipv4(f[1], &r.gw)) {
-		seterr(err, errlen, "rd.route=%s: bad gateway '%s': expected " ROUTE_FORM, value, f[1]);
+	if (nf > 1 && f[1][0] &&
+	    (r.v6 ? field6(f[1], &r.gw6) : (f[1][0] == '[' || net_parse_ipv4(f[1], &r.gw)))) {
+		seterr(err, errlen, "rd.route=%s: bad gateway '%s': expected %s", value, f[1],
+		       r.v6 ? "[<v6>] for an IPv6 route" : "a dotted quad for an IPv4 route");
 		return -EINVAL;
 	}
 	if (nf > 2 && f[2][0]) {
@@ -802,12 +1069,23 @@ int net_plan_arg(struct net_plan *np, const char *key, const char *value,
 	if (!strcmp(key, "ip"))
 		return parse_ip(np, value, err, errlen);
 	if (!strcmp(key, "nameserver")) {
-		if (value && value[0] == '[') {
-			mark_unsupported(np, true, key, value);
+		struct in6_addr a6;
+
+		if (value && (value[0] == '[' || strchr(value, ':'))) {	/* [<v6>], or bare as NM takes it */
+			if (net_parse_ipv6(value, false, &a6)) {
+				seterr(err, errlen, "nameserver=%s: expected an IPv6 address like [2001:db8::53]", value);
+				return -EINVAL;
+			}
+			if (np->n_nameserver6 >= NET_MAX_DNS) {
+				seterr(err, errlen, "nameserver=%s: too many IPv6 nameserver= entries: at most %d",
+				       value, NET_MAX_DNS);
+				return -E2BIG;
+			}
+			np->nameserver6[np->n_nameserver6++] = a6;
 			return 1;
 		}
 		if (!value || net_parse_ipv4(value, &a)) {
-			seterr(err, errlen, "nameserver=%s: expected an IPv4 address like 192.0.2.53",
+			seterr(err, errlen, "nameserver=%s: expected an IPv4 address like 192.0.2.53 or an IPv6 one like [2001:db8::53]",
 			       value ? value : "");
 			return -EINVAL;
 		}
@@ -868,7 +1146,7 @@ int net_plan_arg(struct net_plan *np, const char *key, const char *value,
 	if (!strcmp(key, "bond"))
 		return parse_bond(np, value, err, errlen);
 	if (!strcmp(key, "bridge") || !strcmp(key, "team")) {
-		mark_unsupported(np, false, key, value ? value : "");
+		mark_unsupported(np, key, value ? value : "");
 		return 1;
 	}
 	if (!strcmp(key, "rd.net.dhcp.retry")) {
@@ -897,19 +1175,16 @@ int net_plan_finish(struct net_plan *np, char *err, size_t errlen)
 	int i, j;
 
 	if (np->unsupported[0]) {
-		if (np->v6)
-			seterr(err, errlen, "IPv6 configuration is not supported yet: %s", np->unsupported);
-		else
-			seterr(err, errlen, "%s: not supported by netinit (expected ip=dhcp or a static ip= form)",
-			       np->unsupported);
+		seterr(err, errlen, "%s: not supported by netinit (expected ip=dhcp, ip=auto6 or a static ip= form)",
+		       np->unsupported);
 		return -EINVAL;
 	}
 	for (i = 0; i < np->n_ip; i++)
 		for (j = 0; j < i; j++)
 			if (!strcmp(np->ip[i].iface, np->ip[j].iface)) {
 				if (np->ip[i].iface[0])
-					seterr(err, errlen, "ip=: interface %s is configured twice: expected one ip= per interface",
-					       np->ip[i].iface);
+					seterr(err, errlen, "ip=: interface %s is configured twice: expected one ip= per interface "
+					       "and address family", np->ip[i].iface);
 				else
 					seterr(err, errlen, "ip=: two ip= entries without an interface: expected at most one");
 				return -EINVAL;
@@ -965,15 +1240,59 @@ static const char *ip4(struct in_addr a, char *buf)
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
+static const char *ip6(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static bool any6(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(a);
+}
+
+static bool plan_has6(const struct net_plan *np)
+{
+	for (int i = 0; i < np->n_ip; i++)
+		if (net_ipconf_has6(&np->ip[i]))
+			return true;
+	return false;
+}
+
 static void mac_str(const uint8_t m[6], char *buf)
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static void print_entry6_human(const struct net_ipconf *c, FILE *out)
+{
+	static const char *const what[] = {
+		[NET_V6_AUTO6] = " (SLAAC; DHCPv6 if the router advertisement sets M or O)",
+		[NET_V6_DHCP6] = " (stateful DHCPv6, default route from the router advertisement)",
+		[NET_V6_EITHER6] = " (SLAAC, else DHCPv6)",
+		[NET_V6_LINK6] = " (link-local only)",
+	};
+	char b[INET6_ADDRSTRLEN];
+
+	fprintf(out, "  network: %s ipv6 %s", c->iface[0] ? c->iface : "any", net_method6_name(c->method6));
+	if (c->method6 == NET_V6_STATIC)
+		fprintf(out, " %s/%u", ip6(&c->addr6, b), c->prefix6);
+	if (any6(&c->gw6))
+		fprintf(out, " gw %s", ip6(&c->gw6, b));
+	for (int i = 0; i < c->n_dns6; i++)
+		fprintf(out, " dns %s", ip6(&c->dns6[i], b));
+	if (c->method6 != NET_V6_STATIC && what[c->method6])
+		fputs(what[c->method6], out);
+	fputc('\n', out);
 }
 
 static void print_entry_human(const struct net_ipconf *c, FILE *out)
 {
 	char b[INET_ADDRSTRLEN], m[18];
 
+	if (!net_ipconf_has4(c)) {
+		print_entry6_human(c, out);
+		return;
+	}
 	fprintf(out, "  network: %s %s", c->iface[0] ? c->iface : "any", c->method == NET_METHOD_DHCP ? "dhcp" : "static");
 	if (c->method == NET_METHOD_STATIC)
 		fprintf(out, " %s/%u", ip4(c->addr, b), c->prefix);
@@ -996,6 +1315,8 @@ static void print_entry_human(const struct net_ipconf *c, FILE *out)
 	if (!c->iface[0] && c->method == NET_METHOD_DHCP)
 		fprintf(out, " (all links at once, first lease wins)");
 	fputc('\n', out);
+	if (net_ipconf_has6(c))
+		print_entry6_human(c, out);
 }
 
 static void print_entry_json(const struct net_ipconf *c, FILE *out)
@@ -1003,7 +1324,7 @@ static void print_entry_json(const struct net_ipconf *c, FILE *out)
 	char b[INET_ADDRSTRLEN], m[18];
 
 	fprintf(out, "{\"iface\":\"%s\",\"method\":\"%s\"", c->iface[0] ? c->iface : "any",
-		c->method == NET_METHOD_DHCP ? "dhcp" : "static");
+		net_method_name(c->method));
 	if (c->addr.s_addr)
 		fprintf(out, ",\"address\":\"%s\"", ip4(c->addr, b));
 	if (c->method == NET_METHOD_STATIC)
@@ -1028,6 +1349,22 @@ static void print_entry_json(const struct net_ipconf *c, FILE *out)
 	}
 	if (c->ntp.s_addr)
 		fprintf(out, ",\"ntp\":\"%s\"", ip4(c->ntp, b));
+	if (net_ipconf_has6(c)) {
+		char b6[INET6_ADDRSTRLEN];
+
+		fprintf(out, ",\"ipv6\":{\"method\":\"%s\"", net_method6_name(c->method6));
+		if (c->method6 == NET_V6_STATIC)
+			fprintf(out, ",\"address\":\"%s\",\"prefix\":%u", ip6(&c->addr6, b6), c->prefix6);
+		if (any6(&c->gw6))
+			fprintf(out, ",\"gateway\":\"%s\"", ip6(&c->gw6, b6));
+		if (c->n_dns6) {
+			fprintf(out, ",\"dns\":[");
+			for (int i = 0; i < c->n_dns6; i++)
+				fprintf(out, "%s\"%s\"", i ? "," : "", ip6(&c->dns6[i], b6));
+			fputc(']', out);
+		}
+		fputc('}', out);
+	}
 	fputc('}', out);
 }
 
@@ -1036,7 +1373,7 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 	struct net_ipconf any;
 	const struct net_ipconf *ip = np->ip;
 	int n_ip = np->n_ip, i;
-	char b[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], m[18];
+	char b[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], m[18], b6[INET6_ADDRSTRLEN], g6[INET6_ADDRSTRLEN];
 
 	if (!net_plan_wanted(np)) {
 		if (json)
@@ -1054,12 +1391,21 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 			print_entry_human(&ip[i], out);
 		for (i = 0; i < np->n_nameserver; i++)
 			fprintf(out, "  network: nameserver %s\n", ip4(np->nameserver[i], b));
+		for (i = 0; i < np->n_nameserver6; i++)
+			fprintf(out, "  network: nameserver %s\n", ip6(&np->nameserver6[i], b6));
 		if (!np->peerdns)
 			fprintf(out, "  network: ignore DHCP DNS servers (rd.peerdns=0)\n");
-		for (i = 0; i < np->n_route; i++)
-			fprintf(out, "  network: route %s/%u via %s dev %s\n", ip4(np->route[i].dst, b),
-				np->route[i].prefix, np->route[i].gw.s_addr ? ip4(np->route[i].gw, g) : "on-link",
-				np->route[i].iface[0] ? np->route[i].iface : "(boot interface)");
+		for (i = 0; i < np->n_route; i++) {
+			const struct net_route *r = &np->route[i];
+
+			if (r->v6)
+				fprintf(out, "  network: route %s/%u via %s dev %s\n", ip6(&r->dst6, b6), r->prefix,
+					any6(&r->gw6) ? ip6(&r->gw6, g6) : "on-link",
+					r->iface[0] ? r->iface : "(boot interface)");
+			else
+				fprintf(out, "  network: route %s/%u via %s dev %s\n", ip4(r->dst, b), r->prefix,
+					r->gw.s_addr ? ip4(r->gw, g) : "on-link", r->iface[0] ? r->iface : "(boot interface)");
+		}
 		if (np->has_bootif) {
 			mac_str(np->bootif, m);
 			fprintf(out, "  network: BOOTIF %s%s\n", m, np->use_bootif ? "" : " (ignored: rd.bootif=0)");
@@ -1097,8 +1443,12 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 				fprintf(out, "%s %s", s ? "," : "", bd->slave[s]);
 			fputc('\n', out);
 		}
-		fprintf(out, "  network: timeouts iflink=%us carrier=%us dhcp=%us x%u\n",
+		fprintf(out, "  network: timeouts iflink=%us carrier=%us dhcp=%us x%u",
 			np->timeout.iflink, np->timeout.carrier, np->timeout.dhcp, np->dhcp_retry);
+		if (plan_has6(np))
+			fprintf(out, " ipv6auto=%us ipv6dad=%us%s", np->timeout.ipv6auto, np->timeout.ipv6dad,
+				np->timeout.ipv6dad ? "" : " (no DAD)");
+		fputc('\n', out);
 		return;
 	}
 	fprintf(out, "{\"wanted\":true,\"neednet\":%s,\"interfaces\":[", np->neednet ? "true" : "false");
@@ -1110,11 +1460,15 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 	fprintf(out, "],\"nameservers\":[");
 	for (i = 0; i < np->n_nameserver; i++)
 		fprintf(out, "%s\"%s\"", i ? "," : "", ip4(np->nameserver[i], b));
+	for (i = 0; i < np->n_nameserver6; i++)
+		fprintf(out, "%s\"%s\"", i || np->n_nameserver ? "," : "", ip6(&np->nameserver6[i], b6));
 	fprintf(out, "],\"peerdns\":%s,\"routes\":[", np->peerdns ? "true" : "false");
 	for (i = 0; i < np->n_route; i++) {
-		fprintf(out, "%s{\"dst\":\"%s/%u\"", i ? "," : "", ip4(np->route[i].dst, b), np->route[i].prefix);
-		if (np->route[i].gw.s_addr)
-			fprintf(out, ",\"gateway\":\"%s\"", ip4(np->route[i].gw, b));
+		const struct net_route *r = &np->route[i];
+
+		fprintf(out, "%s{\"dst\":\"%s/%u\"", i ? "," : "", r->v6 ? ip6(&r->dst6, b6) : ip4(r->dst, b), r->prefix);
+		if (r->v6 ? any6(&r->gw6) : r->gw.s_addr != 0)
+			fprintf(out, ",\"gateway\":\"%s\"", r->v6 ? ip6(&r->gw6, b6) : ip4(r->gw, b));
 		if (np->route[i].iface[0])
 			fprintf(out, ",\"iface\":\"%s\"", np->route[i].iface);
 		fputc('}', out);
@@ -1154,7 +1508,8 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json)
 	}
 	fprintf(out, ",\"ifnames\":%s,\"naming_scheme\":\"%s\"", np->ifnames ? "true" : "false",
 		np->naming_scheme[0] ? np->naming_scheme : "v257");
-	fprintf(out, ",\"timeouts\":{\"iflink\":%u,\"ifup\":%u,\"route\":%u,\"carrier\":%u,\"dhcp\":%u},\"dhcp_retry\":%u}",
+	fprintf(out, ",\"timeouts\":{\"iflink\":%u,\"ifup\":%u,\"route\":%u,\"carrier\":%u,\"dhcp\":%u,"
+		"\"ipv6dad\":%u,\"ipv6auto\":%u},\"dhcp_retry\":%u}",
 		np->timeout.iflink, np->timeout.ifup, np->timeout.route, np->timeout.carrier,
-		np->timeout.dhcp, np->dhcp_retry);
+		np->timeout.dhcp, np->timeout.ipv6dad, np->timeout.ipv6auto, np->dhcp_retry);
 }

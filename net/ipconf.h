@@ -3,7 +3,7 @@
  * struct net_plan, cross-check it and print it. No side effects, no malloc.
  *
  * Keys taken (dracut and kernel spellings): ip= (every form of dracut's
- * net-lib and the kernel's 10-field form), nameserver=, rd.peerdns=,
+ * net-lib, IPv6 included, and the kernel's 10-field form), nameserver=, rd.peerdns=,
  * rd.route=, BOOTIF=, rd.bootif=, bootdev=, ifname=, vlan=, rd.neednet,
  * rd.net.timeout.{iflink,ifup,route,ipv6dad,ipv6auto,carrier,dhcp},
  * rd.net.dhcp.retry=, net.ifnames=, net.naming-scheme= (also net.naming_scheme=),
@@ -39,6 +39,17 @@
 enum net_method {
 	NET_METHOD_DHCP = 0,	/* dhcp, on, any, single-dhcp */
 	NET_METHOD_STATIC,	/* none, off */
+	NET_METHOD_NONE,	/* no IPv4 on this entry: an IPv6-only ip= */
+};
+
+/* The IPv6 half of an ip= entry (dracut's words). */
+enum net_method6 {
+	NET_V6_NONE = 0,	/* no IPv6 configuration: the kernel's defaults are left alone */
+	NET_V6_STATIC,		/* ip=[<v6>]::[<gw6>]:<prefixlen>:...:none */
+	NET_V6_AUTO6,		/* SLAAC from router advertisements (DHCPv6 when the RA's M/O flag asks) */
+	NET_V6_DHCP6,		/* stateful DHCPv6 (the default route still comes from an RA) */
+	NET_V6_EITHER6,		/* auto6, then dhcp6 when no RA gave an address */
+	NET_V6_LINK6,		/* the link-local address only (DAD finished) */
 };
 
 /* One ip= entry. */
@@ -56,13 +67,23 @@ struct net_ipconf {
 	struct in_addr dns[2];		/* dns1/dns2 (dracut) or dns0/dns1 (kernel) */
 	uint8_t n_dns;
 	struct in_addr ntp;		/* kernel form's ntp0 (recorded, written to .env) */
+	/* IPv6 (a second ip= for the same interface fills this half of the same entry) */
+	enum net_method6 method6;
+	struct in6_addr addr6;		/* NET_V6_STATIC */
+	uint8_t prefix6;		/* 0..128 */
+	struct in6_addr gw6;		/* default gateway, :: = none (then the RA's) */
+	struct in6_addr dns6[2];	/* [<v6>] in the dns1/dns2 fields */
+	uint8_t n_dns6;
 };
 
-/* rd.route=<net>/<prefix>:<gw>[:<iface>] */
+/* rd.route=<net>/<prefix>:<gw>[:<iface>], or rd.route=[<v6>/<len>]:[<gw6>][:<iface>]
+ * (also [<v6>]/<len>) */
 struct net_route {
+	bool v6;			/* dst6/gw6 instead of dst/gw */
 	struct in_addr dst;
-	uint8_t prefix;
+	uint8_t prefix;			/* 0..32, or 0..128 for v6 */
 	struct in_addr gw;
+	struct in6_addr dst6, gw6;	/* gw6 :: = on-link */
 	char iface[NET_IFNAMSIZ];	/* "" = the configured boot interface */
 };
 
@@ -106,8 +127,8 @@ struct net_timeouts {
 	unsigned iflink;	/* wait for the links to appear: 60 */
 	unsigned ifup;		/* wait for a link to come up: 20 */
 	unsigned route;		/* recorded (routes are added synchronously): 20 */
-	unsigned ipv6dad;	/* recorded (IPv6 not supported yet): 50 */
-	unsigned ipv6auto;	/* recorded (IPv6 not supported yet): 40 */
+	unsigned ipv6dad;	/* wait for IPv6 DAD to finish: 50; 0 = no DAD (nodad, accept_dad=0) */
+	unsigned ipv6auto;	/* wait for a router advertisement's address: 40 */
 	unsigned carrier;	/* wait for carrier on a link: 10 */
 	unsigned dhcp;		/* one DHCP attempt: 30 */
 };
@@ -117,6 +138,8 @@ struct net_plan {
 	uint8_t n_ip;
 	struct in_addr nameserver[NET_MAX_DNS];	/* nameserver=, in order */
 	uint8_t n_nameserver;
+	struct in6_addr nameserver6[NET_MAX_DNS];	/* nameserver=[<v6>] (or a bare v6), in order */
+	uint8_t n_nameserver6;
 	bool peerdns;				/* rd.peerdns, default true: use DHCP's DNS */
 	struct net_route route[NET_MAX_ROUTES];
 	uint8_t n_route;
@@ -136,10 +159,8 @@ struct net_plan {
 	unsigned naming_flags;			/* its IFN_* flags */
 	struct net_timeouts timeout;
 	unsigned dhcp_retry;			/* rd.net.dhcp.retry, default 1 attempt */
-	/* An IPv6 or otherwise unsupported form seen by net_plan_arg;
-	 * net_plan_finish refuses the plan with it. */
+	/* An unsupported form seen by net_plan_arg; net_plan_finish refuses the plan with it. */
 	char unsupported[NET_FORM_MAX];
-	bool v6;
 	/* Not from the cmdline: where net_up writes etc/resolv.conf and
 	 * run/netinit/...; "" means "/". Host tests point it at a temp dir. */
 	char root[NET_ROOT_MAX];
@@ -157,8 +178,8 @@ void net_plan_init(struct net_plan *np);
 int net_plan_arg(struct net_plan *np, const char *key, const char *value,
 		 char *err, size_t errlen);
 
-/* Cross-checks after all args: duplicate interfaces, IPv6 forms ("IPv6
- * configuration is not supported yet: <form>"), unsupported keys. 0 or -EINVAL. */
+/* Cross-checks after all args: an interface configured twice for one address family,
+ * unsupported keys. 0 or -EINVAL. */
 int net_plan_finish(struct net_plan *np, char *err, size_t errlen);
 
 /* True if ip= or rd.neednet asks for the network. */
@@ -176,5 +197,16 @@ void net_plan_print(const struct net_plan *np, FILE *out, bool json);
  * ':' or '-' separators; 0 or -EINVAL. */
 int net_parse_ipv4(const char *s, struct in_addr *out);
 int net_parse_mac(const char *s, uint8_t mac[6]);
+
+/* An IPv6 address, bare or in [ ] (brackets=true: only the bracketed form). 0 or -EINVAL. */
+int net_parse_ipv6(const char *s, bool brackets, struct in6_addr *out);
+
+/* Does the entry configure IPv4 / IPv6? */
+bool net_ipconf_has4(const struct net_ipconf *c);
+bool net_ipconf_has6(const struct net_ipconf *c);
+
+/* "dhcp" "static" "none"; "auto6" "dhcp6" ... ("" for NET_V6_NONE) */
+const char *net_method_name(enum net_method m);
+const char *net_method6_name(enum net_method6 m);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * link: the rtnetlink calls netinit needs, nothing ioctl-era: list links,
  * watch link changes, set a link up / its MTU / MAC / name, create a VLAN,
- * add an IPv4 address with prefix, add an IPv4 route. 0 or -errno.
+ * add an IPv4 or IPv6 address with prefix, add an IPv4 or IPv6 route, list a
+ * link's IPv6 addresses and its IPv6 default route, subscribe to IPv6 address,
+ * route and ND user option (RDNSS, DNSSL) notifications. 0 or -errno.
  */
 #ifndef NETINIT_NET_LINK_H
 #define NETINIT_NET_LINK_H
@@ -21,6 +23,20 @@ struct nl_link {
 	unsigned type;		/* ARPHRD_* */
 	unsigned mtu;
 	int master;		/* IFLA_MASTER: ifindex of its bond, 0 = none */
+	uint32_t inet6_flags;	/* IFLA_AF_SPEC/AF_INET6/IFLA_INET6_FLAGS: NL_RA_* */
+};
+
+/* The kernel's IPv6 link flags (include/net/if_inet6.h; not in the uapi headers). */
+#define NL_RA_OTHERCONF	0x80	/* the last router advertisement set O (other config: stateless DHCPv6) */
+#define NL_RA_MANAGED	0x40	/* ... set M (managed: stateful DHCPv6) */
+#define NL_RA_RCVD	0x20	/* a router advertisement was received */
+
+/* One IPv6 address of a link (RTM_NEWADDR). */
+struct nl_addr6 {
+	struct in6_addr addr;
+	uint8_t prefix;
+	uint8_t scope;		/* RT_SCOPE_UNIVERSE (global), RT_SCOPE_LINK (fe80::) */
+	uint32_t flags;		/* IFA_F_TENTATIVE, IFA_F_DADFAILED, IFA_F_PERMANENT, ... */
 };
 
 /* Bonding options for nl_bond_add; -1 leaves the kernel's default. */
@@ -72,5 +88,26 @@ int nl_addr_add(struct nl *nl, int ifindex, struct in_addr addr, uint8_t prefix)
  * protocol is RTPROT_DHCP or RTPROT_BOOT. */
 int nl_route_add(struct nl *nl, int ifindex, struct in_addr dst, uint8_t prefix,
 		 struct in_addr gw, unsigned char protocol);
+
+/* ip -6 addr replace <addr>/<prefix> dev <ifindex> [nodad] (permanent) */
+int nl_addr6_add(struct nl *nl, int ifindex, const struct in6_addr *addr, uint8_t prefix, bool nodad);
+
+/* ip -6 route replace <dst>/<prefix> [via <gw> onlink] dev <ifindex>; gw NULL = on-link */
+int nl_route6_add(struct nl *nl, int ifindex, const struct in6_addr *dst, uint8_t prefix,
+		  const struct in6_addr *gw, unsigned char protocol);
+
+/* The IPv6 addresses of ifindex into out[max]: the count or -errno. */
+int nl_addrs6(struct nl *nl, int ifindex, struct nl_addr6 *out, int max);
+/* One RTM_NEWADDR/RTM_DELADDR message (a dump's or a notification's): 1 with *ifindex and *a
+ * for an IPv6 address, 0 for anything else (another family, no address, too short). */
+int nl_addr6_parse(const struct nlmsghdr *r, int *ifindex, struct nl_addr6 *a);
+
+/* The gateway of ifindex's IPv6 default route (the router advertisement's or ours):
+ * 0, or -ENOENT when there is none. */
+int nl_default6(struct nl *nl, int ifindex, struct in6_addr *gw);
+
+/* A non-blocking netlink socket subscribed to the RTNLGRP_* groups of mask
+ * (bit n-1 = group n); the fd or -errno. */
+int nl_subscribe(uint32_t mask);
 
 #endif

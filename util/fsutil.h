@@ -182,6 +182,22 @@ static int fs_read_small(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* Write text into an existing file in place (a /proc/sys or /sys knob): 0 or -errno. */
+__attribute__((unused))
+static int fs_write_small(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
 /* Write text to path atomically (path.tmp, then rename) with mode, creating the missing
  * parent directories (0755). */
 __attribute__((unused))

@@ -157,8 +157,19 @@ if [ -n "$kdir" ] && [ -f "$kdir/modules.dep" ]; then
 	done > "$T/missing"
 	[ -s "$T/missing" ] && fail "dependencies not packed: $(cat "$T/missing" | tr '\n' ' ')"
 	for m in ext4 jbd2 mbcache crc16 virtio_net net_failover failover squashfs overlay crc32c_generic; do
-		grep -q "/$m.ko:" "$dep" || fail "module $m not packed"
+		grep -q "/$m.ko.zst:" "$dep" || fail "module $m not packed as .ko.zst"
 	done
+	# --compress zstd (the default): each packed module decompresses to the kernel's file
+	grep -q '\.ko[: ]' "$dep" && fail "modules.dep names an uncompressed module: $(grep -m1 '\.ko[: ]' "$dep")"
+	p=$(grep -o '^[^:]*ext4.ko.zst' "$dep")
+	zstd -dc "$T/i/lib/modules/$kver/$p" | cmp -s - "$kdir/${p%.zst}" || fail "$p does not decompress to $kdir/${p%.zst}"
+	# --compress none: plain .ko, as the kernel ships them
+	(cd "$ROOT" && sh tools/mklist.sh --kdir "$kdir" --init "$init" --modules "squashfs" --compress none \
+		--outdir "$T/build-none") > "$T/none.list" 2> "$T/err" || fail "mklist.sh --compress none: $(cat "$T/err")"
+	grep -q "^file /lib/modules/$kver/kernel/fs/squashfs/squashfs.ko [^ ]*/modules/$kver/kernel/fs/squashfs/squashfs.ko " "$T/none.list" ||
+		fail "--compress none: squashfs.ko not packed from $kdir"
+	if (cd "$ROOT" && sh tools/mklist.sh --kdir "$kdir" --init "$init" --modules "squashfs" --compress lz4 \
+		--outdir "$T/build-none") > /dev/null 2> "$T/err"; then fail "--compress lz4 accepted"; fi
 	grep -q 'af_packet' "$dep" && fail "built-in af_packet packed"
 	cmp -s "$T/i/lib/modules/$kver/modules.builtin" "$kdir/modules.builtin" || fail "modules.builtin not whole"
 	[ -e "$T/build/initramfs-modules/$kver/modules.dep" ] || fail "index not generated under --outdir"

@@ -16,27 +16,10 @@ NETINIT_BUILD=${NETINIT_BUILD:-$NETINIT_ROOT/build}
 W=$NETINIT_BUILD/host/oci-mirror; rm -rf "$W"; mkdir -p "$W"
 fail() { echo "FAIL: oci-mirror: $*" >&2; exit 1; }
 skip() { echo "SKIP: oci-mirror: $*" >&2; exit 77; }
-command -v docker-registry >/dev/null && command -v skopeo >/dev/null && command -v umoci >/dev/null || skip "docker-registry/skopeo/umoci missing"
-[ -f "$NETINIT_BUILD/sysroot/.stamp" ] || skip "no dependency sysroot"
-. "$NETINIT_ROOT/tests/host/oci/mkimages.sh"
-. "$NETINIT_ROOT/tests/host/oci/registry.sh"
-trap stop_registry EXIT
-U=$W/ociunpack
-sh "$NETINIT_ROOT/tests/host/oci/build.sh" "$U" || fail "building ociunpack"
-mkdir -p "$W/src/bin"; cp /bin/busybox "$W/src/bin/"; ln -s busybox "$W/src/bin/sh"; mkdir -p "$W/src/etc" "$W/src/var"
-mk_oci_images "$W/img" "$W/src" > "$W/mk.log" 2>&1 || { cat "$W/mk.log"; fail "building images"; }
-start_registry || fail "docker-registry did not start"
-push_image "$W/img/layout:latest" netinit/test:v1 || fail "skopeo push"
-umoci unpack --image "$W/img/layout:latest" "$W/ref" >/dev/null || fail "umoci unpack"
+. "$NETINIT_ROOT/tests/host/oci/host-registry.sh"
 start_mirror || fail "the pull-through docker-registry did not start"
 UP=127.0.0.1:$REG_PORT; MI=127.0.0.1:$MIRROR_PORT
 
-same_tree() {
-	( cd "$1" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/a.lst"
-	( cd "$2" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/b.lst"
-	diff -u "$W/a.lst" "$W/b.lst" || return 1
-	( cd "$1" && find . -type f ) | while read -r f; do cmp -s "$1/$f" "$2/$f" || { echo "content differs: $f"; return 1; }; done
-}
 pull() { # name ref [opts]: unpack into $W/t-name
 	n=$1; r=$2; shift 2
 	rm -rf "$W/t-$n"; mkdir "$W/t-$n"

@@ -12,7 +12,9 @@ fails=0
 fail() { echo "plan-cli: FAIL: $*"; fails=$((fails + 1)); }
 
 want_json() { # <what> <output file>: one JSON object for root=/dev/vda, no errors
-	grep -q '^{"root_kind": "block", "root": "/dev/vda", ' "$2" && grep -q '"errors": \[\]}$' "$2" ||
+	python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(0 if j["root_kind"] == "block" and j["root"] == "/dev/vda" and j["errors"] == [] else 1)' "$2" 2>/dev/null ||
 		fail "$1: not the JSON plan of root=/dev/vda: $(head -c 200 "$2")"
 }
 

@@ -55,6 +55,13 @@ static void test_responses(void **state)
 	R(AT(400, 1000, 400), false, false, 206, 0, 0, 0, 600, FETCH_ACT_STOP, FETCH_V_RESTART, 0, 0, 0,
 	  "with another range");
 	R(AT(0, 0, 0), true, false, 206, 1, 0, 1000, 1000, FETCH_ACT_STOP, FETCH_V_RESTART, 0, 0, 0, NULL);
+	/* a closed range from byte 0 (fetch_request.range_len, a web seed's pieces): 206 at 0 is the answer */
+	{
+		struct fetch_pos p = AT(0, 0, 0);
+
+		p.ranged = true;
+		R(p, false, false, 206, 1, 0, 5000, 1000, FETCH_ACT_TAKE, 0, 0, 5000, 0, NULL);
+	}
 	/* Range ignored: a sink that can reset starts over, one that cannot skips what it has */
 	R(AT(400, 1000, 400), true, false, 200, 0, 0, 0, 1000, FETCH_ACT_RESET, 0, 0, 1000, 0, NULL);
 	R(AT(400, 1000, 400), false, false, 200, 0, 0, 0, 1000, FETCH_ACT_TAKE, 0, 400, 1000, 400, NULL);

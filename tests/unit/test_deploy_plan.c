@@ -148,8 +148,8 @@ static void test_print(void **state)
 	f = fmemopen(buf, sizeof(buf), "w");
 	plan_print(&plan, f, true);
 	fclose(f);
-	assert_non_null(strstr(buf, "\"deploy\": {\"disk\": \"/dev/vda\", \"reset\": false, \"persistent\": true, "
-				    "\"cowfs\": \"xfs\""));
+	assert_non_null(strstr(buf, "\"deploy\":{\"disk\":\"/dev/vda\",\"reset\":false,\"persistent\":true,"
+				    "\"cowfs\":\"xfs\""));
 }
 
 int main(void)

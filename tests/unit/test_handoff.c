@@ -43,19 +43,45 @@ static struct net_result static_res(void)
 	return r;
 }
 
-enum what { NETWORKD, NM };
+/* IPv6 static on an IPv6-only entry, and SLAAC beside a DHCPv4 lease */
+static struct net_result static6_res(void)
+{
+	struct net_result r = { .iface = "ens3" };
+
+	r.v6.on = true;
+	r.v6.method = NET_V6_STATIC;
+	r.v6.has_addr = true;
+	r.v6.prefix = 64;
+	inet_pton(AF_INET6, "2001:db8:9::5", &r.v6.addr);
+	inet_pton(AF_INET6, "2001:db8:9::1", &r.v6.gw);
+	inet_pton(AF_INET6, "2001:db8:9::53", &r.v6.dns[0]);
+	r.v6.n_dns = 1;
+	return r;
+}
+
+
+enum what { NETWORKD, NM, NM_STATE, IFUP, NETWORKING };
+
+typedef int (*gen_fn)(const struct handoff *, char *, size_t);
+static const struct { gen_fn path, format; } gens[] = {
+	[NETWORKD] = { handoff_networkd_path, handoff_networkd_format },
+	[NM] = { handoff_nm_path, handoff_nm_format },
+	[NM_STATE] = { handoff_nm_state_path, handoff_nm_state_format },
+	[IFUP] = { handoff_ifup_path, handoff_ifup_format },
+	[NETWORKING] = { handoff_networking_path, handoff_networking_format },
+};
 
 static void row(const char *file, int line, enum what w, const struct net_result *r, const char *netroot,
 		const char *want_path, const char *want)
 {
-	struct handoff h = { .res = r, .netroot = netroot, .uuid = UUID };
+	struct handoff h = { .res = r, .netroot = netroot, .uuid = UUID, .ifindex = 2 };
 	char path[HANDOFF_PATH_MAX], text[HANDOFF_TEXT_MAX];
 	int rc;
 
-	rc = w == NETWORKD ? handoff_networkd_path(&h, path, sizeof(path)) : handoff_nm_path(&h, path, sizeof(path));
+	rc = gens[w].path(&h, path, sizeof(path));
 	if (rc || strcmp(path, want_path))
 		fail_msg("%s:%d: path rc %d \"%s\", expected \"%s\"", file, line, rc, path, want_path);
-	rc = w == NETWORKD ? handoff_networkd_format(&h, text, sizeof(text)) : handoff_nm_format(&h, text, sizeof(text));
+	rc = gens[w].format(&h, text, sizeof(text));
 	if (rc || strcmp(text, want))
 		fail_msg("%s:%d: rc %d, text:\n%s---- expected:\n%s----", file, line, rc, text, want);
 }
@@ -99,6 +125,81 @@ static void test_networkd(void **state)
 	    "[Match]\nName=enp1s0\n\n[Network]\nAddress=192.168.1.10/24\n");
 }
 
+static void test_networkd6(void **state)
+{
+	struct net_result v = static6_res(), d = dhcp_res();
+
+	(void)state;
+	row(__FILE__, __LINE__, NETWORKD, &v, "nbd", "run/systemd/network/00-netinit-ens3.network",
+	    "# netinit: the boot interface ens3; the root file system is on it (nbd):\n"
+	    "# networkd must never drop its address. A file of this name in\n"
+	    "# /etc/systemd/network replaces this one.\n"
+	    "[Match]\nName=ens3\n\n"
+	    "[Network]\nAddress=2001:db8:9::5/64\nGateway=2001:db8:9::1\nDNS=2001:db8:9::53\nIPv6AcceptRA=no\n"
+	    "KeepConfiguration=yes\n");
+	/* dual stack: DHCPv4 + SLAAC */
+	d.has4 = true;
+	d.v6.on = true;
+	d.v6.method = NET_V6_AUTO6;
+	row(__FILE__, __LINE__, NETWORKD, &d, NULL, "run/systemd/network/99-netinit-ens3.network",
+	    "# netinit: the boot interface ens3, for a link nothing else configures; the\n"
+	    "# system's own .network files sort before this one and win.\n"
+	    "[Match]\nName=ens3\n\n"
+	    "[Network]\nDHCP=ipv4\nIPv6AcceptRA=yes\n\n"
+	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n");
+	/* DHCPv4 + DHCPv6 */
+	d.v6.method = NET_V6_DHCP6;
+	row(__FILE__, __LINE__, NETWORKD, &d, NULL, "run/systemd/network/99-netinit-ens3.network",
+	    "# netinit: the boot interface ens3, for a link nothing else configures; the\n"
+	    "# system's own .network files sort before this one and win.\n"
+	    "[Match]\nName=ens3\n\n"
+	    "[Network]\nDHCP=yes\nIPv6AcceptRA=yes\n\n"
+	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n\n[DHCPv6]\nDUIDType=link-layer\n");
+	/* static IPv4 + dhcp6: both written */
+	v = static_res();
+	v.has4 = true;
+	v.mtu = 0;
+	v.n_dns = 0;
+	v.domain[0] = '\0';
+	v.v6.on = true;
+	v.v6.method = NET_V6_DHCP6;
+	row(__FILE__, __LINE__, NETWORKD, &v, NULL, "run/systemd/network/99-netinit-enp1s0.network",
+	    "# netinit: the boot interface enp1s0, for a link nothing else configures; the\n"
+	    "# system's own .network files sort before this one and win.\n"
+	    "[Match]\nName=enp1s0\n\n"
+	    "[Network]\nDHCP=ipv6\nAddress=192.168.1.10/24\nGateway=192.168.1.1\nIPv6AcceptRA=yes\n\n"
+	    "[DHCPv6]\nDUIDType=link-layer\n");
+}
+
+static void test_nm6(void **state)
+{
+	struct net_result v = static6_res(), d = dhcp_res();
+
+	(void)state;
+	row(__FILE__, __LINE__, NM, &v, NULL, "run/NetworkManager/system-connections/ens3.nmconnection",
+	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
+	    "multi-connect=1\n\n[ethernet]\n\n"
+	    "[ipv4]\nmethod=disabled\n\n"
+	    "[ipv6]\naddr-gen-mode=eui64\naddress1=2001:db8:9::5/64,2001:db8:9::1\ndns=2001:db8:9::53;\nmethod=manual\n\n"
+	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	d.has4 = true;
+	d.v6.on = true;
+	d.v6.method = NET_V6_DHCP6;
+	row(__FILE__, __LINE__, NM, &d, NULL, "run/NetworkManager/system-connections/ens3.nmconnection",
+	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
+	    "multi-connect=1\n\n[ethernet]\n\n"
+	    "[ipv4]\ndhcp-timeout=90\nmethod=auto\nrequired-timeout=20000\n\n"
+	    "[ipv6]\naddr-gen-mode=eui64\ndhcp-timeout=90\nmethod=dhcp\n\n"
+	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	v.v6.method = NET_V6_LINK6;
+	row(__FILE__, __LINE__, NM, &v, NULL, "run/NetworkManager/system-connections/ens3.nmconnection",
+	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
+	    "multi-connect=1\n\n[ethernet]\n\n"
+	    "[ipv4]\nmethod=disabled\n\n"
+	    "[ipv6]\naddr-gen-mode=eui64\nmethod=link-local\n\n"
+	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+}
+
 static void test_nm(void **state)
 {
 	struct net_result d = dhcp_res(), s = static_res();
@@ -117,6 +218,59 @@ static void test_nm(void **state)
 	    "method=manual\n\n"
 	    "[ipv6]\naddr-gen-mode=eui64\nmethod=disabled\n\n"
 	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+}
+
+/* NetworkManager's device state names the profile, so the booted NetworkManager assumes it */
+static void test_nm_state(void **state)
+{
+	struct net_result d = dhcp_res();
+	struct handoff h = { .res = &d, .netroot = "nbd", .uuid = UUID };
+	char text[HANDOFF_TEXT_MAX];
+
+	(void)state;
+	row(__FILE__, __LINE__, NM_STATE, &d, "nbd", "run/NetworkManager/devices/2",
+	    "[device]\nmanaged=true\nconnection-uuid=" UUID "\n");
+	row(__FILE__, __LINE__, NM_STATE, &d, NULL, "run/NetworkManager/devices/2",
+	    "[device]\nmanaged=true\nconnection-uuid=" UUID "\n");
+	/* no index, no file */
+	assert_int_equal(handoff_nm_state_path(&h, text, sizeof(text)), -EINVAL);
+	assert_int_equal(handoff_nm_state_format(&h, text, sizeof(text)), -EINVAL);
+	h.ifindex = 2;
+	h.uuid = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4\n";
+	assert_int_equal(handoff_nm_state_format(&h, text, sizeof(text)), -EINVAL);
+}
+
+/* ifupdown on a network root: no ifdown of the root's link at shutdown; nothing otherwise */
+static void test_ifupdown(void **state)
+{
+	struct net_result d = dhcp_res(), dash = dhcp_res();
+	struct handoff h = { .res = &d, .uuid = UUID, .ifindex = 2 };
+	char text[HANDOFF_TEXT_MAX];
+
+	(void)state;
+	row(__FILE__, __LINE__, IFUP, &d, "nbd", "run/systemd/system/ifup@ens3.service.d/50-netinit-netroot.conf",
+	    "# netinit: the root file system is on ens3 (nbd). ifup@.service brings it up with the\n"
+	    "# system's own \"iface ens3\" as usual (it is not marked configured in /run/network/ifstate);\n"
+	    "# at shutdown its ifdown would release the lease and set the link down under the root.\n"
+	    "# The link stays as it is until /run/initramfs/shutdown has unmounted the root.\n"
+	    "# (dhclient itself, stopped with SIGTERM, keeps the lease and the address.)\n"
+	    "[Service]\nExecStop=\n");
+	row(__FILE__, __LINE__, NETWORKING, &d, "aoe", "run/systemd/system/networking.service.d/50-netinit-netroot-ens3.conf",
+	    "# netinit: the root file system is on ens3 (aoe): \"ifdown -a\" at shutdown leaves it alone\n"
+	    "# (as Debian's /etc/init.d/networking does when /dev/nbd* is mounted).\n"
+	    "[Service]\nExecStop=\nExecStop=/sbin/ifdown -a --read-environment --exclude=lo --exclude=ens3\n");
+	/* systemd-escape: ifup@br\x2dlan.service */
+	snprintf(dash.iface, sizeof(dash.iface), "br-lan");
+	h.res = &dash;
+	h.netroot = "nbd";
+	assert_int_equal(handoff_ifup_path(&h, text, sizeof(text)), 0);
+	assert_string_equal(text, "run/systemd/system/ifup@br\\x2dlan.service.d/50-netinit-netroot.conf");
+	/* not a network root: nothing to write */
+	h.netroot = NULL;
+	assert_int_equal(handoff_ifup_path(&h, text, sizeof(text)), -ENOENT);
+	assert_int_equal(handoff_ifup_format(&h, text, sizeof(text)), -ENOENT);
+	assert_int_equal(handoff_networking_path(&h, text, sizeof(text)), -ENOENT);
+	assert_int_equal(handoff_networking_format(&h, text, sizeof(text)), -ENOENT);
 }
 
 /* What a DHCP server sent never breaks the INI files: a domain that is not a plain
@@ -175,6 +329,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_networkd),
 		cmocka_unit_test(test_nm),
+		cmocka_unit_test(test_nm_state),
+		cmocka_unit_test(test_ifupdown),
+		cmocka_unit_test(test_networkd6),
+		cmocka_unit_test(test_nm6),
 		cmocka_unit_test(test_hostile),
 	};
 

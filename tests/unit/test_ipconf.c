@@ -34,6 +34,15 @@ static int feed(struct net_plan *np, const char *line, char *err, size_t errlen,
 	return finish ? net_plan_finish(np, err, errlen) : 0;
 }
 
+static const char *ip6(const struct in6_addr *a)
+{
+	static char b[4][INET6_ADDRSTRLEN];
+	static int k;
+
+	k = (k + 1) % 4;
+	return inet_ntop(AF_INET6, a, b[k], sizeof(b[k]));
+}
+
 static const char *ip4(struct in_addr a)
 {
 	static char b[4][INET_ADDRSTRLEN];
@@ -57,6 +66,15 @@ static void field(const struct net_plan *np, const char *f, char *out, size_t le
 	if (!strcmp(f, "n_ip")) snprintf(out, len, "%u", np->n_ip);
 	else if (!strcmp(f, "iface")) snprintf(out, len, "%s", c->iface);
 	else if (!strcmp(f, "method")) snprintf(out, len, "%s", c->method == NET_METHOD_DHCP ? "dhcp" : "static");
+	else if (!strcmp(f, "family")) snprintf(out, len, "%s/%s", net_method_name(c->method), net_method6_name(c->method6));
+	else if (!strcmp(f, "v6")) snprintf(out, len, "%s %s/%u gw %s", net_method6_name(c->method6), ip6(&c->addr6),
+					     c->prefix6, ip6(&c->gw6));
+	else if (!strcmp(f, "dns6")) snprintf(out, len, "%u:%s,%s", c->n_dns6, ip6(&c->dns6[0]), ip6(&c->dns6[1]));
+	else if (!strcmp(f, "nameservers6")) snprintf(out, len, "%u:%s,%s", np->n_nameserver6, ip6(&np->nameserver6[0]),
+						       ip6(&np->nameserver6[1]));
+	else if (!strcmp(f, "route6")) snprintf(out, len, "%u:%d %s/%u via %s dev %s", np->n_route, np->route[0].v6,
+						 ip6(&np->route[0].dst6), np->route[0].prefix, ip6(&np->route[0].gw6),
+						 np->route[0].iface);
 	else if (!strcmp(f, "addr")) snprintf(out, len, "%s", ip4(c->addr));
 	else if (!strcmp(f, "peer")) snprintf(out, len, "%s", ip4(c->peer));
 	else if (!strcmp(f, "gw")) snprintf(out, len, "%s", ip4(c->gw));
@@ -200,6 +218,49 @@ static const struct ok_row ok_rows[] = {
 	OK("rd.net.timeout.ifup=1 rd.net.timeout.route=2 rd.net.timeout.ipv6dad=3 rd.net.timeout.ipv6auto=4", "timeouts", "60,1,2,3,4,10,30"),
 	OK("rd.net.dhcp.retry=3", "retry", "3"),
 	OK("", "ifnames", "1  0xe"),
+	/* IPv6: bare methods, <iface>:<method>, dracut's comma lists */
+	OK("ip=dhcp6", "family", "none/dhcp6"),
+	OK("ip=auto6", "family", "none/auto6"),
+	OK("ip=either6", "family", "none/either6"),
+	OK("ip=link6", "family", "none/link6"),
+	OK("ip=dhcp,dhcp6", "family", "dhcp/dhcp6"),
+	OK("ip=auto6,dhcp", "family", "dhcp/auto6"),
+	OK("ip=eth0:auto6", "family", "none/auto6"),
+	OK("ip=eth0:auto6", "iface", "eth0"),
+	OK("ip=eth0:dhcp6:1500", "mtu", "1500"),
+	OK("ip=eth0:dhcp,auto6:1400:52:54:00:12:34:56", "mac", "52:54:00:12:34:56"),
+	OK("ip=eth0:dhcp,auto6", "family", "dhcp/auto6"),
+	/* static IPv6, the positional form with [ ] */
+	OK("ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none", "v6", "static 2001:db8::2/64 gw 2001:db8::1"),
+	OK("ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none", "family", "none/static"),
+	OK("ip=[2001:db8::2]::[2001:db8::1]:64:h6:eth0:off:1280", "mtu", "1280"),
+	OK("ip=[2001:db8::2]::[2001:db8::1]:64:h6:eth0:none:1280", "hostname", "h6"),
+	OK("ip=[2001:db8::2]:::64::eth0:none:1280:52:54:00:12:34:56", "mac", "52:54:00:12:34:56"),
+	OK("ip=[2001:db8::2]::[fe80::1]:128::eth0:none", "v6", "static 2001:db8::2/128 gw fe80::1"),
+	OK("ip=[2001:db8::2]:::64::eth0:none:[2001:db8::53]:[2001:db8::54]", "dns6", "2:2001:db8::53,2001:db8::54"),
+	OK("ip=[2001:db8::2]:::64::eth0:none:[2001:db8::53]:10.0.0.53", "dns", "1:10.0.0.53,0.0.0.0"),
+	OK("ip=[2001:db8::2]:::64::eth0", "family", "none/static"),		/* no method: static */
+	OK("ip=[2001:db8::2]:::64::eth0:none,dhcp", "family", "dhcp/static"),
+	OK("ip=10.0.0.2::10.0.0.1:24::eth0:none,auto6", "family", "static/auto6"),
+	OK("ip=:::::eth0:dhcp,dhcp6", "family", "dhcp/dhcp6"),
+	OK("ip=:::::eth0:auto6:[2001:db8::53]", "dns6", "1:2001:db8::53,::"),
+	/* two ip= lines, one interface, both families (dracut#408) */
+	OK("ip=10.0.0.2::10.0.0.1:24::eth0:none ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none", "family", "static/static"),
+	OK("ip=10.0.0.2::10.0.0.1:24::eth0:none ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none", "n_ip", "1"),
+	OK("ip=10.0.0.2::10.0.0.1:24::eth0:none ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none", "gw", "10.0.0.1"),
+	OK("ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none ip=10.0.0.2::10.0.0.1:24::eth0:none", "v6", "static 2001:db8::2/64 gw 2001:db8::1"),
+	OK("ip=eth0:dhcp ip=eth0:auto6", "family", "dhcp/auto6"),
+	OK("ip=dhcp ip=auto6", "family", "dhcp/auto6"),
+	OK("ip=eth0:auto6 ip=eth1:dhcp", "1:family", "dhcp/"),
+	OK("ip=eth0:dhcp:1400 ip=eth0:auto6:1400", "mtu", "1400"),
+	/* nameserver= and rd.route= with IPv6 */
+	OK("nameserver=[2001:db8::53]", "nameservers6", "1:2001:db8::53,::"),
+	OK("nameserver=2001:db8::53 nameserver=[2001:db8::54] nameserver=10.0.0.1", "nameservers6", "2:2001:db8::53,2001:db8::54"),
+	OK("nameserver=2001:db8::53 nameserver=10.0.0.1", "nameservers", "1:10.0.0.1,0.0.0.0"),
+	OK("rd.route=[2001:db8:3::/48]:[2001:db8::1]:ens10", "route6", "1:1 2001:db8:3::/48 via 2001:db8::1 dev ens10"),
+	OK("rd.route=[2001:db8:3::]/48:[2001:db8::1]", "route6", "1:1 2001:db8:3::/48 via 2001:db8::1 dev "),
+	OK("rd.route=[2001:db8:3::/48]::eth0", "route6", "1:1 2001:db8:3::/48 via :: dev eth0"),
+	OK("rd.route=[::/0]:[fe80::1]", "route6", "1:1 ::/0 via fe80::1 dev "),
 	OK("net.ifnames=0", "ifnames", "0  0xe"),
 	OK("net.naming-scheme=v252", "ifnames", "1 v252 0x1"),
 	OK("net.naming_scheme=v257 net.ifnames=1", "ifnames", "1 v257 0xe"),
@@ -295,17 +356,46 @@ static const struct bad_row bad_rows[] = {
 	BAD("ip=dhcp ip=on", -EINVAL, "two ip= entries without an interface"),
 	BAD("ifname=a:52:54:00:12:34:56 ifname=b:52:54:00:12:34:56", -EINVAL, "given twice"),
 	BAD("vlan=vlan5:eth0 vlan=vlan5:eth1", -EINVAL, "VLAN given twice"),
-	/* IPv6: a clear refusal, not a placeholder */
-	BAD("ip=dhcp6", -EINVAL, "IPv6 configuration is not supported yet: ip=dhcp6"),
-	BAD("ip=auto6", -EINVAL, "IPv6 configuration is not supported yet: ip=auto6"),
-	BAD("ip=either6", -EINVAL, "IPv6 configuration is not supported yet: ip=either6"),
-	BAD("ip=link6", -EINVAL, "IPv6 configuration is not supported yet: ip=link6"),
-	BAD("ip=eth0:auto6", -EINVAL, "IPv6 configuration is not supported yet: ip=eth0:auto6"),
-	BAD("ip=eth0:dhcp6:1500", -EINVAL, "IPv6 configuration is not supported yet: ip=eth0:dhcp6:1500"),
-	BAD("ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none", -EINVAL, "IPv6 configuration is not supported yet: ip=[2001:db8::2]"),
-	BAD("ip=10.0.0.2::10.0.0.1:24::eth0:dhcp6", -EINVAL, "IPv6 configuration is not supported yet"),
-	BAD("nameserver=[2001:db8::53]", -EINVAL, "IPv6 configuration is not supported yet: nameserver=[2001:db8::53]"),
-	BAD("rd.route=[2001:db8::]/32:[2001:db8::1]", -EINVAL, "IPv6 configuration is not supported yet: rd.route="),
+	/* IPv6: what dracut refuses, with its reason */
+	BAD("ip=dhcp6,auto6", -EINVAL, "names an address family twice"),
+	BAD("ip=dhcp,on", -EINVAL, "names an address family twice"),
+	BAD("ip=none,auto6", -EINVAL, "without static configuration does not make sense"),
+	BAD("ip=auto7", -EINVAL, "ip=auto7: unknown method"),
+	BAD("ip=dhcp,", -EINVAL, "unknown method"),
+	BAD("ip=eth0:auto6,auto6", -EINVAL, "names a family twice"),
+	BAD("ip=eth0:dhcp,bogus", -EINVAL, "unknown"),
+	BAD("ip=eth0:none,auto6", -EINVAL, "needs an address and a netmask"),
+	BAD("ip=10.0.0.2::10.0.0.1:24::eth0:dhcp6", -EINVAL, "setting client-ip does not make sense for 'dhcp6'"),
+	BAD("ip=[2001:db8::2]::[2001:db8::1]:64::eth0:auto6", -EINVAL, "setting client-ip does not make sense for 'auto6'"),
+	BAD("ip=[2001:db8::2]::[2001:db8::1]:64::eth0:dhcp", -EINVAL, "setting client-ip does not make sense for 'dhcp'"),
+	BAD("ip=[2001:db8::2]::[2001:db8::1]:64::eth0:none,dhcp6", -EINVAL, "setting client-ip does not make sense for 'dhcp6'"),
+	BAD("ip=[2001:db8::2]::[2001:db8::1]:::eth0:none", -EINVAL, "needs both <client> and <netmask>"),
+	BAD("ip=[2001:db8::2]::[2001:db8::1]:129::eth0:none", -EINVAL, "bad prefix length '129'"),
+	BAD("ip=[2001:db8::2]::[2001:db8::1]:ffff::::eth0:none", -EINVAL, "bad"),
+	BAD("ip=[2001:db8::zz]::[2001:db8::1]:64::eth0:none", -EINVAL, "bad client address '[2001:db8::zz]'"),
+	BAD("ip=[10.0.0.1]::[2001:db8::1]:64::eth0:none", -EINVAL, "bad client address"),
+	BAD("ip=[2001:db8::2]::[2001:db8::g]:64::eth0:none", -EINVAL, "bad gateway"),
+	BAD("ip=[2001:db8::2]::10.0.0.1:64::eth0:none", -EINVAL, "not of the client address's family"),
+	BAD("ip=10.0.0.2::[2001:db8::1]:24::eth0:none", -EINVAL, "not of the client address's family"),
+	BAD("ip=[2001:db8::2]:[x]:[2001:db8::1]:64::eth0:none", -EINVAL, "bad peer address"),
+	BAD("ip=[2001:db8::2]:::64::eth0:none:[2001:db8::5x]", -EINVAL, "bad DNS server '[2001:db8::5x]'"),
+	BAD("ip=:::::eth0:dhcp:[2001:db8::53]:[2001:db8::54]:[2001:db8::55]", -EINVAL, "bad NTP server"),
+	BAD("ip=::[2001:db8::1]:::eth0:dhcp", -EINVAL, "IPv6 gateway '[2001:db8::1]' without an IPv6 method"),
+	BAD("ip=::10.0.0.1:::eth0:auto6", -EINVAL, "IPv4 gateway '10.0.0.1' without an IPv4 method"),
+	BAD("ip=eth0:auto6 ip=eth0:dhcp6", -EINVAL, "interface eth0 is configured twice"),
+	BAD("ip=[2001:db8::2]:::64::eth0:none ip=eth0:auto6", -EINVAL, "interface eth0 is configured twice"),
+	BAD("ip=auto6 ip=dhcp6", -EINVAL, "two ip= entries without an interface"),
+	BAD("ip=eth0:dhcp:1400 ip=eth0:auto6:1500", -EINVAL, "MTU, MAC or host name differs"),
+	BAD("nameserver=[2001:db8::zz]", -EINVAL, "nameserver=[2001:db8::zz]: expected an IPv6 address"),
+	BAD("nameserver=[2001:db8::53", -EINVAL, "expected an IPv6 address"),
+	BAD("nameserver=[10.0.0.1]", -EINVAL, "expected an IPv6 address"),
+	BAD("nameserver=fe80::1%eth0", -EINVAL, "expected an IPv6 address"),
+	BAD("rd.route=[2001:db8::]/129:[2001:db8::1]", -EINVAL, "bad network"),
+	BAD("rd.route=[2001:db8::]:[2001:db8::1]", -EINVAL, "bad network"),
+	BAD("rd.route=[2001:db8::]x/32:[2001:db8::1]", -EINVAL, "bad network"),
+	BAD("rd.route=[2001:db8::/32]:10.0.0.1", -EINVAL, "bad gateway '10.0.0.1': expected [<v6>] for an IPv6 route"),
+	BAD("rd.route=10.0.0.0/8:[2001:db8::1]", -EINVAL, "bad gateway '[2001:db8::1]': expected a dotted quad"),
+	BAD("rd.route=[2001:db8::/32]:[2001:db8::1]:e/x", -EINVAL, "bad interface"),
 	/* forms netinit does not do */
 	BAD("ip=ibft", -EINVAL, "ip=ibft: not supported"),
 	BAD("ip=bootp", -EINVAL, "ip=bootp: not supported"),
@@ -414,6 +504,22 @@ static void test_print(void **state)
 			       "\"interfaces\":[{\"iface\":\"eth0\",\"method\":\"dhcp\"}]"));
 	assert_non_null(strstr(print("ip=10.0.0.2::10.0.0.1:24::eth0:none:1.1.1.1 BOOTIF=01-52-54-00-12-34-56 vlan=vlan5:eth0", true),
 			       "{\"iface\":\"eth0\",\"method\":\"static\",\"address\":\"10.0.0.2\",\"prefix\":24,\"gateway\":\"10.0.0.1\",\"dns\":[\"1.1.1.1\"]}"));
+	/* IPv6 */
+	assert_non_null(strstr(print("ip=eth0:auto6", false), "  network: eth0 ipv6 auto6 (SLAAC; DHCPv6 if the router advertisement sets M or O)\n"));
+	assert_null(strstr(print("ip=eth0:auto6", false), "eth0 none"));
+	assert_non_null(strstr(print("ip=10.0.0.2::10.0.0.1:24::eth0:none ip=[2001:db8::2]::[fe80::1]:64::eth0:none:[2001:db8::53]", false),
+			       "  network: eth0 static 10.0.0.2/24 gw 10.0.0.1\n  network: eth0 ipv6 static 2001:db8::2/64 gw fe80::1 dns 2001:db8::53\n"));
+	assert_non_null(strstr(print("ip=dhcp,dhcp6 nameserver=[2001:db8::53] rd.route=[2001:db8:5::/48]:[fe80::1]:eth0", false),
+			       "  network: nameserver 2001:db8::53\n  network: route 2001:db8:5::/48 via fe80::1 dev eth0\n"));
+	assert_non_null(strstr(print("ip=auto6 rd.net.timeout.ipv6dad=0", false), "ipv6auto=40s ipv6dad=0s (no DAD)\n"));
+	assert_null(strstr(print("ip=dhcp", false), "ipv6auto"));
+	assert_non_null(strstr(print("ip=eth0:auto6", true),
+			       "{\"iface\":\"eth0\",\"method\":\"none\",\"ipv6\":{\"method\":\"auto6\"}}"));
+	assert_non_null(strstr(print("ip=[2001:db8::2]::[fe80::1]:64::eth0:none:[2001:db8::53] ip=eth0:dhcp nameserver=1.1.1.1 nameserver=[2001:db8::54]", true),
+			       "{\"iface\":\"eth0\",\"method\":\"dhcp\",\"ipv6\":{\"method\":\"static\",\"address\":\"2001:db8::2\",\"prefix\":64,"
+			       "\"gateway\":\"fe80::1\",\"dns\":[\"2001:db8::53\"]}}],\"nameservers\":[\"1.1.1.1\",\"2001:db8::54\"]"));
+	assert_non_null(strstr(print("ip=auto6 rd.route=[2001:db8:5::/48]:[fe80::1]", true), "\"routes\":[{\"dst\":\"2001:db8:5::/48\",\"gateway\":\"fe80::1\"}]"));
+	assert_non_null(strstr(print("ip=auto6", true), "\"ipv6dad\":50,\"ipv6auto\":40}"));
 	{
 		const char *j = print("ip=eth0:dhcp", true);
 
@@ -442,6 +548,19 @@ static void test_parse_helpers(void **state)
 	assert_int_equal(net_parse_mac("aa:bb:cc:dd:ee", mac), -EINVAL);
 	assert_int_equal(net_parse_mac("aa:bb:cc:dd:ee:fg", mac), -EINVAL);
 	assert_int_equal(net_parse_mac("aa.bb:cc:dd:ee:ff", mac), -EINVAL);
+	{
+		struct in6_addr a6;
+
+		assert_int_equal(net_parse_ipv6("[2001:db8::1]", true, &a6), 0);
+		assert_int_equal(a6.s6_addr[15], 1);
+		assert_int_equal(net_parse_ipv6("2001:db8::1", true, &a6), -EINVAL);
+		assert_int_equal(net_parse_ipv6("2001:db8::1", false, &a6), 0);
+		assert_int_equal(net_parse_ipv6("[]", false, &a6), -EINVAL);
+		assert_int_equal(net_parse_ipv6("[", false, &a6), -EINVAL);
+		assert_int_equal(net_parse_ipv6("[::ffff:10.0.0.1]", true, &a6), 0);
+		assert_int_equal(net_parse_ipv6("[1:2:3:4:5:6:7:8:9]", true, &a6), -EINVAL);
+		assert_int_equal(net_parse_ipv6(NULL, false, &a6), -EINVAL);
+	}
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "init/plan.h"
+#include "kmod/kmod.h"
 
 static struct boot_plan plan;
 
@@ -26,7 +27,7 @@ static int build(const char *line)
 /* ---- accepted lines: a field check per row ---- */
 enum field { F_KIND, F_SRC, F_FSTYPE, F_FLAGS, F_RW, F_INIT, F_RETRY, F_SHELL, F_BREAK, F_PANIC,
 	     F_VERB, F_NEEDNET, F_URL, F_INSECURE, F_SUMSET, F_LIVERAM, F_RAMDISK, F_LIVEDIR, F_SQUASH, F_OVLSIZE, F_OVERLAY, F_MODPARAM0, F_NMOD, F_EROFS, F_KEXEC,
-	     F_EMERG, F_DRIVERS, F_NETREQ };
+	     F_EMERG, F_DRIVERS, F_NETREQ, F_TORRENT, F_SEED };
 
 struct ok_row {
 	int at;
@@ -77,6 +78,26 @@ static const struct ok_row ok_rows[] = {
 	OK("root=live:http://10.0.2.2/x.squashfs", F_NEEDNET, "1"),
 	OK("root=live:http://10.0.2.2/x.squashfs", F_KIND, "live-url"),
 	OK("root=http://10.0.2.2/x.squashfs", F_URL, "http://10.0.2.2/x.squashfs"),
+	/* dracut's root=live:torrent://: the metainfo over http from that host and path */
+	OK("root=live:torrent://10.0.2.2:8080/x.iso.torrent", F_KIND, "live-url"),
+	OK("root=live:torrent://10.0.2.2:8080/x.iso.torrent", F_URL, "http://10.0.2.2:8080/x.iso.torrent"),
+	OK("root=live:torrent://10.0.2.2/x.iso.torrent", F_NEEDNET, "1"),
+	OK("root=live:torrent+https://h/x.iso.torrent", F_URL, "https://h/x.iso.torrent"),
+	OK("root=live:torrent://h/x.iso.torrent", F_TORRENT, "1"),
+	OK("root=live:http://h/x.iso", F_TORRENT, "0"),
+	/* seeding after boot: rd.live.torrent.seed (default none) */
+	OK("root=live:torrent://h/x.iso.torrent", F_SEED, "0,0"),
+	OK("root=live:torrent://h/x.iso.torrent rd.live.torrent.seed=600", F_SEED, "600,0"),
+	OK("root=live:torrent://h/x.iso.torrent rd.live.torrent.seed=1.5x", F_SEED, "0,150"),
+	OK("root=live:torrent://h/x.iso.torrent rd.live.torrent.seed=600,2x", F_SEED, "600,200"),
+	OK("root=live:torrent://h/x.iso.torrent rd.live.torrent.seed=600 rd.live.torrent.seed=0", F_SEED, "0,0"),
+	/* bootc-live passes torrent:// to dracut's url-lib as live does: the same transport */
+	OK("root=bootc-live:torrent://10.0.2.2:8080/x.oci.torrent", F_KIND, "bootc"),
+	OK("root=bootc-live:torrent://10.0.2.2:8080/x.oci.torrent", F_URL, "http://10.0.2.2:8080/x.oci.torrent"),
+	OK("root=bootc-live:torrent://10.0.2.2:8080/x.oci.torrent", F_TORRENT, "1"),
+	OK("root=bootc-live:torrent://10.0.2.2:8080/x.oci.torrent", F_NEEDNET, "1"),
+	OK("root=bootc-live:torrent+https://h/x.oci.torrent", F_URL, "https://h/x.oci.torrent"),
+	OK("root=bootc-live:http://h/x.oci", F_TORRENT, "0"),
 	OK("root=live:https://h/x.iso rd.noverifyssl", F_INSECURE, "1"),
 	OK("root=live:https://h/x.iso rd.kiwi.live.curl_options=--insecure,--ipv4", F_INSECURE, "1"),
 	OK("root=live:https://h/x.iso rd.live.sha256=auto", F_SUMSET, "11"),
@@ -181,6 +202,8 @@ static void field_text(enum field f, char *buf, size_t len)
 	case F_PANIC: snprintf(buf, len, "%d", plan.panic_s); break;
 	case F_VERB: snprintf(buf, len, "%d", plan.verbosity); break;
 	case F_URL: snprintf(buf, len, "%s", plan.fetch.url); break;
+	case F_TORRENT: snprintf(buf, len, "%d", plan.torrent); break;
+	case F_SEED: snprintf(buf, len, "%u,%u", plan.torrent_seed_s, plan.torrent_seed_pct); break;
 	case F_INSECURE: snprintf(buf, len, "%d", plan.fetch.insecure); break;
 	case F_SUMSET: snprintf(buf, len, "%d%d", plan.fetch.sum.set, plan.fetch.sum.is_auto); break;
 	case F_LIVERAM: snprintf(buf, len, "%d", plan.live_ram); break;
@@ -300,7 +323,7 @@ static const struct bad_row bad_rows[] = {
 	BAD("root=live:http://h/x rd.minmem=lots", "rd.minmem=lots", "MiB"),
 	BAD("root=/dev/vda rw=perhaps", "rw=perhaps", "boolean"),
 	BAD("root=/dev/vda ip=bogus", "ip=bogus", "expected"),
-	BAD("root=/dev/vda ip=dhcp6", "IPv6", "not supported yet"),
+	BAD("root=/dev/vda ip=dhcp6,auto6", "ip=dhcp6,auto6", "address family twice"),
 };
 
 static void check_bad(const char *file, int line, const struct bad_row *r)
@@ -340,10 +363,10 @@ static const struct exact_row exact_rows[] = {
 	      "overlay:aoe=<e0.1|iface> or overlay:{LABEL,UUID,PARTUUID,PARTLABEL}=<value>"),
 	/* ... nor a second complaint about what goes with root= */
 	EXACT("root=live:gopher://h/x rd.kiwi.live.system=/dev/sda", 1,
-	      "root=live:gopher://h/x: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
+	      "root=live:gopher://h/x: expected live:<URL> (http, https, ftp, tftp, file, torrent), live:/path/in/initramfs, "
 	      "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>"),
 	EXACT("root=live:sda1 rd.live.overlay.persistent", 1,
-	      "root=live:sda1: expected live:<URL> (http, https, ftp, tftp, file), live:/path/in/initramfs, "
+	      "root=live:sda1: expected live:<URL> (http, https, ftp, tftp, file, torrent), live:/path/in/initramfs, "
 	      "live:CDLABEL=<label>, live:LABEL=<label> or live:/dev/<device>"),
 	/* no root= at all: still said */
 	EXACT("quiet", 1, "root: no root= on the command line; expected e.g. root=live:http://server/image.squashfs "
@@ -365,12 +388,35 @@ static const struct exact_row exact_rows[] = {
 	/* transports that are refused get their own words */
 	EXACT("root=live:nfs://srv/x.iso", 1, "root=live:nfs://srv/x.iso: NFS is not supported by netinit (no NFS client "
 	      "in the initramfs); serve the image over http, https, ftp or tftp (or file://)"),
-	EXACT("root=live:torrent://srv/x.iso.torrent", 1, "root=live:torrent://srv/x.iso.torrent: BitTorrent downloads "
-	      "(dracut's ctorrent) are not supported by netinit yet; serve the image over http, https, ftp or tftp (or file://)"),
-	EXACT("root=torrent://srv/x.iso.torrent", 1, "root=torrent://srv/x.iso.torrent: BitTorrent downloads "
-	      "(dracut's ctorrent) are not supported by netinit yet; serve the image over http, https, ftp or tftp (or file://)"),
-	EXACT("root=live:dolly:", 1, "root=live:dolly:: KIWI's dolly transport is not supported by netinit yet; serve the "
-	      "image over http, https, ftp or tftp (or file://)"),
+	/* dolly (KIWI): live:dolly: is a transport; what KIWI's generator rewrites it into is not */
+	EXACT("root=live:net:dolly:", 1, "root=live:net:dolly:: live:net:dolly: is what KIWI's generator rewrites "
+	      "root=live:dolly: into, not a form KIWI reads; write root=live:dolly:; serve the image over http, https, "
+	      "ftp or tftp (or file://)"),
+	EXACT("root=live:dolly: rd.live.sha256=auto", 1, "rd.live.sha256=auto: a dolly chain has no <URL>.sha256 beside "
+	      "the image; give the digest (rd.live.sha256=<64 hex digits>)"),
+	EXACT("root=live:dolly: rd.live.mirror=http://m/x.iso", 1, "rd.live.mirror=http://m/x.iso: mirrors are other HTTP "
+	      "sources of the same URL; root=live:dolly: has none (the server decides the stream)"),
+	EXACT("root=live:http://h/x.iso rd.kiwi.live.dolly_options=-P,pw", 1, "rd.kiwi.live.dolly_options: expected "
+	      "together with root=live:dolly: (KIWI itself never applies it to dolly: roots, and for other URLs runs "
+	      "'dolly <options> -f <URL>', which fails)"),
+	EXACT("root=live:dolly: rd.kiwi.live.dolly_options=-v,-H,a,b", 1, "rd.kiwi.live.dolly_options=-v,-H,a,b: -H is a "
+	      "dolly server option (or needs a file); the server's dollytab decides the chain, a client takes -P, -a, -r, -Y"),
+	EXACT("root=live:dolly: rd.kiwi.live.dolly_options=-a,0", 1, "rd.kiwi.live.dolly_options=-a,0: -a 0: expected 1..86400"),
+	/* root=live:torrent:// needs a path to the metainfo; bootc-live has no torrent transport */
+	EXACT("root=live:torrent://srv/", 1, "root=live:torrent://srv/: expected torrent://<host>/<path>.torrent or "
+	      "torrent+https://<host>/<path>.torrent"),
+	EXACT("root=live:torrent+https://srv", 1, "root=live:torrent+https://srv: expected torrent://<host>/<path>.torrent "
+	      "or torrent+https://<host>/<path>.torrent"),
+	EXACT("root=bootc-live:torrent://srv/", 1, "root=bootc-live:torrent://srv/: expected torrent://<host>/<path>.torrent "
+	      "or torrent+https://<host>/<path>.torrent"),
+	EXACT("root=bootc-live:torrent://srv/x.oci.zst.torrent", 1, "root=bootc-live:torrent://srv/x.oci.zst.torrent: an "
+	      "archive by BitTorrent is not decompressed on the way (its pieces arrive out of order); make the torrent "
+	      "of the uncompressed oci-archive"),
+	EXACT("root=bootc-live:torrent://srv/x.oci.torrent rd.live.torrent.seed=60", 1, "rd.live.torrent.seed: bootc-live "
+	      "unpacks the archive and frees it as it goes; nothing is left to seed after boot (it seeds with "
+	      "root=live:torrent://)"),
+	EXACT("root=live:torrent://h/x.torrent rd.live.torrent.seed=5m", 1, "rd.live.torrent.seed=5m: expected <seconds>, "
+	      "<ratio>x (e.g. 1.5x), both (600,2x: whichever comes first) or 0"),
 };
 
 static void test_exact_errors(void **state)
@@ -396,6 +442,39 @@ static void test_file_url_accepted(void **state)
 {
 	assert_int_equal(build("root=live:file:///images/x.squashfs"), 0);
 	assert_string_equal(plan_root_kind_name(plan.root_kind), "live-url");
+}
+
+static void print_plan(const char *line, char *buf, size_t len);
+
+/* root=live:dolly: (KIWI): a live URL whose transport is the dolly chain, with dolly's client options */
+static void test_dolly_root(void **state)
+{
+	char buf[8192];
+
+	assert_int_equal(build("root=live:dolly:"), 0);
+	assert_string_equal(plan_root_kind_name(plan.root_kind), "live-url");
+	assert_true(plan.live_dolly);
+	assert_string_equal(plan.fetch.url, "dolly:");
+	assert_true(plan.net_required);
+	assert_int_equal(build("root=live:dolly://srv/LiveOS.iso.xz rd.kiwi.live.dolly_options=-P,s3cret,-a,600,-r,3,-Yv "
+			       "rd.live.sha256=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), 0);
+	assert_true(plan.live_dolly && plan.dolly.password_set && plan.dolly.hyphen_normal);
+	assert_string_equal(plan.dolly.password, "s3cret");
+	assert_int_equal(plan.dolly.timeout_s, 600);
+	assert_int_equal(plan.dolly.retries, 3);
+	assert_string_equal(plan.fetch.url, "dolly://srv/LiveOS.iso.xz");
+	/* a later root= that is not dolly forgets it */
+	assert_int_equal(build("root=live:dolly: root=live:http://h/x.iso"), 0);
+	assert_false(plan.live_dolly);
+	print_plan("root=live:dolly: rd.retry=90", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "  transport: dolly chain (KIWI): wait on TCP 9997/9998 for the server or the previous "
+				    "host, find this machine in its host list, forward the stream to the next host while "
+				    "writing it; password challenge off; give up after 90 s without progress (rd.retry)\n"));
+	assert_null(strstr(buf, "TLS verification"));
+	print_plan("root=live:dolly: rd.kiwi.live.dolly_options=-P,x,-a,30", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "password challenge on (-P); give up after 30 s without progress (-a)\n"));
+	assert_null(strstr(buf, "-P,x"));
+	assert_null(strstr(buf, "password challenge on (-P) x"));
 }
 
 static void print_plan(const char *line, char *buf, size_t len)
@@ -554,6 +633,40 @@ static void test_print_kexec(void **state)
 	assert_non_null(strstr(buf, "bootc.live.erofs: for the kexec'd stage"));
 }
 
+/* IPv6: the network part of the plan, and IPv6 literals kept intact in the URLs and NBD specs */
+static void test_print_ipv6(void **state)
+{
+	char buf[8192];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(build("root=live:http://[2001:db8::1]:8080/img.squashfs ip=ens2:dhcp,auto6 nameserver=[2001:db8::53]"), 0);
+	assert_non_null(strstr(plan.fetch.url, "http://[2001:db8::1]:8080/img.squashfs"));
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "  network: ens2 dhcp\n  network: ens2 ipv6 auto6"));
+	assert_non_null(strstr(buf, "  network: nameserver 2001:db8::53\n"));
+	assert_non_null(strstr(buf, "download: http://[2001:db8::1]:8080/img.squashfs"));
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, true);
+	fclose(f);
+	assert_non_null(strstr(buf, "{\"iface\":\"ens2\",\"method\":\"dhcp\",\"ipv6\":{\"method\":\"auto6\"}}"));
+	assert_non_null(strstr(buf, "\"nameservers\":[\"2001:db8::53\"]"));
+	assert_int_equal(build("root=nbd:[2001:db8::5]:10809:squashfs ip=[2001:db8::9]::[2001:db8::1]:64::ens2:none"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "[2001:db8::5]:10809"));
+	assert_non_null(strstr(buf, "  network: ens2 ipv6 static 2001:db8::9/64 gw 2001:db8::1\n"));
+	assert_int_equal(build("root=overlay:nbd=[fd00::1]:9000:export ip=auto6"), 0);
+	assert_int_equal(build("root=bootc-live:docker://[2001:db8::7]:5000/os:v1 ip=auto6"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	plan_print(&plan, f, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "[2001:db8::7]:5000"));
+}
+
 static void test_print_json_escapes(void **state)
 {
 	char buf[8192];
@@ -563,24 +676,104 @@ static void test_print_json_escapes(void **state)
 	f = fmemopen(buf, sizeof(buf), "w");
 	plan_print(&plan, f, true);
 	fclose(f);
-	assert_non_null(strstr(buf, "\"root_kind\": \"block\""));
-	assert_non_null(strstr(buf, "\"errors\": []"));
+	assert_non_null(strstr(buf, "\"root_kind\":\"block\""));
+	/* the value is a\"b (the splitter keeps the backslash): both escaped */
+	assert_non_null(strstr(buf, "\"rootflags\":\"a\\\\\\\"b\""));
+	assert_non_null(strstr(buf, "\"errors\":[]"));
+}
+
+
+/* ---- what the modules stage loads for a plan ---- */
+struct mods_row {
+	int at;
+	const char *line;
+	unsigned classes;	/* plan_coldplug_classes */
+	const char *mods;	/* plan_boot_modules, space-separated */
+};
+
+#define N KMOD_CLASS_NET
+#define S KMOD_CLASS_STORAGE
+#define O KMOD_CLASS_OTHER
+#define MODS(l, c, m) { __LINE__, l, c, m }
+static const struct mods_row mods_rows[] = {
+	/* network roots: NICs, no storage controllers */
+	MODS("root=live:http://10.0.2.2/root.squashfs", N | O, "loop squashfs overlay"),
+	MODS("root=live:http://h/r.squashfs rd.live.overlay.readonly", N | O, "loop squashfs overlay"),
+	MODS("root=live:http://h/r.squashfs rd.live.overlay=LABEL=cow", N | S | O, "loop squashfs overlay"),
+	MODS("root=live:http://h/r.squashfs rd.live.overlay.persistent", N | S | O, "loop squashfs overlay ext4"),
+	MODS("root=live:http://h/r.squashfs rd.live.overlay.persistent rd.live.overlay.cowfs=xfs", N | S | O,
+	     "loop squashfs overlay xfs"),
+	MODS("root=live:http://h/r.squashfs rd.kiwi.live.system=/dev/vda", N | S | O, "squashfs overlay"),
+	MODS("root=live:http://h/r.squashfs ramdisk_size=200000", N | O, "brd squashfs overlay"),
+	MODS("root=live:http://h/r.squashfs rd.root.overlay.write=/dev/vdb", N | S | O, "loop squashfs overlay"),
+	MODS("root=overlay:nbd=10.0.2.2:root", N | O, "nbd overlay"),
+	MODS("root=nbd:10.0.2.2:root", N | O, "nbd"),
+	MODS("root=nbd:10.0.2.2:root:ext4", N | O, "nbd ext4"),
+	MODS("root=overlay:aoe=e1.1", N | O, "aoe overlay"),
+	MODS("root=bootc-live:docker://quay.io/x/y:1", N | O, "overlay"),
+	MODS("root=bootc-live:docker://quay.io/x/y:1 bootc.live.erofs", N | O, "erofs loop overlay"),
+	MODS("root=bootc-live:docker://quay.io/x/y:1 bootc.zram=1G", N | O, "zram ext4 overlay"),
+	MODS("root=live:http://h/r.squashfs vlan=ens2.5:ens2 ip=ens2.5:dhcp", N | O, "loop squashfs overlay 8021q"),
+	MODS("root=live:http://h/r.squashfs bond=bond0:ens2,ens3 ip=bond0:dhcp", N | O,
+	     "loop squashfs overlay bonding"),
+	/* local roots: storage; the network only when the plan uses it */
+	MODS("root=/dev/vda1", S | O, ""),
+	MODS("root=/dev/vda1 rootfstype=xfs", S | O, "xfs"),
+	MODS("root=LABEL=root rootfstype=auto", S | O, ""),
+	MODS("root=/dev/vda1 ip=dhcp", N | S | O, ""),
+	MODS("root=/dev/vda1 rd.neednet=1", N | S | O, ""),
+	MODS("root=live:CDLABEL=LIVE", S | O, "isofs loop squashfs overlay"),
+	MODS("root=live:/root.squashfs", O, "loop squashfs overlay"),
+	MODS("root=live:/root.squashfs ip=dhcp", N | O, "loop squashfs overlay"),
+	MODS("root=overlay:LABEL=img", S | O, "overlay"),
+	MODS("", N | S | O, ""),	/* no root=: everything, the fatal path will say why */
+};
+#undef N
+#undef S
+#undef O
+
+static void test_boot_modules(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mods_rows) / sizeof(mods_rows[0]); i++) {
+		const struct mods_row *r = &mods_rows[i];
+		const char *names[16];
+		char got[256] = "";
+		size_t n, j;
+		unsigned c;
+
+		build(r->line);
+		c = plan_coldplug_classes(&plan);
+		n = plan_boot_modules(&plan, names, 16);
+		for (j = 0; j < n; j++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", j ? " " : "", names[j]);
+		if (c != r->classes || strcmp(got, r->mods))
+			fail_msg("%s:%d: '%s': classes %#x modules '%s'; expected %#x '%s'", __FILE__, r->at, r->line, c,
+				 got, r->classes, r->mods);
+		assert_false(c & KMOD_CLASS_CPU);
+		/* never past max */
+		assert_true(plan_boot_modules(&plan, names, 1) <= 1);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_boot_modules),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_exact_errors),
 		cmocka_unit_test(test_file_url_accepted),
+		cmocka_unit_test(test_dolly_root),
 		cmocka_unit_test(test_print_bootc_rw),
 		cmocka_unit_test(test_print_mirrors), cmocka_unit_test(test_print_timeout),
 		cmocka_unit_test(test_print_emergency_drivers),
 		cmocka_unit_test(test_print_needs_mkfs),
 		cmocka_unit_test(test_several_errors_all_reported),
 		cmocka_unit_test(test_oversized_value),
-		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_kexec),
+		cmocka_unit_test(test_print_json_escapes), cmocka_unit_test(test_print_ipv6), cmocka_unit_test(test_print_kexec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

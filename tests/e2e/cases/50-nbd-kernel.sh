@@ -23,9 +23,9 @@ r=$W/initrd; mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/lib"
 cp "$BUSYBOX" "$r/bin/busybox"
 for a in sh mount cat echo grep sed ip dd md5sum sleep insmod poweroff head cut ls tr; do ln -sf busybox "$r/bin/$a"; done
 cp "$M/drivers/block/nbd.ko" "$M/drivers/net/ethernet/intel/e1000/e1000.ko" "$r/lib/"
-musl-gcc -static -Os -std=gnu11 -D_GNU_SOURCE -I"$NETINIT_ROOT" -o "$r/bin/nbd-probe" \
+musl-gcc -static -Os -std=gnu11 -D_GNU_SOURCE -I"$NETINIT_ROOT" -isystem "$NETINIT_BUILD/sysroot/include" -o "$r/bin/nbd-probe" \
 	"$NETINIT_ROOT/tests/host/nbd/nbd-probe.c" "$NETINIT_ROOT/blockdev/nbd.c" "$NETINIT_ROOT/blockdev/nbdspec.c" \
-	"$NETINIT_ROOT/blockdev/nbdattach.c" "$NETINIT_ROOT/blockdev/nbdkern.c" || fail "build nbd-probe"
+	"$NETINIT_ROOT/blockdev/nbdattach.c" "$NETINIT_ROOT/blockdev/nbdkern.c" "$NETINIT_ROOT/util/netlink.c" "$NETINIT_ROOT/util/daemon.c" || fail "build nbd-probe"
 P=$(free_port)
 cat > "$r/init" <<EOS
 #!/bin/sh

@@ -4,11 +4,7 @@
 # network -> sha256 -> gunzip -> extract.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/oci/e2e.sh"
-. "$NETINIT_ROOT/tests/host/oci/registry.sh"
-command -v docker-registry >/dev/null || skip "docker-registry missing"
-trap stop_registry EXIT
-bootc_images
-start_registry || fail "docker-registry did not start"
+e2e_registry bootc_images
 push_image "$W/img/layout:latest" netinit/test:v1 || fail "skopeo push"
 qemu_boot "$W/tag.log" "root=bootc-live:docker://10.0.2.2:$REG_PORT/netinit/test:v1 bootc.registry.unsecure" $QEMU_USERNET ||
 	fail "boot by tag did not finish"

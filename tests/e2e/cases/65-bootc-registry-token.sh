@@ -4,11 +4,7 @@
 # without the file the boot stops with a clear error and no password is ever printed.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/oci/e2e.sh"
-. "$NETINIT_ROOT/tests/host/oci/registry.sh"
-command -v docker-registry >/dev/null || skip "docker-registry missing"
-trap stop_registry EXIT
-bootc_images
-start_registry || fail "docker-registry did not start"
+e2e_registry bootc_images
 push_image "$W/img/layout:latest" private/img:v1 || fail "skopeo push"
 start_regproxy token || fail "regproxy did not start"
 printf '# host[:port] user:password\n10.0.2.2:%s netinit:s3cret\n' "$PROXY_PORT" > "$W/auth"

@@ -3,10 +3,7 @@
 # challenge: the boot stops with the registry's answer in the fatal line.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/oci/e2e.sh"
-. "$NETINIT_ROOT/tests/host/oci/registry.sh"
-command -v docker-registry >/dev/null || skip "docker-registry missing"
-trap stop_registry EXIT
-start_registry || fail "docker-registry did not start"
+e2e_registry
 export E2E_STOP_ON='netinit: fatal|NETINIT-RESULT' E2E_TIMEOUT=120
 qemu_boot "$W/404.log" "root=bootc-live:docker://10.0.2.2:$REG_PORT/netinit/none:v1 bootc.registry.unsecure" $QEMU_USERNET || true
 expect_log "$W/404.log" 'netinit: fatal: root: .*not found \(404\) \((NAME|MANIFEST)_UNKNOWN'

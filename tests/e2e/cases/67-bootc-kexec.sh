@@ -25,7 +25,7 @@ expect_log "$W/boot.log" 'kexec_core: Starting new kernel'
 before=$(gets)
 E2E_MEM=768 qemu_boot "$W/reuse.log" "root=bootc-live:$url bootc.kexec" $QEMU_USERNET || fail "reuse boot did not finish"
 expect_reused "$W/reuse.log"
-result_line "$W/reuse.log" | grep -q 'cmdline=console=ttyS0 panic=-1 bootc\.kexec\.reuse-image=0 root=bootc-live:/root\.oci$' ||
+result_line "$W/reuse.log" | grep -Eq 'cmdline=console=ttyS0 panic=-1 no_timer_check bootc\.kexec\.reuse-image=0 root=bootc-live:/root\.oci$' ||
 	fail "reuse: second kernel's cmdline: $(result_line "$W/reuse.log")"
 [ "$(grep -ac 'netinit: bootc: downloading' "$W/reuse.log")" = 1 ] || fail "reuse: the image was downloaded more than once"
 [ $(( $(gets) - before )) = 1 ] || fail "reuse: nginx saw $(( $(gets) - before )) GETs of root.oci, expected exactly 1"

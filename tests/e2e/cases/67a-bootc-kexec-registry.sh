@@ -5,18 +5,14 @@
 # without the network: the registry (behind a logging pass-through proxy) serves exactly one pull.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/oci/e2e.sh"
-. "$NETINIT_ROOT/tests/host/oci/registry.sh"
-command -v docker-registry >/dev/null || skip "docker-registry missing"
-trap stop_registry EXIT
-bootc_kexec_image
-start_registry || fail "docker-registry did not start"
+e2e_registry bootc_kexec_image
 push_image "$W/layout:latest" netinit/kexec:v1 || fail "skopeo push"
 start_regproxy pass || fail "regproxy"
 E2E_MEM=768 qemu_boot "$W/reuse.log" "root=bootc-live:docker://10.0.2.2:$PROXY_PORT/netinit/kexec:v1 bootc.registry.unsecure bootc.kexec" \
 	$QEMU_USERNET || fail "boot did not finish"
 expect_log "$W/reuse.log" 'netinit: bootc: keeping the pulled image as an oci-archive labelled "v1"'
 expect_reused "$W/reuse.log"
-result_line "$W/reuse.log" | grep -q 'cmdline=console=ttyS0 panic=-1 bootc\.registry\.unsecure bootclabel=v1 bootc\.kexec\.reuse-image=0 root=bootc-live:/root\.oci$' ||
+result_line "$W/reuse.log" | grep -Eq 'cmdline=console=ttyS0 panic=-1 bootc\.registry\.unsecure no_timer_check bootclabel=v1 bootc\.kexec\.reuse-image=0 root=bootc-live:/root\.oci$' ||
 	fail "second kernel's cmdline: $(result_line "$W/reuse.log")"
 [ "$(grep -ac 'netinit: bootc: pulling' "$W/reuse.log")" = 1 ] || fail "the image was pulled more than once"
 log=$W/regproxy-pass.log

@@ -10,7 +10,7 @@ initrd_with "$W/initrd-oci.img" "$W/srv/root.oci:/root.oci"
 E2E_MEM=768 E2E_INITRD=$W/initrd-oci.img qemu_boot "$W/reuse.log" "root=bootc-live:/root.oci bootc.kexec" ||
 	fail "boot did not finish"
 expect_reused "$W/reuse.log"
-result_line "$W/reuse.log" | grep -q 'cmdline=console=ttyS0 panic=-1 bootc\.kexec\.reuse-image=0 root=bootc-live:/root\.oci$' ||
+result_line "$W/reuse.log" | grep -Eq 'cmdline=console=ttyS0 panic=-1 no_timer_check bootc\.kexec\.reuse-image=0 root=bootc-live:/root\.oci$' ||
 	fail "second kernel's cmdline: $(result_line "$W/reuse.log")"
 [ "$(grep -ac 'netinit: bootc: /root.oci: image' "$W/reuse.log")" = 2 ] || fail "expected both kernels to unpack /root.oci"
 note "archive $(stat -c %s "$W/srv/root.oci") bytes; $(grep -ao 'netinit: bootc: next initrd [^(]*([0-9]* bytes)' "$W/reuse.log" | head -n 1)"

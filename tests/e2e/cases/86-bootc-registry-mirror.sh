@@ -8,11 +8,7 @@
 # changed): the layer is refused by digest, the tree emptied, and the upstream serves it.
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/host/oci/e2e.sh"
-. "$NETINIT_ROOT/tests/host/oci/registry.sh"
-command -v docker-registry >/dev/null || skip "docker-registry missing"
-trap stop_registry EXIT
-bootc_images
-start_registry || fail "docker-registry did not start"
+e2e_registry bootc_images
 push_image "$W/img/layout:latest" netinit/test:v1 || fail "skopeo push"
 start_mirror || fail "the pull-through docker-registry did not start"
 UP=10.0.2.2:$REG_PORT; MI=10.0.2.2:$MIRROR_PORT

@@ -6,7 +6,8 @@
 # the image has no /etc/hostname). The booted system must: apply that file to ens3 and never
 # delete 10.0.2.15 (ip monitor from before networkd starts); see the host name before any network
 # manager ran; read a 50 MiB file back intact from the NBD server after drop_caches, once networkd
-# took over; reach multi-user.target with no failed unit and power down cleanly.
+# took over; reach multi-user.target with no failed unit and power down cleanly through netinit's
+# /run/initramfs/shutdown (the old root unmounted, /dev/nbd0 disconnected).
 # Without the handoff (seen with this commit's initramfs built with the two nethandoff calls
 # removed) no host name is set, networkd applies 10-ens3.network, which has no
 # KeepConfiguration=, and deletes the foreign 10.0.2.15 and its routes when it starts; the root's
@@ -14,6 +15,7 @@
 # networkd, paged in from that same root, never completes its own DHCP) and the boot hangs
 # before multi-user: this case fails.
 . "$(dirname "$0")/../lib.sh"
+. "$NETINIT_ROOT/tests/e2e/debian-lib.sh"
 . "$NETINIT_ROOT/tests/host/nbd/e2e-lib.sh"
 img=$NETINIT_BUILD/debian/bookworm-networkd.ext4
 bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" networkd "$img"; rc=$?
@@ -27,21 +29,20 @@ expect_log "$W/boot.log" 'network: eth0: renamed to ens3'
 expect_log "$W/boot.log" 'network: host name netinit-dhcp \(from DHCP\)'
 expect_log "$W/boot.log" 'handoff: systemd-networkd for ens3: /run/systemd/network/00-netinit-ens3\.network \(KeepConfiguration=yes'
 expect_log "$W/boot.log" 'handoff: NetworkManager for ens3: /run/NetworkManager/system-connections/ens3\.nmconnection'
-res=$(grep -a 'DEBIAN-RESULT' "$W/boot.log" | tail -n 1 | tr -d '\r')
-[ -n "$res" ] || { tail -n 40 "$W/boot.log" | sed 's/^/    | /' >&2; fail "no DEBIAN-RESULT line"; }
-note "$res"
-note "$(grep -a 'DEBIAN-ANALYZE' "$W/boot.log" | tail -n 1 | tr -d '\r')"
+debian_result "$W/boot.log"
+debian_healthy "$W/boot.log"
 note "$(grep -a 'DEBIAN-ADDRWATCH ' "$W/boot.log" | tail -n 1 | tr -d '\r')"
 note "$(grep -a 'DEBIAN-BIGFILE' "$W/boot.log" | tail -n 1 | tr -d '\r')"
-case $res in *" links=lo,ens3 "*) ;; *) fail "the booted system's links are not lo,ens3: $res" ;; esac
 expect_log "$W/boot.log" 'DEBIAN-LINK ens3 state=routable/configured file=/run/systemd/network/00-netinit-ens3\.network keep=yes addrs=10\.0\.2\.15/24'
 # the address the root lives on was never taken away, not even for a moment
 expect_log "$W/boot.log" 'DEBIAN-ADDRWATCH early_hostname=netinit-dhcp deleted=0 '
 expect_no_log "$W/boot.log" 'DEBIAN-ADDRWATCH-DEL'
 expect_log "$W/boot.log" 'DEBIAN-BIGFILE intact size=52428800 .*lower=/dev/nbd0'
-case $res in *" state=running "*) ;; *) fail "systemctl is-system-running is not running: $res" ;; esac
-case $res in *" failed=none "*) ;; *) fail "failed units: $res" ;; esac
 case $res in *" hostname=netinit-dhcp "*) ;; *) fail "the host name is not the DHCP one: $res" ;; esac
-case $res in *" multiuser="[0-9]*) ;; *) fail "multi-user.target not reached: $res" ;; esac
-expect_log "$W/boot.log" 'reboot: Power down'
-expect_no_log "$W/boot.log" 'blocked for more than|Kernel panic'
+# the shutdown (init/shutdown.c): systemd pivots into /run/initramfs, netinit unmounts the old
+# root (the overlay and its NBD lower) and disconnects the export before the power goes
+expect_log "$W/boot.log" 'handoff: shutdown: /run/initramfs/shutdown'
+expect_log "$W/boot.log" 'Returning to initrd'
+expect_log "$W/boot.log" 'netinit: shutdown: /oldroot unmounted'
+expect_log "$W/boot.log" 'netinit: shutdown: /dev/nbd0 disconnected'
+expect_no_log "$W/boot.log" 'blocked for more than|Kernel panic|netinit: shutdown: .*stay'

@@ -33,7 +33,7 @@ EOS
 chmod 755 "$W/root/netinit-test.sh"
 mk_squashfs "$W/root" "$W/root.squashfs"
 pxe_serve --secure-boot --append "console=ttyS0 panic=-1" "$W/root.squashfs"
-grep -q '^dhcp-boot=tag:efi64,tag:!ipxe,shimx64.efi,,10.9.0.1$' "$W/srv/dnsmasq.conf" || fail "UEFI clients are not given shim"
+grep -q '^dhcp-boot=tag:pxe,tag:efi64,tag:!ipxe,shimx64.efi,,10.9.0.1$' "$W/srv/dnsmasq.conf" || fail "UEFI clients are not given shim"
 MAC=52:54:00:e2:e0:93
 PXE_NIC="romfile=,bootindex=1" E2E_TIMEOUT=${E2E_TIMEOUT:-600} pxe_boot "$W/boot.log" tap1 $MAC $(ovmf_secboot_args sb) \
 	-fw_cfg name=opt/org.tianocore/IPv6Support,string=no || fail "boot did not finish"
@@ -41,8 +41,8 @@ expect_result "$W/boot.log" rootfs=overlay lower=yes ip='10\.9\.0\.1[0-9][0-9]/2
 sbl=$(grep -a 'NETINIT-SECUREBOOT' "$W/boot.log" | tail -n 1 | tr -d '\r')
 note "$sbl"
 [ "$sbl" = "NETINIT-SECUREBOOT efivar=1 lockdown=integrity kernel_says_enabled=yes" ] || fail "the booted system did not see Secure Boot on: ${sbl:-no line}"
-args=$(sed -n 's/^    linux  (tftp)\/netinit\/vmlinuz //p' "$W/srv/root/grub/grub.cfg")
-want="BOOT_IMAGE=(tftp)/netinit/vmlinuz $args"
+args=$(sed -n 's/^    linux  \/netinit\/vmlinuz //p' "$W/srv/root/grub/grub.cfg")
+want="BOOT_IMAGE=/netinit/vmlinuz $args"
 got=$(cmdline_of "$W/boot.log")
 [ "$got" = "$want" ] || fail "booted with '$got', grub.cfg makes '$want'"
 expect_log "$W/boot.log" 'netinit: image at .* after 1 attempt, sha256 verified'

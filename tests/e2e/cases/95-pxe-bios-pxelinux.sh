@@ -21,5 +21,12 @@ got=$(cmdline_of "$W/boot.log")
 expect_log "$W/boot.log" 'netinit: image at .* after 1 attempt, sha256 verified'
 grep -q "netinit-serve: client $MAC BIOS+iPXE given pxelinux.0" "$W/serve.log" || { cat "$W/serve.log" >&2; fail "no client line for $MAC"; }
 grep -q 'netinit-serve: http 10.9.0.1[0-9]* GET /images/root.squashfs 200' "$W/serve.log" || fail "no http line for the image"
+# the DHCP of netinit itself is logged as such (it was "non-PXE given pxelinux.0"), and gets no boot file
+grep -q "netinit-serve: client $MAC netinit DHCP (vendor class netinit) given address 10.9.0.1[0-9][0-9]" "$W/serve.log" ||
+	{ cat "$W/serve.log" >&2; fail "no line for netinit's own DHCP"; }
+! grep -q 'non-PXE' "$W/serve.log" || fail "a client was logged as non-PXE: $(grep non-PXE "$W/serve.log")"
+for x in $(grep 'vendor class: netinit' "$W/srv/log/dnsmasq.log" | awk '{print $5}' | sort -u); do
+	! grep -q "]: $x sent .* bootfile-name" "$W/srv/log/dnsmasq.log" || fail "netinit's DHCP (xid $x) was given a boot file"
+done
 pxe_times "$W/boot.log" bios-pxelinux
 pxe_serve_stop

@@ -26,8 +26,8 @@ app=$(sed -n 's/^    APPEND //p' "$W/srv/root/pxelinux.cfg/default")
 want="BOOT_IMAGE=netinit/vmlinuz $app initrd=netinit/initramfs.img BOOTIF=01-${MB//:/-}"
 got=$(cmdline_of "$W/bios.log")
 [ "$got" = "$want" ] || fail "the BIOS guest booted with '$got', pxelinux.cfg/default makes '$want'"
-args=$(sed -n 's/^    linux  (tftp)\/netinit\/vmlinuz //p' "$W/srv/root/grub/grub.cfg")
-want="BOOT_IMAGE=(tftp)/netinit/vmlinuz $args"
+args=$(sed -n 's/^    linux  \/netinit\/vmlinuz //p' "$W/srv/root/grub/grub.cfg")
+want="BOOT_IMAGE=/netinit/vmlinuz $args"
 got=$(cmdline_of "$W/uefi.log")
 [ "$got" = "$want" ] || fail "the UEFI guest booted with '$got', grub.cfg makes '$want'"
 for l in bios uefi; do expect_log "$W/$l.log" 'netinit: image at .* after 1 attempt, sha256 verified'; done

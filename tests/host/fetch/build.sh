@@ -8,6 +8,6 @@ cd "$root"
 mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2046
 musl-gcc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wno-unused-parameter -I. -isystem build/sysroot/include \
-	-static -o "$out.tmp" tests/host/fetch/fetchtool.c $(ls fetch/*.c crypto/*.c) \
+	-static -o "$out.tmp" tests/host/fetch/fetchtool.c $(ls fetch/*.c crypto/*.c) util/daemon.c \
 	-Lbuild/sysroot/lib -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -llzma -lz -lpthread
 mv "$out.tmp" "$out"

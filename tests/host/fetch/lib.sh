@@ -135,9 +135,9 @@ CONF
 	wait_port "$1"
 }
 
-# start_cutproxy PORT UPSTREAM_PORT CUT_BYTES CUT_CONNS LOG
+# start_cutproxy PORT UPSTREAM_PORT CUT_BYTES CUT_CONNS LOG [exit]: tests/tools/cutproxy.py
 start_cutproxy() {
-	$PY "$NETINIT_ROOT/tests/host/fetch/cutproxy.py" "$@" &
+	$PY "$NETINIT_ROOT/tests/tools/cutproxy.py" "$@" &
 	FETCH_PIDS="$FETCH_PIDS $!"
 	wait_port "$1"
 }

@@ -30,7 +30,7 @@ build_probe() {
 	r=$NETINIT_ROOT
 	gcc -std=gnu11 -D_GNU_SOURCE -I"$r" -Wall -Wextra -g -fsanitize=address,undefined \
 		-o "$PROBE" "$r/tests/host/nbd/nbd-probe.c" "$r/blockdev/nbd.c" "$r/blockdev/nbdspec.c" \
-		"$r/blockdev/nbdattach.c" "$r/blockdev/nbdkern.c" || { echo "FAIL build nbd-probe"; exit 1; }
+		"$r/blockdev/nbdattach.c" "$r/blockdev/nbdkern.c" "$r/util/netlink.c" "$r/util/daemon.c" || { echo "FAIL build nbd-probe"; exit 1; }
 }
 
 # probe NAME EXPECT_REGEX [--attach] FORM VALUE TIMEOUT_MS

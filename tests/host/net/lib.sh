@@ -28,7 +28,17 @@ build_netup() {
 	mkdir -p "$NETINIT_BUILD/host"
 	gcc -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$NETINIT_ROOT" -g -O1 \
 		-fsanitize=address,undefined -fno-omit-frame-pointer \
-		-o "$NETUP" "$NETINIT_ROOT/tests/host/net/netup.c" "$NETINIT_ROOT"/net/*.c "$NETINIT_ROOT"/util/shquote.c || exit 1
+		-o "$NETUP" "$NETINIT_ROOT/tests/host/net/netup.c" "$NETINIT_ROOT"/net/*.c "$NETINIT_ROOT"/util/shquote.c "$NETINIT_ROOT"/util/netlink.c || exit 1
+}
+
+# build_netdhcp6: the DHCPv6 driver (tests/host/net/dhcp6.c with net/dhcp6*.c)
+NETDHCP6=$NETINIT_BUILD/host/netdhcp6
+build_netdhcp6() {
+	mkdir -p "$NETINIT_BUILD/host"
+	gcc -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$NETINIT_ROOT" -g -O1 \
+		-fsanitize=address,undefined -fno-omit-frame-pointer \
+		-o "$NETDHCP6" "$NETINIT_ROOT/tests/host/net/dhcp6.c" "$NETINIT_ROOT"/net/dhcp6.c \
+		"$NETINIT_ROOT"/net/dhcp6c.c "$NETINIT_ROOT"/net/dhcp6run.c || exit 1
 }
 
 ns() {	# ns NAME: create namespace $P$NAME with lo up
@@ -40,7 +50,8 @@ veth() {
 	ip link add "$2" netns "$P$1" type veth peer name "$4" netns "$P$3"
 }
 
-# dnsmasq_start NS IFACE NAME [dnsmasq args...]: DHCP only (no DNS), logs in $T/NAME.log
+# dnsmasq_start NS IFACE NAME [dnsmasq args...]: DHCP only (no DNS), logs in $T/NAME.log;
+# waits for port 67, or $DNSMASQ_PORT (547 for DHCPv6 only)
 dnsmasq_start() {
 	_ns=$1 _if=$2 _name=$3
 	shift 3
@@ -49,12 +60,22 @@ dnsmasq_start() {
 		--dhcp-leasefile="$T/$_name.leases" --pid-file="$T/$_name.pid" "$@" \
 		>"$T/$_name.log" 2>&1 &
 	PIDS="$PIDS $!"
-	# wait until it listens on port 67
+	# wait until it listens on port 67 (or 547)
 	for _i in $(seq 50); do
-		ip netns exec "$P$_ns" ss -uln 2>/dev/null | grep -q ':67 ' && return 0
+		ip netns exec "$P$_ns" ss -uln 2>/dev/null | grep -q ":${DNSMASQ_PORT:-67} " && return 0
 		sleep 0.1
 	done
 	echo "dnsmasq $_name did not start:"; cat "$T/$_name.log"; return 1
+}
+
+# netdhcp6 NS NAME args...: run the DHCPv6 driver in NS; stdout in $T/NAME.out
+netdhcp6() {
+	_ns=$1 _name=$2
+	shift 2
+	ip netns exec "$P$_ns" timeout 60 "$NETDHCP6" "$@" >"$T/$_name.out" 2>"$T/$_name.err"
+	_rc=$?
+	RESULT=$(grep '^RESULT' "$T/$_name.out" || true)
+	return $_rc
 }
 
 # netup NS NAME args...: run the driver in NS; stdout in $T/NAME.out, events in $T/NAME.err

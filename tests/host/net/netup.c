@@ -73,8 +73,21 @@ int main(int argc, char **argv)
 	for (i = 0; i < r.n_dns; i++)
 		printf("%s%s", i ? "," : "", inet_ntop(AF_INET, &r.dns[i], a, sizeof(a)));
 	printf(" mtu=%u server=%s", r.mtu, inet_ntop(AF_INET, &r.server, a, sizeof(a)));
-	printf(" next_server=%s file=%s lease=%u domain=%s elapsed_ms=%u\n",
+	printf(" next_server=%s file=%s lease=%u domain=%s elapsed_ms=%u",
 	       inet_ntop(AF_INET, &r.next_server, a, sizeof(a)), r.boot_file[0] ? r.boot_file : "none",
 	       r.lease_s, r.domain[0] ? r.domain : "none", r.elapsed_ms);
+	if (r.v6.on) {
+		char b[INET6_ADDRSTRLEN];
+
+		printf(" method6=%s addr6=%s/%u", net_method6_name(r.v6.method),
+		       r.v6.has_addr ? inet_ntop(AF_INET6, &r.v6.addr, b, sizeof(b)) : "none", r.v6.prefix);
+		printf(" ll6=%s", inet_ntop(AF_INET6, &r.v6.link_local, b, sizeof(b)));
+		printf(" gw6=%s dns6=", IN6_IS_ADDR_UNSPECIFIED(&r.v6.gw) ? "none" : inet_ntop(AF_INET6, &r.v6.gw, b, sizeof(b)));
+		for (i = 0; i < r.v6.n_dns; i++)
+			printf("%s%s", i ? "," : "", inet_ntop(AF_INET6, &r.v6.dns[i], b, sizeof(b)));
+		printf(" search6=%s dhcp6=%d ra_m=%d ra_o=%d bootfile6=%s elapsed6_ms=%u", r.v6.search[0] ? r.v6.search : "none",
+		       r.v6.dhcp6, r.v6.ra_managed, r.v6.ra_other, r.v6.boot_url[0] ? r.v6.boot_url : "none", r.v6.elapsed_ms);
+	}
+	putchar('\n');
 	return 0;
 }

@@ -5,6 +5,16 @@ command -v umoci >/dev/null && command -v skopeo >/dev/null || skip "umoci/skope
 [ -f "$INITRD" ] || skip "no $INITRD (make initramfs)"
 cp "$INITRD" "$W/netinit-initrd.img" && INITRD=$W/netinit-initrd.img
 
+# e2e_registry [BUILD_FN]: Debian's docker-registry for this case (stopped when it exits),
+# started once BUILD_FN (bootc_images, bootc_kexec_image; none if empty) built what it pushes.
+e2e_registry() {
+	. "$NETINIT_ROOT/tests/host/oci/registry.sh"
+	command -v docker-registry >/dev/null || skip "docker-registry missing"
+	trap stop_registry EXIT
+	[ -z "${1:-}" ] || "$1"
+	start_registry || fail "docker-registry did not start"
+}
+
 # bootc_images: $W/img/{root,zstd,dotdot,symlink,abs,corrupt}.oci from a test root that
 # reports what the layers did as one NETINIT-OCI line (then runs $BOOTC_TEST_EXTRA, a shell line).
 bootc_images() {

@@ -55,3 +55,15 @@ mk_oci_images() {
 	done
 	python3 "$OCI_HERE/mklayer.py" corrupt "$out/root.oci" "$out/corrupt.oci" || return 1
 }
+
+# same_tree A B: the trees agree in names, types, modes, owners, link targets, contents and
+# capfile's xattrs (the image's file capability); uses $W for its lists.
+same_tree() { # what umoci unpacked vs ours: names, types, modes, owners, link targets, contents
+	( cd "$1" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/a.lst"
+	( cd "$2" && find . -printf '%p %y %m %U:%G %l\n' | grep -v '^\. ' | sort ) > "$W/b.lst"
+	diff -u "$W/a.lst" "$W/b.lst" || return 1
+	( cd "$1" && find . -type f ) | while read -r f; do cmp -s "$1/$f" "$2/$f" || { echo "content differs: $f"; return 1; }; done || return 1
+	python3 -c 'import os,sys; a,b=sys.argv[1:]; f="capfile"
+x=lambda r: sorted((k, os.getxattr(os.path.join(r,f), k)) for k in os.listxattr(os.path.join(r,f)))
+sys.exit(0 if x(a)==x(b) and x(b) else "xattrs differ: %r %r" % (x(a), x(b)))' "$1" "$2"
+}

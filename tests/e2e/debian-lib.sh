@@ -1,0 +1,25 @@
+# Shared by the e2e cases that boot the Debian roots of tests/e2e/tools/mk-debian-root.sh
+# (90*, 91*), after lib.sh. Their root reports on the console as DEBIAN-* lines.
+
+# debian_result LOG: $res becomes the root's DEBIAN-RESULT line (the case fails without
+# one, showing the console's end); it and DEBIAN-ANALYZE (systemd-analyze) are noted.
+debian_result() {
+	res=$(grep -a 'DEBIAN-RESULT' "$1" | tail -n 1 | tr -d '\r')
+	[ -n "$res" ] || { tail -n 40 "$1" | sed 's/^/    | /' >&2; fail "no DEBIAN-RESULT line"; }
+	note "$res"
+	grep -aq 'DEBIAN-ANALYZE' "$1" && note "$(grep -a 'DEBIAN-ANALYZE' "$1" | tail -n 1 | tr -d '\r')"
+	return 0
+}
+
+# debian_healthy LOG: what every Debian boot must show: the NIC under its udev name only
+# (lo,ens3), the system running with no failed unit after reaching multi-user.target, the
+# kernel's "Power down", no hung task and no panic.
+debian_healthy() {
+	case $res in *" links=lo,ens3 "*) ;; *) fail "the booted system's links are not lo,ens3: $res" ;; esac
+	expect_no_log "$1" 'DEBIAN-LINK eth0'
+	case $res in *" state=running "*) ;; *) fail "systemctl is-system-running is not running: $res" ;; esac
+	case $res in *" failed=none "*) ;; *) fail "failed units: $res" ;; esac
+	case $res in *" multiuser="[0-9]*) ;; *) fail "multi-user.target not reached: $res" ;; esac
+	expect_log "$1" 'reboot: Power down'
+	expect_no_log "$1" 'blocked for more than|Kernel panic'
+}

@@ -1,0 +1,2 @@
+UNIT_TESTS += ra
+unit_ra_SRCS := tests/unit/test_ra.c net/ra.c net/dhcp.c
