@@ -331,7 +331,12 @@ void net6_step(struct ctx *c, struct ifc *f, uint64_t now)
 			ready = &a[i];
 		}
 	}
-	/* the kernel deletes a SLAAC address whose DAD failed: one seen tentative and now gone */
+	/* the kernel deletes a SLAAC address whose DAD failed: its deletion was announced, or one
+	 * seen tentative is gone */
+	if (f->dadfail_set && !ready) {
+		fail_dad(c, f, &f->dadfail, " (SLAAC)");
+		return;
+	}
 	for (int k = 0; k < f->n_tent && !ready; k++) {
 		bool there = false;
 
@@ -407,21 +412,29 @@ void net6_read_dhcp(struct ctx *c, struct ifc *f, uint64_t now)
 		}
 }
 
-/* A SLAAC address announced tentative: remembered, because a loaded machine may not dump the
- * addresses before the kernel deletes it after a failed DAD (the NA defending it can come
- * within a millisecond of the kernel's solicitation), and then only the notification saw it. */
-static void note_tentative(struct ctx *c, const struct nlmsghdr *h)
+/* Address notifications of the interfaces waiting for SLAAC. The kernel announces a SLAAC
+ * address only once its DAD is over: when DAD fails it sends just the deletion, flagged
+ * dadfailed (seen here: no RTM_NEWADDR for it at all), and the NA defending the address can come
+ * within a millisecond of the solicitation, before any dump of ours. So the deletion is kept; a
+ * tentative one announced (an optimistic address) is remembered like one seen in a dump. */
+static void note_addr6(struct ctx *c, const struct nlmsghdr *h)
 {
 	struct nl_addr6 a;
 	int ifindex;
 
-	if (nl_addr6_parse(h, &ifindex, &a) != 1 || a.scope != RT_SCOPE_UNIVERSE || !(a.flags & IFA_F_TENTATIVE))
+	if (nl_addr6_parse(h, &ifindex, &a) != 1 || a.scope != RT_SCOPE_UNIVERSE)
 		return;
 	for (int i = 0; i < c->n_ifc; i++) {
 		struct ifc *f = &c->ifc[i];
 
-		if (f->link.ifindex == ifindex && (f->st6 == V6_LL || f->st6 == V6_ADDR) && !f->want_set)
+		if (f->link.ifindex != ifindex || (f->st6 != V6_LL && f->st6 != V6_ADDR) || f->want_set)
+			continue;
+		if (h->nlmsg_type == RTM_DELADDR && (a.flags & IFA_F_DADFAILED) && !(a.flags & IFA_F_PERMANENT)) {
+			f->dadfail = a.addr;
+			f->dadfail_set = true;
+		} else if (h->nlmsg_type == RTM_NEWADDR && (a.flags & IFA_F_TENTATIVE)) {
 			remember_tentative(f, &a.addr);
+		}
 	}
 }
 
@@ -433,8 +446,8 @@ void net6_read_nl(struct ctx *c)
 
 	while ((n = recv(c->nl6, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == RTM_NEWADDR)
-				note_tentative(c, h);
+			if (h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_DELADDR)
+				note_addr6(c, h);
 			if (h->nlmsg_type != RTM_NEWNDUSEROPT) {
 				c->check6 = true;
 				continue;

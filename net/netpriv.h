@@ -101,6 +101,8 @@ struct ifc {
 	uint8_t want_prefix;
 	struct in6_addr tent[TENT_MAX];	/* SLAAC addresses seen tentative */
 	int n_tent;
+	bool dadfail_set;	/* the kernel deleted a SLAAC address whose DAD failed (RTM_DELADDR) */
+	struct in6_addr dadfail;
 	int fd6;		/* DHCPv6 UDP socket, -1 */
 	struct dhcp6c dc6;
 	struct ra_dns ra;	/* RDNSS/DNSSL from this link's router advertisements */
