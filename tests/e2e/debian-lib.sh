@@ -13,13 +13,19 @@ debian_result() {
 
 # debian_healthy LOG: what every Debian boot must show: the NIC under its udev name only
 # (lo,ens3), the system running with no failed unit after reaching multi-user.target, the
-# kernel's "Power down", no hung task and no panic.
+# kernel's "Power down" (or, with DEBIAN_SHUTDOWN=reboot, "Restarting system"), no hung task and
+# no panic.
 debian_healthy() {
 	case $res in *" links=lo,ens3 "*) ;; *) fail "the booted system's links are not lo,ens3: $res" ;; esac
 	expect_no_log "$1" 'DEBIAN-LINK eth0'
 	case $res in *" state=running "*) ;; *) fail "systemctl is-system-running is not running: $res" ;; esac
 	case $res in *" failed=none "*) ;; *) fail "failed units: $res" ;; esac
 	case $res in *" multiuser="[0-9]*) ;; *) fail "multi-user.target not reached: $res" ;; esac
-	expect_log "$1" 'reboot: Power down'
+	if [ "${DEBIAN_SHUTDOWN:-poweroff}" = reboot ]; then
+		expect_log "$1" 'reboot: Restarting system'
+		expect_no_log "$1" 'reboot: Power down'
+	else
+		expect_log "$1" 'reboot: Power down'
+	fi
 	expect_no_log "$1" 'blocked for more than|Kernel panic'
 }

@@ -6,8 +6,9 @@
 # the image has no /etc/hostname). The booted system must: apply that file to ens3 and never
 # delete 10.0.2.15 (ip monitor from before networkd starts); see the host name before any network
 # manager ran; read a 50 MiB file back intact from the NBD server after drop_caches, once networkd
-# took over; reach multi-user.target with no failed unit and power down cleanly through netinit's
-# /run/initramfs/shutdown (the old root unmounted, /dev/nbd0 disconnected).
+# took over; reach multi-user.target with no failed unit and reboot cleanly through netinit's
+# /run/initramfs/shutdown (the old root unmounted, /dev/nbd0 disconnected, then the kernel's
+# "Restarting system": systemctl reboot, netinit.test.reboot; 91a and 91b power off).
 # Without the handoff (seen with this commit's initramfs built with the two nethandoff calls
 # removed) no host name is set, networkd applies 10-ens3.network, which has no
 # KeepConfiguration=, and deletes the foreign 10.0.2.15 and its routes when it starts; the root's
@@ -22,15 +23,15 @@ bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" networkd "$img"; rc=$?
 [ $rc -eq 77 ] && skip "no mmdebstrap"
 [ $rc -eq 0 ] || fail "building the Debian root failed"
 nbd_serve "$img" readonly
-E2E_MEM=1536 E2E_TIMEOUT=${E2E_TIMEOUT:-900} E2E_STOP_ON='reboot: Power down' \
-	qemu_boot "$W/boot.log" "root=overlay:nbd=10.0.2.2:$NBD_PORT:export rd.retry=60 systemd.show_status=0" \
+E2E_MEM=1536 E2E_TIMEOUT=${E2E_TIMEOUT:-900} E2E_STOP_ON='reboot: Restarting system' \
+	qemu_boot "$W/boot.log" "root=overlay:nbd=10.0.2.2:$NBD_PORT:export rd.retry=60 systemd.show_status=0 netinit.test.reboot" \
 	-netdev user,id=n0,hostname=netinit-dhcp -device virtio-net-pci,netdev=n0,addr=3 || fail "boot did not finish"
 expect_log "$W/boot.log" 'network: eth0: renamed to ens3'
 expect_log "$W/boot.log" 'network: host name netinit-dhcp \(from DHCP\)'
 expect_log "$W/boot.log" 'handoff: systemd-networkd for ens3: /run/systemd/network/00-netinit-ens3\.network \(KeepConfiguration=yes'
 expect_log "$W/boot.log" 'handoff: NetworkManager for ens3: /run/NetworkManager/system-connections/ens3\.nmconnection'
 debian_result "$W/boot.log"
-debian_healthy "$W/boot.log"
+DEBIAN_SHUTDOWN=reboot debian_healthy "$W/boot.log"
 note "$(grep -a 'DEBIAN-ADDRWATCH ' "$W/boot.log" | tail -n 1 | tr -d '\r')"
 note "$(grep -a 'DEBIAN-BIGFILE' "$W/boot.log" | tail -n 1 | tr -d '\r')"
 expect_log "$W/boot.log" 'DEBIAN-LINK ens3 state=routable/configured file=/run/systemd/network/00-netinit-ens3\.network keep=yes addrs=10\.0\.2\.15/24'
@@ -43,6 +44,8 @@ case $res in *" hostname=netinit-dhcp "*) ;; *) fail "the host name is not the D
 # root (the overlay and its NBD lower) and disconnects the export before the power goes
 expect_log "$W/boot.log" 'handoff: shutdown: /run/initramfs/shutdown'
 expect_log "$W/boot.log" 'Returning to initrd'
+expect_log "$W/boot.log" 'netinit: shutdown: reboot: unmounting the old root'
 expect_log "$W/boot.log" 'netinit: shutdown: /oldroot unmounted'
 expect_log "$W/boot.log" 'netinit: shutdown: /dev/nbd0 disconnected'
+expect_log "$W/boot.log" 'netinit: shutdown: rebooting'
 expect_no_log "$W/boot.log" 'blocked for more than|Kernel panic|netinit: shutdown: .*stay'

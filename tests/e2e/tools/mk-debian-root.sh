@@ -23,6 +23,7 @@
 # DEBIAN-RESULT line on the console once the boot transaction is finished, then powers off,
 # and netinit-addrwatch.service (before any network manager): the host name as systemd left it
 # before any network manager ran, and every IPv4 address change from then on (ip monitor).
+# With netinit.test.reboot on the kernel command line the report reboots instead of powering off.
 # With netinit.test.writer on the kernel command line the report starts netinit-writer.service
 # just before it powers off: numbered lines appended to /var/lib/netinit-writer.txt as fast as
 # a shell can until shutdown kills it (a write in flight at shutdown).
@@ -99,7 +100,7 @@ mu=$(systemctl show -P ActiveEnterTimestampMonotonic multi-user.target 2>/dev/nu
 echo "DEBIAN-ANALYZE $(printf '%s\n' "$an" | head -n 1)"
 echo "DEBIAN-RESULT state=$state links=$links failed=${failed:-none} hostname=$(hostname) multiuser=${mu:-?} uptime=$(cut -d' ' -f1 /proc/uptime)"
 grep -qw netinit.test.writer /proc/cmdline && systemctl start netinit-writer.service && sleep 2
-systemctl poweroff
+if grep -qw netinit.test.reboot /proc/cmdline; then systemctl reboot; else systemctl poweroff; fi
 EOF
 chmod 755 "$R/usr/local/sbin/netinit-report"
 cat > "$R/usr/local/sbin/netinit-writer" <<'EOF'
