@@ -55,7 +55,7 @@ boot_chain() {
 		i=$((i + 1)); [ $i -lt 1200 ] || fail "$log: the guest never listened"
 		sleep 0.1
 	done
-	ip netns exec "${P}0" timeout 120 "$DOLLY" -v -r 50 -s "$@" -f "$tab" > "$W/$(basename "$log" .log)-server.txt" 2>&1 < /dev/null &
+	ip netns exec "${P}0" timeout 120 "$DOLLY" -v -n -r 50 -s "$@" -f "$tab" > "$W/$(basename "$log" .log)-server.txt" 2>&1 < /dev/null &
 	s=$!
 	PIDS="$PIDS $s"
 	i=0
@@ -70,7 +70,7 @@ boot_chain() {
 
 # 1. server -> guest -> real dolly
 rm -f "$W/peer.out"
-ip netns exec "${P}1" timeout 200 "$DOLLY" -v > "$W/peer1.txt" 2>&1 < /dev/null &
+ip netns exec "${P}1" timeout 200 "$DOLLY" -v -n > "$W/peer1.txt" 2>&1 < /dev/null &
 PEER_PID=$!; PIDS="$PIDS $PEER_PID"
 dolly_wait_listen 1 || fail "the real dolly client does not listen"
 dolly_tab "$W/tab1" "$W/root.squashfs" "$W/peer.out" "$GUEST" "$PEER"
@@ -86,7 +86,7 @@ note "boot 1: the guest forwarded $(stat -c %s "$W/peer.out") bytes to the real 
 
 # 2. server -> real dolly -> guest (last), password challenge on every link
 rm -f "$W/peer.out"
-ip netns exec "${P}1" timeout 200 "$DOLLY" -v -P chain-pw > "$W/peer2.txt" 2>&1 < /dev/null &
+ip netns exec "${P}1" timeout 200 "$DOLLY" -v -n -P chain-pw > "$W/peer2.txt" 2>&1 < /dev/null &
 PEER_PID=$!; PIDS="$PIDS $PEER_PID"
 dolly_wait_listen 1 || fail "the real dolly client does not listen"
 dolly_tab "$W/tab2" "$W/root.squashfs" "$W/peer.out" "$PEER" "$GUEST"
