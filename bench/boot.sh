@@ -6,7 +6,8 @@
 # smallest -m (32 MiB steps, bisected between the image size and image + 512) that still boots,
 # and how the first -m below it fails; and, in the same invocation, two floors: a busybox-only
 # initramfs that does udhcpc + wget -O /dev/null of the same image, and the same into a tmpfs
-# file (what netinit must do: the image has to be in RAM). Prints medians and ratios; not a test.
+# file (what netinit must do: the image has to be in RAM), with its module loads timed and its
+# own smallest -m. Prints medians and ratios; not a test.
 #   usage: bench/boot.sh [SIZE_MIB ...]     (default: 64 512)
 #   env:   BENCH_INITRDS  space-separated initramfs images compared in one run, interleaved
 #                         (default: $INITRD); e.g. "build/initramfs-main.img build/initramfs.img"
@@ -59,6 +60,7 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 tinit=$(cut -d' ' -f1 /proc/uptime)
 for m in /lib/mod/*.ko; do insmod "$m"; done
 for i in $(seq 100); do [ -e /sys/class/net/eth0 ] && break; sleep 0.05; done
+tmod=$(cut -d' ' -f1 /proc/uptime)
 ip link set eth0 up
 udhcpc -i eth0 -f -q -n -t 20 -T 1 -s /udhcpc.sh >/dev/null 2>&1
 tnet=$(cut -d' ' -f1 /proc/uptime)
@@ -66,7 +68,7 @@ url=$(sed -n 's/.*floor_url=\([^ ]*\).*/\1/p' /proc/cmdline)
 out=/dev/null
 if grep -q "floor_to=tmpfs" /proc/cmdline; then mount -t tmpfs -o mode=0700,size=95% tmpfs /img; out=/img/root.img; fi
 wget -q -O "$out" "$url" && ok=yes || ok=no
-echo "FLOOR-RESULT ok=$ok init=$tinit net=$tnet uptime=$(cut -d' ' -f1 /proc/uptime)"
+echo "FLOOR-RESULT ok=$ok init=$tinit mod=$tmod net=$tnet uptime=$(cut -d' ' -f1 /proc/uptime)"
 poweroff -f
 S
 	chmod 755 "$r/init" "$r/udhcpc.sh"
@@ -80,10 +82,10 @@ boot_netinit() {
 	E2E_INITRD=$4 E2E_STOP_ON=$STOP E2E_MEM=$2 E2E_TIMEOUT=300 qemu_boot "$1" "root=live:$3" $QEMU_USERNET ${BENCH_QEMU_ARGS:-} >/dev/null 2>&1
 	grep -aq NETINIT-RESULT "$1"
 }
-boot_floor() {	# LOG URL null|tmpfs: prints "uptime init net" or nothing
-	E2E_INITRD=$W/floor.img E2E_STOP_ON=$STOP E2E_MEM=$MEM E2E_TIMEOUT=300 \
+boot_floor() {	# LOG URL null|tmpfs [MEM]: prints "uptime init modules" or nothing
+	E2E_INITRD=$W/floor.img E2E_STOP_ON=$STOP E2E_MEM=${4:-$MEM} E2E_TIMEOUT=300 \
 		qemu_boot "$1" "floor_url=$2 floor_to=$3" $QEMU_USERNET ${BENCH_QEMU_ARGS:-} >/dev/null 2>&1
-	[ "$(field "$1" ok)" = yes ] && echo "$(field "$1" uptime) $(field "$1" init) $(field "$1" net)"
+	[ "$(field "$1" ok)" = yes ] && echo "$(field "$1" uptime) $(field "$1" init) $(calc "$(field "$1" mod) - $(field "$1" init)")"
 }
 fails_how() { grep -aoE 'netinit: fatal: .{0,110}|Kernel panic.{0,60}|Out of memory.{0,40}|oom-kill.{0,40}' "$1" | head -n 1 | tr -d '\r'; }
 
@@ -102,7 +104,7 @@ for size in $SIZES; do
 	url=http://10.0.2.2:$HTTP_PORT/$simg
 	echo
 	echo "== $simg: $img_mib MiB"
-	fn_up=""; ft_up=""; ft_init=""
+	fn_up=""; ft_up=""; ft_init=""; ft_mod=""
 	declare -A up=() tinit=() mods=() net=() dl=() asm=() hand=() memst=()
 	for run in $(seq "$RUNS"); do
 		n=0
@@ -122,11 +124,11 @@ for size in $SIZES; do
 			[ "$run" = 1 ] && memst[$n]=$(grep -aoE 'netinit: [a-z]+: done in [0-9]+ ms, MemAvailable [0-9]+ MiB' "$log" | sed 's/^netinit: /      /')
 		done
 		r=$(boot_floor "$W/floor-null-$size-$run.log" "$url" null) && fn_up+=" ${r%% *}"
-		r=$(boot_floor "$W/floor-tmpfs-$size-$run.log" "$url" tmpfs) && { set -- $r; ft_up+=" $1"; ft_init+=" $2"; }
+		r=$(boot_floor "$W/floor-tmpfs-$size-$run.log" "$url" tmpfs) && { set -- $r; ft_up+=" $1"; ft_init+=" $2"; ft_mod+=" $3"; }
 	done
 	fnull=$(median $fn_up); ftmp=$(median $ft_up)
 	echo "  floor, busybox udhcpc + wget -O /dev/null:  new-root time $fnull s  (runs:$fn_up)"
-	echo "  floor, busybox udhcpc + wget into a tmpfs:   $ftmp s  (runs:$ft_up; kernel to /init $(median $ft_init) s)"
+	echo "  floor, busybox udhcpc + wget into a tmpfs:   $ftmp s  (runs:$ft_up; kernel to /init $(median $ft_init) s, insmod of the virtio NIC's modules until eth0 appears $(median $ft_mod) s)"
 	n=0
 	for img in $IMAGES; do
 		n=$((n + 1))
@@ -161,4 +163,13 @@ for size in $SIZES; do
 		echo "  #$n RAM needed: -m $((hi * 32)) MiB for a $img_mib MiB image: image + $(calc "$hi * 32 - $img_mib") MiB (target <= 96)"
 		[ -f "$below" ] && echo "     -m $((lo * 32)): $(fails_how "$below")"
 	done
+	# the same search for the busybox floor that downloads into a tmpfs: what this kernel needs
+	# to hold the image in RAM at all, with nothing kept for a booted system
+	lo=$(( (size + 31) / 32 )); hi=$(( (size + 512) / 32 ))
+	if boot_floor "$W/fmem-$size-$((lo * 32)).log" "$url" tmpfs $((lo * 32)) >/dev/null; then hi=$lo; lo=$((lo - 1)); fi
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(( (lo + hi) / 2 ))
+		if boot_floor "$W/fmem-$size-$((mid * 32)).log" "$url" tmpfs $((mid * 32)) >/dev/null; then hi=$mid; else lo=$mid; fi
+	done
+	echo "  floor (busybox wget into a tmpfs) RAM needed: -m $((hi * 32)) MiB: image + $(calc "$hi * 32 - $img_mib") MiB"
 done

@@ -91,6 +91,14 @@ static int check(const struct handoff *h, size_t len)
 	return 0;
 }
 
+/* the ifupdown drop-ins exist only when the root is on the network */
+static int check_netroot(const struct handoff *h, size_t len)
+{
+	int rc = check(h, len);
+
+	return rc ? rc : h->netroot ? 0 : -ENOENT;
+}
+
 int handoff_networkd_path(const struct handoff *h, char *buf, size_t len)
 {
 	struct out o = { .b = buf, .len = len };
@@ -282,12 +290,10 @@ static void put_escaped(struct out *o, const char *s)
 int handoff_ifup_path(const struct handoff *h, char *buf, size_t len)
 {
 	struct out o = { .b = buf, .len = len };
-	int rc = check(h, len);
+	int rc = check_netroot(h, len);
 
 	if (rc)
 		return rc;
-	if (!h->netroot)
-		return -ENOENT;
 	put(&o, "run/systemd/system/ifup@");
 	put_escaped(&o, h->res->iface);
 	put(&o, ".service.d/50-netinit-netroot.conf");
@@ -297,12 +303,10 @@ int handoff_ifup_path(const struct handoff *h, char *buf, size_t len)
 int handoff_ifup_format(const struct handoff *h, char *buf, size_t len)
 {
 	struct out o = { .b = buf, .len = len };
-	int rc = check(h, len);
+	int rc = check_netroot(h, len);
 
 	if (rc)
 		return rc;
-	if (!h->netroot)
-		return -ENOENT;
 	put(&o, "# netinit: the root file system is on %s (%s). ifup@.service brings it up with the\n"
 		"# system's own \"iface %s\" as usual (it is not marked configured in /run/network/ifstate);\n"
 		"# at shutdown its ifdown would release the lease and set the link down under the root.\n"
@@ -315,12 +319,10 @@ int handoff_ifup_format(const struct handoff *h, char *buf, size_t len)
 int handoff_networking_path(const struct handoff *h, char *buf, size_t len)
 {
 	struct out o = { .b = buf, .len = len };
-	int rc = check(h, len);
+	int rc = check_netroot(h, len);
 
 	if (rc)
 		return rc;
-	if (!h->netroot)
-		return -ENOENT;
 	put(&o, "run/systemd/system/networking.service.d/50-netinit-netroot-%s.conf", h->res->iface);
 	return done(&o);
 }
@@ -328,12 +330,10 @@ int handoff_networking_path(const struct handoff *h, char *buf, size_t len)
 int handoff_networking_format(const struct handoff *h, char *buf, size_t len)
 {
 	struct out o = { .b = buf, .len = len };
-	int rc = check(h, len);
+	int rc = check_netroot(h, len);
 
 	if (rc)
 		return rc;
-	if (!h->netroot)
-		return -ENOENT;
 	/* Debian's own unit: ExecStop=/sbin/ifdown -a --read-environment --exclude=lo */
 	put(&o, "# netinit: the root file system is on %s (%s): \"ifdown -a\" at shutdown leaves it alone\n"
 		"# (as Debian's /etc/init.d/networking does when /dev/nbd* is mounted).\n"

@@ -29,3 +29,25 @@ debian_healthy() {
 	fi
 	expect_no_log "$1" 'blocked for more than|Kernel panic'
 }
+
+# debian_root FLAVOUR IMAGE [WHAT]: build the cached root (mk-debian-root.sh); the case skips
+# when the tools are missing (WHAT names them, default "mmdebstrap") and fails on any other error.
+debian_root() {
+	bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" "$1" "$2"; _rc=$?
+	[ $_rc -eq 77 ] && skip "no ${3:-mmdebstrap}"
+	[ $_rc -eq 0 ] || fail "building the Debian root failed"
+	return 0
+}
+
+# debian_nbd_shutdown LOG ACTION: the shutdown of an NBD root through netinit's
+# /run/initramfs/shutdown (init/shutdown.c): systemd pivots into it, netinit unmounts the old
+# root and disconnects /dev/nbd0 before the kernel's ACTION (reboot or poweroff); nothing hangs.
+debian_nbd_shutdown() {
+	expect_log "$1" 'handoff: shutdown: /run/initramfs/shutdown'
+	expect_log "$1" 'Returning to initrd'
+	expect_log "$1" "netinit: shutdown: $2: unmounting the old root"
+	expect_log "$1" 'netinit: shutdown: /oldroot unmounted'
+	expect_log "$1" 'netinit: shutdown: /dev/nbd0 disconnected'
+	[ "$2" = reboot ] && expect_log "$1" 'netinit: shutdown: rebooting'
+	expect_no_log "$1" 'blocked for more than|Kernel panic|netinit: shutdown: .*stay'
+}

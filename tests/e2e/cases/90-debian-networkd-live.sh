@@ -12,9 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$NETINIT_ROOT/tests/e2e/debian-lib.sh"
 sq=$NETINIT_BUILD/debian/bookworm-networkd.squashfs
-bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" networkd "$sq"; rc=$?
-[ $rc -eq 77 ] && skip "no mmdebstrap"
-[ $rc -eq 0 ] || fail "building the Debian root failed"
+debian_root networkd "$sq"
 mkdir -p "$W/srv"; ln -s "$sq" "$W/srv/root.squashfs"
 start_http "$W/srv"
 E2E_MEM=1536 E2E_TIMEOUT=${E2E_TIMEOUT:-600} E2E_STOP_ON='reboot: Power down' \

@@ -13,9 +13,7 @@
 . "$NETINIT_ROOT/tests/host/oci/registry.sh"
 command -v docker-registry >/dev/null && command -v skopeo >/dev/null || skip "docker-registry/skopeo missing"
 img=$NETINIT_BUILD/debian/bookworm-networkd.oci
-bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" networkd "$img"; rc=$?
-[ $rc -eq 77 ] && skip "no mmdebstrap/umoci"
-[ $rc -eq 0 ] || fail "building the Debian root failed"
+debian_root networkd "$img" mmdebstrap/umoci
 trap stop_registry EXIT
 start_registry || fail "docker-registry did not start"
 mkdir -p "$W/layout" && tar -C "$W/layout" -xf "$img" || fail "unpacking $img"

@@ -19,9 +19,7 @@
 . "$NETINIT_ROOT/tests/e2e/debian-lib.sh"
 . "$NETINIT_ROOT/tests/host/nbd/e2e-lib.sh"
 img=$NETINIT_BUILD/debian/bookworm-networkd.ext4
-bash "$NETINIT_ROOT/tests/e2e/tools/mk-debian-root.sh" networkd "$img"; rc=$?
-[ $rc -eq 77 ] && skip "no mmdebstrap"
-[ $rc -eq 0 ] || fail "building the Debian root failed"
+debian_root networkd "$img"
 nbd_serve "$img" readonly
 E2E_MEM=1536 E2E_TIMEOUT=${E2E_TIMEOUT:-900} E2E_STOP_ON='reboot: Restarting system' \
 	qemu_boot "$W/boot.log" "root=overlay:nbd=10.0.2.2:$NBD_PORT:export rd.retry=60 systemd.show_status=0 netinit.test.reboot" \
@@ -40,12 +38,6 @@ expect_log "$W/boot.log" 'DEBIAN-ADDRWATCH early_hostname=netinit-dhcp deleted=0
 expect_no_log "$W/boot.log" 'DEBIAN-ADDRWATCH-DEL'
 expect_log "$W/boot.log" 'DEBIAN-BIGFILE intact size=52428800 .*lower=/dev/nbd0'
 case $res in *" hostname=netinit-dhcp "*) ;; *) fail "the host name is not the DHCP one: $res" ;; esac
-# the shutdown (init/shutdown.c): systemd pivots into /run/initramfs, netinit unmounts the old
-# root (the overlay and its NBD lower) and disconnects the export before the power goes
-expect_log "$W/boot.log" 'handoff: shutdown: /run/initramfs/shutdown'
-expect_log "$W/boot.log" 'Returning to initrd'
-expect_log "$W/boot.log" 'netinit: shutdown: reboot: unmounting the old root'
-expect_log "$W/boot.log" 'netinit: shutdown: /oldroot unmounted'
-expect_log "$W/boot.log" 'netinit: shutdown: /dev/nbd0 disconnected'
-expect_log "$W/boot.log" 'netinit: shutdown: rebooting'
-expect_no_log "$W/boot.log" 'blocked for more than|Kernel panic|netinit: shutdown: .*stay'
+# the shutdown: netinit unmounts the old root (the overlay and its NBD lower) and disconnects
+# the export before the kernel restarts
+debian_nbd_shutdown "$W/boot.log" reboot
