@@ -126,6 +126,23 @@ static int check_block_sizes(const struct nbd_export *x, char *err, size_t errle
 	return 0;
 }
 
+/* The rest of a fixed-size NBD_INFO_* payload of len bytes into info (its 2-byte type is read). */
+static int info_rest(const struct nbd_io *io, void *info, size_t size, uint32_t len, const char *what,
+		     char *err, size_t errlen)
+{
+	int rc;
+
+	if (len != size) {
+		seterr(err, errlen, "server sent %s of %u bytes; expected %zu", what, len, size);
+		return -EPROTO;
+	}
+	if ((rc = io->read(io->ctx, (char *)info + sizeof(uint16_t), size - sizeof(uint16_t)))) {
+		seterr(err, errlen, "reading an NBD_REP_INFO reply: %s", io_why(rc));
+		return rc;
+	}
+	return 0;
+}
+
 /* Read one NBD_REP_INFO payload of len bytes (len >= 2 checked by the caller). */
 static int read_info(const struct nbd_io *io, uint32_t len, struct nbd_export *out, int *got_export,
 		     char *err, size_t errlen)
@@ -138,12 +155,8 @@ static int read_info(const struct nbd_io *io, uint32_t len, struct nbd_export *o
 	switch (be16toh(type_be)) {
 	case NBD_INFO_EXPORT: {
 		struct nbd_wire_info_export e;
-		if (len != sizeof(e)) {
-			seterr(err, errlen, "server sent NBD_INFO_EXPORT of %u bytes; expected %zu", len, sizeof(e));
-			return -EPROTO;
-		}
-		if ((rc = io->read(io->ctx, (char *)&e + sizeof(type_be), sizeof(e) - sizeof(type_be))))
-			goto err_io;
+		if ((rc = info_rest(io, &e, sizeof(e), len, "NBD_INFO_EXPORT", err, errlen)))
+			return rc;
 		out->size = be64toh(e.size);
 		out->tflags = be16toh(e.tflags);
 		*got_export = 1;
@@ -151,12 +164,8 @@ static int read_info(const struct nbd_io *io, uint32_t len, struct nbd_export *o
 	}
 	case NBD_INFO_BLOCK_SIZE: {
 		struct nbd_wire_info_block b;
-		if (len != sizeof(b)) {
-			seterr(err, errlen, "server sent NBD_INFO_BLOCK_SIZE of %u bytes; expected %zu", len, sizeof(b));
-			return -EPROTO;
-		}
-		if ((rc = io->read(io->ctx, (char *)&b + sizeof(type_be), sizeof(b) - sizeof(type_be))))
-			goto err_io;
+		if ((rc = info_rest(io, &b, sizeof(b), len, "NBD_INFO_BLOCK_SIZE", err, errlen)))
+			return rc;
 		out->block_min = be32toh(b.min);
 		out->block_pref = be32toh(b.pref);
 		out->block_max = be32toh(b.max);

@@ -184,9 +184,7 @@ static int parse_dracut(const char *v, struct nbd_spec *out, char *err, size_t e
 		return fail(err, errlen, "missing port or export; expected nbd:<server>:<port|export>[:<fstype>[:<rootflags>[:<nbdopts>]]]");
 	/* field 2: port or export name */
 	f = p + 1;
-	end = strchr(f, ':');
-	if (!end)
-		end = f + strlen(f);
+	end = strchrnul(f, ':');
 	if (all_digits(f, (size_t)(end - f))) {
 		if (parse_uint(f, (size_t)(end - f), 1, 65535, &port))
 			return fail(err, errlen, "port out of range; expected 1-65535");
@@ -198,9 +196,7 @@ static int parse_dracut(const char *v, struct nbd_spec *out, char *err, size_t e
 		return 0;
 	/* field 3: fstype */
 	f = end + 1;
-	end = strchr(f, ':');
-	if (!end)
-		end = f + strlen(f);
+	end = strchrnul(f, ':');
 	if (copy_field(out->fstype, sizeof(out->fstype), f, (size_t)(end - f)))
 		return fail(err, errlen, "filesystem type too long");
 	if (!strcmp(out->fstype, "auto"))
@@ -209,9 +205,7 @@ static int parse_dracut(const char *v, struct nbd_spec *out, char *err, size_t e
 		return 0;
 	/* field 4: rootflags */
 	f = end + 1;
-	end = strchr(f, ':');
-	if (!end)
-		end = f + strlen(f);
+	end = strchrnul(f, ':');
 	if (copy_field(out->rootflags, sizeof(out->rootflags), f, (size_t)(end - f)))
 		return fail(err, errlen, "rootflags too long");
 	if (!*end)

@@ -315,21 +315,10 @@ static int zstd_write(struct sink_decomp *d, const unsigned char *in, size_t len
 {
 	ZSTD_inBuffer ib = { in, len, 0 };
 
-	while (ib.pos < ib.size) {
-		ZSTD_outBuffer ob = { d->out, SINK_DECOMP_BUF, 0 };
-		size_t r = ZSTD_decompressStream(d->state, &ob, &ib);
-		int rc;
-
-		if (ZSTD_isError(r))
-			return zstd_rc(r);
-		rc = flush_out(d, ob.pos);
-		if (rc)
-			return rc;
-		d->ended = (r == 0);
-	}
-	/* drain what the decoder still holds for this input */
 	for (;;) {
 		ZSTD_outBuffer ob = { d->out, SINK_DECOMP_BUF, 0 };
+		/* once the input is used up: drain what the decoder still holds for it */
+		bool draining = ib.pos == ib.size;
 		size_t r = ZSTD_decompressStream(d->state, &ob, &ib);
 		int rc;
 
@@ -338,9 +327,9 @@ static int zstd_write(struct sink_decomp *d, const unsigned char *in, size_t len
 		rc = flush_out(d, ob.pos);
 		if (rc)
 			return rc;
-		if (ob.pos)
+		if (!draining || ob.pos)
 			d->ended = (r == 0);
-		if (ob.pos < ob.size)
+		if (draining && ob.pos < ob.size)
 			return 0;
 	}
 }

@@ -1,6 +1,7 @@
 /* kmod: kernel module loading for PID 1 (see kmod.h). */
 #include "kmod/kmod.h"
 #include "util/clock.h"
+#include "util/fsutil.h"
 #include "util/thread.h"
 
 #include <dirent.h>
@@ -1769,19 +1770,14 @@ static int scan_devices(struct kmod_ctx *k, struct scan *sc)
 static int uevent_seqnum(struct kmod_ctx *k, unsigned long long *seq)
 {
 	char p[512], buf[32];
-	ssize_t n;
-	int fd;
+	int rc;
 
 	if ((size_t)snprintf(p, sizeof(p), "%s/kernel/uevent_seqnum", k->sysfs) >= sizeof(p))
 		return -ENAMETOOLONG;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
+	if ((rc = fs_read_small(p, buf, sizeof(buf))))
+		return rc;
+	if (!buf[0])
 		return -EIO;
-	buf[n] = 0;
 	*seq = strtoull(buf, NULL, 10);
 	return 0;
 }

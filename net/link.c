@@ -360,32 +360,41 @@ int nl_addr_add(struct nl *nl, int ifindex, struct in_addr addr, uint8_t prefix)
 	return transact(nl, &q);
 }
 
-int nl_route_add(struct nl *nl, int ifindex, struct in_addr dst, uint8_t prefix,
-		 struct in_addr gw, unsigned char protocol)
+/* A unicast route in the main table, on-link through ifindex, via gw when there is one (DHCP,
+ * ip= and rd.route= say the gateway is on this link); dst and gw are in_addr or in6_addr by family. */
+static int route_add(struct nl *nl, int ifindex, unsigned char family, const void *dst,
+		     uint8_t prefix, const void *gw, unsigned char protocol)
 {
 	struct nlu_msg q;
-	struct nlmsghdr *nh = req_init(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
-				       sizeof(struct rtmsg));
+	struct nlmsghdr *nh = req_init(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
 	struct rtmsg *rtm = NLMSG_DATA(nh);
 	uint32_t oif = (uint32_t)ifindex;
+	size_t alen = family == AF_INET ? 4 : 16;
 
-	if (prefix > 32)
+	if (prefix > alen * 8)
 		return -EINVAL;
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = family;
 	rtm->rtm_dst_len = prefix;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = protocol;
 	rtm->rtm_type = RTN_UNICAST;
-	rtm->rtm_scope = gw.s_addr ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-	if (gw.s_addr)
-		rtm->rtm_flags = RTNH_F_ONLINK;	/* DHCP/ip= say the gateway is on this link */
-	if (prefix && put(&q, RTA_DST, &dst, 4))
+	/* an IPv4 route without a gateway is the link's own; IPv6 routes are universe-scoped */
+	rtm->rtm_scope = gw || family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	if (gw)
+		rtm->rtm_flags = RTNH_F_ONLINK;
+	if (prefix && put(&q, RTA_DST, dst, alen))
 		return -ENOSPC;
-	if (gw.s_addr && put(&q, RTA_GATEWAY, &gw, 4))
+	if (gw && put(&q, RTA_GATEWAY, gw, alen))
 		return -ENOSPC;
 	if (put(&q, RTA_OIF, &oif, 4))
 		return -ENOSPC;
 	return transact(nl, &q);
+}
+
+int nl_route_add(struct nl *nl, int ifindex, struct in_addr dst, uint8_t prefix,
+		 struct in_addr gw, unsigned char protocol)
+{
+	return route_add(nl, ifindex, AF_INET, &dst, prefix, gw.s_addr ? &gw : NULL, protocol);
 }
 
 int nl_addr6_add(struct nl *nl, int ifindex, const struct in6_addr *addr, uint8_t prefix, bool nodad)
@@ -411,28 +420,7 @@ int nl_addr6_add(struct nl *nl, int ifindex, const struct in6_addr *addr, uint8_
 int nl_route6_add(struct nl *nl, int ifindex, const struct in6_addr *dst, uint8_t prefix,
 		  const struct in6_addr *gw, unsigned char protocol)
 {
-	struct nlu_msg q;
-	struct nlmsghdr *nh = req_init(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(struct rtmsg));
-	struct rtmsg *rtm = NLMSG_DATA(nh);
-	uint32_t oif = (uint32_t)ifindex;
-
-	if (prefix > 128)
-		return -EINVAL;
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_dst_len = prefix;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = protocol;
-	rtm->rtm_type = RTN_UNICAST;
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	if (gw)
-		rtm->rtm_flags = RTNH_F_ONLINK;	/* ip= and rd.route= say the gateway is on this link */
-	if (prefix && put(&q, RTA_DST, dst, 16))
-		return -ENOSPC;
-	if (gw && put(&q, RTA_GATEWAY, gw, 16))
-		return -ENOSPC;
-	if (put(&q, RTA_OIF, &oif, 4))
-		return -ENOSPC;
-	return transact(nl, &q);
+	return route_add(nl, ifindex, AF_INET6, dst, prefix, gw, protocol);
 }
 
 struct addrs_ctx {

@@ -1,5 +1,6 @@
 /* daemon.h: detaching a process that outlives switch_root, and naming it. */
 #include "util/daemon.h"
+#include "util/fsutil.h"
 
 #include <fcntl.h>
 #include <errno.h>
@@ -15,18 +16,13 @@ int daemon_set_cmdline(const char *name)
 {
 	char buf[1024], *p;
 	unsigned long start = 0, end = 0;
-	ssize_t n;
-	int fd, field;
+	int rc, field;
 
 	prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
-	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
+	if ((rc = fs_read_small("/proc/self/stat", buf, sizeof(buf))))
+		return rc;
+	if (!buf[0])
 		return -EIO;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EPROTO;
