@@ -337,80 +337,58 @@ static void test_parse_table(void **state)
 	}
 }
 
-static void test_search_limits(void **state)
+/* A Reply whose Domain Search List is d[0..n): what parse says. */
+static int parse_domains(struct dhcp6_msg *m, const uint8_t *d, size_t n)
 {
 	struct pkt p;
+
+	start(&p, DHCP6_REPLY, XID);
+	ids(&p, 1);
+	opt(&p, DHCP6_OPT_DOMAIN_LIST, d, n);
+	return parse(&p, m);
+}
+
+/* Append to d at n one name of count labels (label k: len[k] octets of first + k) and the root
+ * label; returns the new length. */
+static size_t put_name(uint8_t *d, size_t n, const unsigned *len, int count, char first)
+{
+	for (int k = 0; k < count; k++) {
+		d[n++] = (uint8_t)len[k];
+		memset(d + n, first + k, len[k]);
+		n += len[k];
+	}
+	d[n++] = 0;
+	return n;
+}
+
+static void test_search_limits(void **state)
+{
 	struct dhcp6_msg m;
 	uint8_t d[600];
 	size_t n = 0;
 
 	(void)state;
 	/* a label of 63 is fine, 64 is not */
-	d[n++] = 63;
-	memset(d + n, 'x', 63);
-	n += 63;
-	d[n++] = 0;
-	start(&p, DHCP6_REPLY, XID);
-	ids(&p, 1);
-	opt(&p, DHCP6_OPT_DOMAIN_LIST, d, n);
-	assert_int_equal(parse(&p, &m), 0);
+	n = put_name(d, 0, (unsigned[]){ 63 }, 1, 'x');
+	assert_int_equal(parse_domains(&m, d, n), 0);
 	assert_int_equal(strlen(m.search), 63);
-	d[0] = 64;
-	d[n - 1] = 'x';
-	d[n++] = 0;
-	start(&p, DHCP6_REPLY, XID);
-	ids(&p, 1);
-	opt(&p, DHCP6_OPT_DOMAIN_LIST, d, n);
-	assert_int_equal(parse(&p, &m), -EBADMSG);
+	n = put_name(d, 0, (unsigned[]){ 64 }, 1, 'x');
+	assert_int_equal(parse_domains(&m, d, n), -EBADMSG);
 	/* a name of 4 x 63-octet labels is 257 octets on the wire: over 255 */
-	n = 0;
-	for (int k = 0; k < 4; k++) {
-		d[n++] = 63;
-		memset(d + n, 'a' + k, 63);
-		n += 63;
-	}
-	d[n++] = 0;
-	start(&p, DHCP6_REPLY, XID);
-	ids(&p, 1);
-	opt(&p, DHCP6_OPT_DOMAIN_LIST, d, n);
-	assert_int_equal(parse(&p, &m), -EBADMSG);
-	/* 63+63+63+62 octets of labels: 255 with the root label... */
-	n = 0;
-	for (int k = 0; k < 4; k++) {
-		d[n++] = k < 3 ? 63 : 61;
-		memset(d + n, 'a' + k, d[n - 1]);
-		n += d[n - 1];
-	}
-	d[n++] = 0;
-	start(&p, DHCP6_REPLY, XID);
-	ids(&p, 1);
-	opt(&p, DHCP6_OPT_DOMAIN_LIST, d, n);
-	assert_int_equal(parse(&p, &m), 0);
+	n = put_name(d, 0, (unsigned[]){ 63, 63, 63, 63 }, 4, 'a');
+	assert_int_equal(parse_domains(&m, d, n), -EBADMSG);
+	/* 63+63+63+61 octets of labels: 255 with the root label... */
+	n = put_name(d, 0, (unsigned[]){ 63, 63, 63, 61 }, 4, 'a');
+	assert_int_equal(parse_domains(&m, d, n), 0);
 	assert_int_equal(strlen(m.search), 63 * 3 + 61 + 3);
 	/* ...one more octet and the root label makes it 256 */
-	n = 0;
-	for (int k = 0; k < 4; k++) {
-		d[n++] = k < 3 ? 63 : 62;
-		memset(d + n, 'a' + k, d[n - 1]);
-		n += d[n - 1];
-	}
-	d[n++] = 0;
-	start(&p, DHCP6_REPLY, XID);
-	ids(&p, 1);
-	opt(&p, DHCP6_OPT_DOMAIN_LIST, d, n);
-	assert_int_equal(parse(&p, &m), -EBADMSG);
+	n = put_name(d, 0, (unsigned[]){ 63, 63, 63, 62 }, 4, 'a');
+	assert_int_equal(parse_domains(&m, d, n), -EBADMSG);
 	/* names that together do not fit the 255 characters are dropped whole */
 	n = 0;
-	for (int k = 0; k < 5; k++) {
-		d[n++] = 60;
-		memset(d + n, 'a' + k, 60);
-		n += 60;
-		d[n++] = 0;
-	}
-	start(&p, DHCP6_REPLY, XID);
-	ids(&p, 1);
-	opt(&p, DHCP6_OPT_DOMAIN_LIST, d, n);
-	assert_int_equal(parse(&p, &m), 0);
+	for (int k = 0; k < 5; k++)
+		n = put_name(d, n, (unsigned[]){ 60 }, 1, (char)('a' + k));
+	assert_int_equal(parse_domains(&m, d, n), 0);
 	assert_int_equal(strlen(m.search), 4 * 60 + 3);
 	assert_int_equal(m.search[4 * 60 + 2], 'd');
 }

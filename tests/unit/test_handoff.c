@@ -17,6 +17,15 @@
 #include "net/handoff.h"
 
 #define UUID "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+/* the parts every file of one format shares, as handoff.c writes them */
+#define NM_HEAD(i) "[connection]\nid=" i "\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\n" \
+	"interface-name=" i "\nmulti-connect=1\n\n[ethernet]\n\n"
+#define NM_TAIL "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n"
+#define ND_LIVE(i) "# netinit: the boot interface " i ", for a link nothing else configures; the\n" \
+	"# system's own .network files sort before this one and win.\n[Match]\nName=" i "\n\n"
+#define ND_ROOT(i, kind) "# netinit: the boot interface " i "; the root file system is on it (" kind "):\n" \
+	"# networkd must never drop its address. A file of this name in\n" \
+	"# /etc/systemd/network replaces this one.\n[Match]\nName=" i "\n\n"
 
 static struct net_result dhcp_res(void)
 {
@@ -93,25 +102,17 @@ static void test_networkd(void **state)
 	(void)state;
 	/* NBD root: first in the sort order, never drops the address */
 	row(__FILE__, __LINE__, NETWORKD, &d, "nbd", "run/systemd/network/00-netinit-ens3.network",
-	    "# netinit: the boot interface ens3; the root file system is on it (nbd):\n"
-	    "# networkd must never drop its address. A file of this name in\n"
-	    "# /etc/systemd/network replaces this one.\n"
-	    "[Match]\nName=ens3\n\n"
+	    ND_ROOT("ens3", "nbd")
 	    "[Network]\nDHCP=ipv4\nKeepConfiguration=yes\n\n"
 	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n");
 	/* live root: last in the sort order, nothing kept */
 	row(__FILE__, __LINE__, NETWORKD, &d, NULL, "run/systemd/network/99-netinit-ens3.network",
-	    "# netinit: the boot interface ens3, for a link nothing else configures; the\n"
-	    "# system's own .network files sort before this one and win.\n"
-	    "[Match]\nName=ens3\n\n"
+	    ND_LIVE("ens3")
 	    "[Network]\nDHCP=ipv4\n\n"
 	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n");
 	/* static, AoE root, MTU */
 	row(__FILE__, __LINE__, NETWORKD, &s, "aoe", "run/systemd/network/00-netinit-enp1s0.network",
-	    "# netinit: the boot interface enp1s0; the root file system is on it (aoe):\n"
-	    "# networkd must never drop its address. A file of this name in\n"
-	    "# /etc/systemd/network replaces this one.\n"
-	    "[Match]\nName=enp1s0\n\n[Link]\nMTUBytes=9000\n\n"
+	    ND_ROOT("enp1s0", "aoe") "[Link]\nMTUBytes=9000\n\n"
 	    "[Network]\nAddress=192.168.1.10/24\nGateway=192.168.1.1\nDNS=192.168.1.53\nDNS=9.9.9.9\n"
 	    "Domains=lab.example\nKeepConfiguration=yes\n");
 	/* static without gateway, DNS, domain */
@@ -120,9 +121,7 @@ static void test_networkd(void **state)
 	s.domain[0] = '\0';
 	s.mtu = 0;
 	row(__FILE__, __LINE__, NETWORKD, &s, NULL, "run/systemd/network/99-netinit-enp1s0.network",
-	    "# netinit: the boot interface enp1s0, for a link nothing else configures; the\n"
-	    "# system's own .network files sort before this one and win.\n"
-	    "[Match]\nName=enp1s0\n\n[Network]\nAddress=192.168.1.10/24\n");
+	    ND_LIVE("enp1s0") "[Network]\nAddress=192.168.1.10/24\n");
 }
 
 static void test_networkd6(void **state)
@@ -131,10 +130,7 @@ static void test_networkd6(void **state)
 
 	(void)state;
 	row(__FILE__, __LINE__, NETWORKD, &v, "nbd", "run/systemd/network/00-netinit-ens3.network",
-	    "# netinit: the boot interface ens3; the root file system is on it (nbd):\n"
-	    "# networkd must never drop its address. A file of this name in\n"
-	    "# /etc/systemd/network replaces this one.\n"
-	    "[Match]\nName=ens3\n\n"
+	    ND_ROOT("ens3", "nbd")
 	    "[Network]\nAddress=2001:db8:9::5/64\nGateway=2001:db8:9::1\nDNS=2001:db8:9::53\nIPv6AcceptRA=no\n"
 	    "KeepConfiguration=yes\n");
 	/* dual stack: DHCPv4 + SLAAC */
@@ -142,17 +138,13 @@ static void test_networkd6(void **state)
 	d.v6.on = true;
 	d.v6.method = NET_V6_AUTO6;
 	row(__FILE__, __LINE__, NETWORKD, &d, NULL, "run/systemd/network/99-netinit-ens3.network",
-	    "# netinit: the boot interface ens3, for a link nothing else configures; the\n"
-	    "# system's own .network files sort before this one and win.\n"
-	    "[Match]\nName=ens3\n\n"
+	    ND_LIVE("ens3")
 	    "[Network]\nDHCP=ipv4\nIPv6AcceptRA=yes\n\n"
 	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n");
 	/* DHCPv4 + DHCPv6 */
 	d.v6.method = NET_V6_DHCP6;
 	row(__FILE__, __LINE__, NETWORKD, &d, NULL, "run/systemd/network/99-netinit-ens3.network",
-	    "# netinit: the boot interface ens3, for a link nothing else configures; the\n"
-	    "# system's own .network files sort before this one and win.\n"
-	    "[Match]\nName=ens3\n\n"
+	    ND_LIVE("ens3")
 	    "[Network]\nDHCP=yes\nIPv6AcceptRA=yes\n\n"
 	    "[DHCPv4]\nClientIdentifier=mac\nRequestAddress=10.0.2.15\n\n[DHCPv6]\nDUIDType=link-layer\n");
 	/* static IPv4 + dhcp6: both written */
@@ -164,9 +156,7 @@ static void test_networkd6(void **state)
 	v.v6.on = true;
 	v.v6.method = NET_V6_DHCP6;
 	row(__FILE__, __LINE__, NETWORKD, &v, NULL, "run/systemd/network/99-netinit-enp1s0.network",
-	    "# netinit: the boot interface enp1s0, for a link nothing else configures; the\n"
-	    "# system's own .network files sort before this one and win.\n"
-	    "[Match]\nName=enp1s0\n\n"
+	    ND_LIVE("enp1s0")
 	    "[Network]\nDHCP=ipv6\nAddress=192.168.1.10/24\nGateway=192.168.1.1\nIPv6AcceptRA=yes\n\n"
 	    "[DHCPv6]\nDUIDType=link-layer\n");
 }
@@ -177,27 +167,24 @@ static void test_nm6(void **state)
 
 	(void)state;
 	row(__FILE__, __LINE__, NM, &v, NULL, "run/NetworkManager/system-connections/ens3.nmconnection",
-	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
-	    "multi-connect=1\n\n[ethernet]\n\n"
+	    NM_HEAD("ens3")
 	    "[ipv4]\nmethod=disabled\n\n"
 	    "[ipv6]\naddr-gen-mode=eui64\naddress1=2001:db8:9::5/64,2001:db8:9::1\ndns=2001:db8:9::53;\nmethod=manual\n\n"
-	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	    NM_TAIL);
 	d.has4 = true;
 	d.v6.on = true;
 	d.v6.method = NET_V6_DHCP6;
 	row(__FILE__, __LINE__, NM, &d, NULL, "run/NetworkManager/system-connections/ens3.nmconnection",
-	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
-	    "multi-connect=1\n\n[ethernet]\n\n"
+	    NM_HEAD("ens3")
 	    "[ipv4]\ndhcp-timeout=90\nmethod=auto\nrequired-timeout=20000\n\n"
 	    "[ipv6]\naddr-gen-mode=eui64\ndhcp-timeout=90\nmethod=dhcp\n\n"
-	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	    NM_TAIL);
 	v.v6.method = NET_V6_LINK6;
 	row(__FILE__, __LINE__, NM, &v, NULL, "run/NetworkManager/system-connections/ens3.nmconnection",
-	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
-	    "multi-connect=1\n\n[ethernet]\n\n"
+	    NM_HEAD("ens3")
 	    "[ipv4]\nmethod=disabled\n\n"
 	    "[ipv6]\naddr-gen-mode=eui64\nmethod=link-local\n\n"
-	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	    NM_TAIL);
 }
 
 static void test_nm(void **state)
@@ -206,18 +193,17 @@ static void test_nm(void **state)
 
 	(void)state;
 	row(__FILE__, __LINE__, NM, &d, "nbd", "run/NetworkManager/system-connections/ens3.nmconnection",
-	    "[connection]\nid=ens3\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=ens3\n"
-	    "multi-connect=1\n\n[ethernet]\n\n"
+	    NM_HEAD("ens3")
 	    "[ipv4]\ndhcp-timeout=90\nmethod=auto\nrequired-timeout=20000\n\n"
 	    "[ipv6]\naddr-gen-mode=eui64\ndhcp-timeout=90\nmethod=auto\n\n"
-	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	    NM_TAIL);
 	row(__FILE__, __LINE__, NM, &s, NULL, "run/NetworkManager/system-connections/enp1s0.nmconnection",
 	    "[connection]\nid=enp1s0\nuuid=" UUID "\ntype=ethernet\nautoconnect-retries=1\ninterface-name=enp1s0\n"
 	    "multi-connect=1\n\n[ethernet]\nmtu=9000\n\n"
 	    "[ipv4]\naddress1=192.168.1.10/24,192.168.1.1\ndns=192.168.1.53;9.9.9.9;\ndns-search=lab.example;\n"
 	    "method=manual\n\n"
 	    "[ipv6]\naddr-gen-mode=eui64\nmethod=disabled\n\n"
-	    "[proxy]\n\n[user]\norg.freedesktop.NetworkManager.origin=nm-initrd-generator\n");
+	    NM_TAIL);
 }
 
 /* NetworkManager's device state names the profile, so the booted NetworkManager assumes it */
