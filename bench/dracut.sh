@@ -9,7 +9,9 @@
 #   root=live:http://10.0.2.2:PORT/root-SIZE.squashfs rd.neednet=1 ip=dhcp
 # (a squashfs that holds /proc is mounted as the lower layer of an overlayfs by dmsquash-live;
 # rd.live.image is only for media), netinit with root=live:URL. The root's /sbin/init prints
-# NETINIT-RESULT uptime=... whichever initramfs started it: that uptime is the figure.
+# NETINIT-RESULT uptime=... whichever initramfs started it: that uptime is the figure. In the
+# same runs, bench/boot.sh's busybox floor that downloads into a tmpfs: dracut / floor is the
+# largest ratio any initramfs that has to hold the image in RAM can reach on this machine.
 # Prints medians of BENCH_RUNS and the ratio dracut / netinit; not a test.
 #   usage: bench/dracut.sh [SIZE_MIB ...]   (default: 64)
 #   env:   BENCH_INITRDS   netinit images to compare (default: $INITRD)
@@ -32,7 +34,7 @@ for i in $IMAGES; do [ -f "$i" ] || { echo "bench/dracut.sh: no $i (make && make
 SIZES=${*:-64}
 MEM=${BENCH_MEM:-1024}
 RUNS=${BENCH_RUNS:-3}
-STOP='NETINIT-RESULT|netinit: rebooting now|Kernel panic|end Kernel panic|Out of memory|dracut: FATAL|Entering emergency mode'
+STOP='NETINIT-RESULT|FLOOR-RESULT|netinit: rebooting now|Kernel panic|end Kernel panic|Out of memory|dracut: FATAL|Entering emergency mode'
 
 # ---- dracut's initramfs, from Debian's packages in a throwaway chroot ------------------------
 D=$NETINIT_BUILD/bench/dracut
@@ -71,6 +73,7 @@ boot_one() {
 
 mkdir -p "$W/srv"
 start_http "$W/srv"
+mk_floor_initrd
 printf '%s\n' "bench/dracut.sh: kernel $KVER, QEMU TCG ${BENCH_QEMU_ARGS:-}, -m $MEM, medians of $RUNS; image over http from nginx"
 printf '  dracut livenet (Debian 12 dracut %s, %s): %s (%s bytes)\n' "$(awk '{print $2}' "$D/versions" 2>/dev/null)" \
 	"$DRACUT_ARGS" "$DRACUT_IMG" "$(stat -c %s "$DRACUT_IMG")"
@@ -86,7 +89,7 @@ for size in $SIZES; do
 	url=http://10.0.2.2:$HTTP_PORT/$simg
 	echo
 	echo "== $simg: $img_mib MiB"
-	dr=""; declare -A up=()
+	dr=""; fl=""; declare -A up=()
 	for run in $(seq "$RUNS"); do	# interleaved: dracut, netinit #1, #2, ...
 		log=$W/dracut-$size-$run.log
 		if u=$(boot_one "$log" "$DRACUT_IMG" "root=live:$url rd.neednet=1 ip=dhcp rd.live.overlay.overlayfs=1"); then dr+=" $u"
@@ -97,9 +100,12 @@ for size in $SIZES; do
 			if u=$(boot_one "$log" "$img" "root=live:$url"); then up[$n]+=" $u"
 			else echo "  netinit #$n run $run: the root's init did not run (log: $log)"; fi
 		done
+		r=$(boot_floor "$W/floor-$size-$run.log" "$url" tmpfs) && fl+=" ${r%% *}"
 	done
-	dm=$(median $dr)
+	dm=$(median $dr); fm=$(median $fl)
 	echo "  dracut livenet:   new root's init at $dm s uptime  (runs:$dr)"
+	r="?"; [ "$fm" != "?" ] && [ "$dm" != "?" ] && r=$(calc "$dm / $fm")
+	echo "  floor, busybox udhcpc + wget into a tmpfs (bench/boot.sh's): $fm s  (runs:$fl); dracut / floor = ${r}x: the most any initramfs that must hold the image in RAM can reach here"
 	n=0
 	for img in $IMAGES; do
 		n=$((n + 1)); m=$(median ${up[$n]:-})

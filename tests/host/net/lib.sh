@@ -103,6 +103,14 @@ dump() {	# dump NAME: show what happened when a case fails
 	echo "---- $1: events"; cat "$T/$1.err" 2>/dev/null
 }
 
+# fails_with CASE RUN RC WHAT REGEX: the driver's run RUN (netup/netdhcp6 NAME) exited 1 with
+# a line matching REGEX (WHAT says what it must say); the run is shown when the status is wrong
+fails_with() {
+	check "$1" "exit status 1 (got $3)" test "$3" = 1
+	check "$1" "$4" grep -q "$5" "$T/$2.out"
+	[ "$3" = 1 ] || dump "$2"
+}
+
 finish() {
 	if [ "$FAILS" -gt 0 ]; then echo "$FAILS check(s) failed"; exit 1; fi
 	echo "all checks passed"
