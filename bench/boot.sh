@@ -40,6 +40,20 @@ boot_netinit() {
 	E2E_INITRD=$4 E2E_STOP_ON=$STOP E2E_MEM=$2 E2E_TIMEOUT=300 qemu_boot "$1" "root=live:$3" $QEMU_USERNET ${BENCH_QEMU_ARGS:-} >/dev/null 2>&1
 	grep -aq NETINIT-RESULT "$1"
 }
+# smallest_mem SIZE LOGPREFIX BOOT: bisect in 32 MiB steps between the image size and + 512
+# for the smallest -m at which "BOOT LOG MEM" succeeds (logs LOGPREFIX-MEM.log); leaves lo and hi
+# in 32 MiB units (hi boots, lo does not), 1 when even hi does not boot
+smallest_mem() {
+	lo=$(( ($1 + 31) / 32 )); hi=$(( ($1 + 512) / 32 ))
+	"$3" "$2-$((hi * 32)).log" $((hi * 32)) || return 1
+	if "$3" "$2-$((lo * 32)).log" $((lo * 32)); then hi=$lo; lo=$((lo - 1)); fi
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(( (lo + hi) / 2 ))
+		if "$3" "$2-$((mid * 32)).log" $((mid * 32)); then hi=$mid; else lo=$mid; fi
+	done
+}
+boot_netinit_mem() { boot_netinit "$1" "$2" "$url" "$img"; }	# LOG MEM, for smallest_mem
+boot_floor_mem() { boot_floor "$1" "$url" tmpfs "$2" >/dev/null; }
 fails_how() { grep -aoE 'netinit: fatal: .{0,110}|Kernel panic.{0,60}|Out of memory.{0,40}|oom-kill.{0,40}' "$1" | head -n 1 | tr -d '\r'; }
 
 mkdir -p "$W/srv"
@@ -99,30 +113,21 @@ for size in $SIZES; do
 		[ -n "${memst[$n]:-}" ] && { echo "    MemAvailable by stage (run 1):"; printf '%s\n' "${memst[$n]}"; }
 	done
 	[ "${BENCH_MEMSEARCH:-1}" = 0 ] && continue
-	# the smallest -m that still boots: bisect in 32 MiB steps between the image size and +512
+	# the smallest -m that still boots, for each image and for the busybox floor that downloads
+	# into a tmpfs (what this kernel needs to hold the image in RAM at all, keeping nothing)
 	n=0
 	for img in $IMAGES; do
 		n=$((n + 1))
-		lo=$(( (size + 31) / 32 )); hi=$(( (size + 512) / 32 ))	# in 32 MiB units: lo may fail, hi must boot
-		if ! boot_netinit "$W/mem-$size-$n-$((hi * 32)).log" $((hi * 32)) "$url" "$img"; then
+		if ! smallest_mem "$size" "$W/mem-$size-$n" boot_netinit_mem; then
 			echo "  #$n RAM needed: more than $((hi * 32)) MiB"; continue
 		fi
-		if boot_netinit "$W/mem-$size-$n-$((lo * 32)).log" $((lo * 32)) "$url" "$img"; then hi=$lo; lo=$((lo - 1)); fi
-		while [ $((hi - lo)) -gt 1 ]; do
-			mid=$(( (lo + hi) / 2 ))
-			if boot_netinit "$W/mem-$size-$n-$((mid * 32)).log" $((mid * 32)) "$url" "$img"; then hi=$mid; else lo=$mid; fi
-		done
 		below=$W/mem-$size-$n-$((lo * 32)).log
 		echo "  #$n RAM needed: -m $((hi * 32)) MiB for a $img_mib MiB image: image + $(calc "$hi * 32 - $img_mib") MiB (target <= 96)"
 		[ -f "$below" ] && echo "     -m $((lo * 32)): $(fails_how "$below")"
 	done
-	# the same search for the busybox floor that downloads into a tmpfs: what this kernel needs
-	# to hold the image in RAM at all, with nothing kept for a booted system
-	lo=$(( (size + 31) / 32 )); hi=$(( (size + 512) / 32 ))
-	if boot_floor "$W/fmem-$size-$((lo * 32)).log" "$url" tmpfs $((lo * 32)) >/dev/null; then hi=$lo; lo=$((lo - 1)); fi
-	while [ $((hi - lo)) -gt 1 ]; do
-		mid=$(( (lo + hi) / 2 ))
-		if boot_floor "$W/fmem-$size-$((mid * 32)).log" "$url" tmpfs $((mid * 32)) >/dev/null; then hi=$mid; else lo=$mid; fi
-	done
-	echo "  floor (busybox wget into a tmpfs) RAM needed: -m $((hi * 32)) MiB: image + $(calc "$hi * 32 - $img_mib") MiB"
+	if smallest_mem "$size" "$W/fmem-$size" boot_floor_mem; then
+		echo "  floor (busybox wget into a tmpfs) RAM needed: -m $((hi * 32)) MiB: image + $(calc "$hi * 32 - $img_mib") MiB"
+	else
+		echo "  floor (busybox wget into a tmpfs) RAM needed: more than $((hi * 32)) MiB"
+	fi
 done

@@ -20,7 +20,7 @@ mk_floor_initrd() {
 	for m in $(modprobe -a -S "$KVER" --show-depends virtio_pci virtio_net | awk '$1=="insmod" && !seen[$2]++ {print $2}'); do
 		i=$((i + 1)); cp "$m" "$r/lib/mod/$(printf %02d $i)-$(basename "$m")"
 	done
-	[ -f "$r/lib/mod/$(printf %02d $i)-virtio_net.ko" ] || { echo "bench/boot.sh: virtio_net.ko not found for $KVER"; exit 1; }
+	[ -f "$r/lib/mod/$(printf %02d $i)-virtio_net.ko" ] || { echo "bench: the floor: virtio_net.ko not found for $KVER"; exit 1; }
 	cat > "$r/udhcpc.sh" <<'S'
 #!/bin/sh
 [ "$1" = bound ] || exit 0
